@@ -1,0 +1,81 @@
+# SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause
+# Non-recursive build of the vhost-device multi-call binary and its tests.
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+BINDIR   ?= $(PREFIX)/bin
+MANDIR   ?= $(PREFIX)/share/man
+DESTDIR  ?=
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
+CPPFLAGS += -D_GNU_SOURCE -Isrc
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
+LDLIBS   ?=
+B        ?= build
+
+DEVICES  := $(shell sed -n 's/^DEVICE(\([a-z0-9]*\),.*/\1/p' src/devices.def)
+
+LIB_SRC  := $(wildcard src/common/*.c src/vhost/*.c src/devices/*.c)
+LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)
+MAIN_OBJ := $(B)/src/main.o
+FE_SRC   := $(wildcard tests/frontend/*.c)
+FE_OBJ   := $(FE_SRC:%.c=$(B)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:%.c=$(B)/%)
+INT_SRC  := $(wildcard tests/integration/test_*.c)
+INT_BIN  := $(INT_SRC:%.c=$(B)/%)
+TEST_HELPER_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
+
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+all: vhost-device
+
+vhost-device: $(MAIN_OBJ) $(B)/libvd.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/libvd.a: $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(TEST_HELPER_OBJ) $(B)/libvd.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+$(B)/tests/integration/test_%: $(B)/tests/integration/test_%.o $(FE_OBJ) $(B)/libvd.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+tests: $(UNIT_BIN) $(INT_BIN) vhost-device
+
+check: tests
+	@VHOST_DEVICE_BIN=$(CURDIR)/vhost-device tests/run-tests $(UNIT_BIN) $(INT_BIN) tests/scripts/*.sh
+
+# Sanitizer build in its own directory, then the whole suite under it.
+check-asan:
+	$(MAKE) B=build-asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" check
+
+# The integration suite with the daemon running under valgrind memcheck.
+check-valgrind: tests
+	@VHOST_DEVICE_BIN=$(CURDIR)/vhost-device VHOST_DEVICE_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+		tests/run-tests $(INT_BIN)
+
+install: vhost-device
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 vhost-device $(DESTDIR)$(BINDIR)/vhost-device
+	for d in $(DEVICES); do ln -sf vhost-device $(DESTDIR)$(BINDIR)/vhost-device-$$d; done
+	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/vhost-device $(foreach d,$(DEVICES),$(DESTDIR)$(BINDIR)/vhost-device-$(d))
+	for m in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
+
+clean:
+	rm -rf build build-asan build-fuzz vhost-device
+
+.PHONY: all tests check check-asan check-valgrind install uninstall clean
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

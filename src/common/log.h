@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Logging on stderr with levels; rate-limited logging for faults caused by
+ * the guest or the frontend (so a hostile peer cannot flood the log). */
+#ifndef VD_LOG_H
+#define VD_LOG_H
+
+#include <stdbool.h>
+#include <time.h>
+
+enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+/* prog prefixes every line; level from -v count and RUST_LOG/VHOST_DEVICE_LOG */
+void log_init(const char *prog);
+void log_set_level(enum log_level lvl);
+enum log_level log_get_level(void);
+void log_msg(enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define log_err(...)   log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...)  log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...)  log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) \
+	do { if (log_get_level() >= LOG_DEBUG) log_msg(LOG_DEBUG, __VA_ARGS__); } while (0)
+
+/* One of these per call site: at most LOG_RATE_BURST lines per
+ * LOG_RATE_INTERVAL seconds, then a count of what was suppressed. */
+struct log_ratelimit {
+	time_t window;
+	unsigned printed;
+	unsigned suppressed;
+};
+#define LOG_RATE_BURST 10
+#define LOG_RATE_INTERVAL 5
+bool log_ratelimit_ok(struct log_ratelimit *rl);
+
+/* Faults from outside (guest or frontend): warning level, rate-limited. */
+#define log_bad(...)                                              \
+	do {                                                      \
+		static struct log_ratelimit rl_;                  \
+		if (log_ratelimit_ok(&rl_))                       \
+			log_msg(LOG_WARN, __VA_ARGS__);           \
+	} while (0)
+
+#endif

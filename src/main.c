@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Multi-call entry point: `vhost-device DEVICE [options]` or a link named
+ * `vhost-device-DEVICE` dispatches to the device module. */
+#include <stdio.h>
+#include <string.h>
+#include <libgen.h>
+
+#include "common/log.h"
+#include "version.h"
+
+#define DEVICE(n, s) int n##_main(int argc, char **argv);
+#include "devices.def"
+#undef DEVICE
+
+struct device_entry {
+	const char *name;
+	const char *summary;
+	int (*main)(int argc, char **argv);
+};
+
+static const struct device_entry devices[] = {
+#define DEVICE(n, s) { #n, s, n##_main },
+#include "devices.def"
+#undef DEVICE
+};
+
+#define PREFIX "vhost-device-"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vhost-device DEVICE [OPTIONS]\n"
+		"       vhost-device-DEVICE [OPTIONS]\n"
+		"\n"
+		"vhost-user backend daemons for virtio devices, backed by host\n"
+		"hardware or by built-in simulated peripherals.\n"
+		"\n"
+		"Devices:\n");
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		fprintf(f, "  %-8s %s\n", devices[i].name, devices[i].summary);
+	fprintf(f,
+		"\n"
+		"Run `vhost-device DEVICE --help` for a device's options.\n"
+		"\n"
+		"  -h, --help     show this help and exit\n"
+		"  -V, --version  show the version and exit\n"
+		"  --list         print the device names, one per line\n");
+}
+
+static const struct device_entry *find(const char *name)
+{
+	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+		if (!strcmp(devices[i].name, name))
+			return &devices[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const char *arg0 = argc > 0 && argv[0] ? argv[0] : "vhost-device";
+	const char *base = strrchr(arg0, '/');
+	char prog[256];
+
+	base = base ? base + 1 : arg0;
+	if (!strncmp(base, PREFIX, strlen(PREFIX))) {
+		const struct device_entry *d = find(base + strlen(PREFIX));
+
+		if (!d) {
+			fprintf(stderr, "vhost-device: unknown device '%s' (from program name '%s'); "
+				"run 'vhost-device --help' for the list\n",
+				base + strlen(PREFIX), base);
+			return 127;
+		}
+		log_init(base);
+		return d->main(argc, argv);
+	}
+
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("vhost-device %s\n", VD_VERSION);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--list")) {
+		for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+			puts(devices[i].name);
+		return 0;
+	}
+	const struct device_entry *d = find(argv[1]);
+	if (!d) {
+		fprintf(stderr, "vhost-device: unknown device '%s'; run 'vhost-device --help' for the list\n",
+			argv[1]);
+		return 127;
+	}
+	snprintf(prog, sizeof(prog), PREFIX "%s", d->name);
+	argv[1] = prog;
+	log_init(prog);
+	return d->main(argc - 1, argv + 1);
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* The vhost-user backend core: one listening socket per guest, its
+ * connection, memory table and virtqueues, and the contract with device
+ * modules (struct dev_ops). */
+#ifndef VD_VHOST_DEV_H
+#define VD_VHOST_DEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "loop.h"
+#include "vq.h"
+
+#define DEV_MAX_QUEUES 8
+
+/* Returned by dev_ops.handle when the device keeps the element to complete
+ * later with vu_complete() (eventq buffers, batched transfers). */
+#define DEV_HELD 1
+
+struct vu_dev;
+
+struct dev_ops {
+	const char *name;          /* "scmi" */
+	uint32_t virtio_id;
+	unsigned num_queues;
+	uint16_t queue_size;       /* max ring size accepted per queue */
+	uint64_t features;         /* device feature bits (bit mask) */
+	uint64_t protocol_features;/* extra protocol features (e.g. CONFIG) */
+	uint32_t config_size;      /* bytes of config space (0 = none) */
+
+	/* Fill config space bytes [0, config_size) into buf. Optional. */
+	void (*get_config)(void *priv, uint8_t *buf);
+	/* Driver's accepted features (device bits included). Optional. */
+	void (*set_features)(void *priv, uint64_t features);
+	/* Process one request from queue q.  Return:
+	 *   >= 0      bytes written into e->in; the core completes it;
+	 *   DEV_HELD  the device keeps e and completes it with vu_complete();
+	 *   < 0       no status could be written (e.g. no writable buffer):
+	 *             the core logs it and completes e with 0 bytes.
+	 * Never exits or asserts on request contents. */
+	int (*handle)(void *priv, struct vu_dev *d, unsigned q,
+		      struct vq_elem *e);
+	/* Called after each batch of handle() calls on q. Optional. */
+	void (*flush)(void *priv, struct vu_dev *d, unsigned q);
+	/* Queue q stops (GET_VRING_BASE, reset, disconnect): forget every
+	 * element held from q without completing it. Optional. */
+	void (*queue_stop)(void *priv, struct vu_dev *d, unsigned q);
+	/* Connection gone or RESET_DEVICE: return to the freshly-started
+	 * state (queue_stop has been called for every queue). Optional. */
+	void (*reset)(void *priv, struct vu_dev *d);
+};
+
+/* Create the listening socket at path (a stale socket file is replaced)
+ * and serve connections on it from loop l.  priv is passed to every op.
+ * Returns NULL with errno set and a message logged. */
+struct vu_dev *vu_dev_new(struct loop *l, const char *path,
+			  const struct dev_ops *ops, void *priv);
+/* Close everything and unlink the socket file. NULL is a no-op. */
+void vu_dev_free(struct vu_dev *d);
+
+struct loop *vu_dev_loop(struct vu_dev *d);
+struct vq *vu_dev_vq(struct vu_dev *d, unsigned q);
+bool vu_dev_connected(const struct vu_dev *d);
+uint64_t vu_dev_features(const struct vu_dev *d);  /* negotiated */
+
+/* Complete a held element with len bytes written, and notify the driver
+ * (immediately: use for asynchronous completions).  Inside handle/flush
+ * the notification is deferred to the end of the batch. */
+void vu_complete(struct vu_dev *d, unsigned q, struct vq_elem *e, uint32_t len);
+
+/* Install signal handling and run the loop until SIGINT/SIGTERM.
+ * Returns 0 on a signal, 1 on a loop failure. */
+int vu_run(struct loop *l);
+
+#endif

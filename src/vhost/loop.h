@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* The one epoll event loop: sockets, kick eventfds, backend fds, timers and
+ * signals all come through here.  Watches may be removed from inside a
+ * callback (also other watches than the one being dispatched): they are
+ * marked dead and freed after the current pass. */
+#ifndef VD_VHOST_LOOP_H
+#define VD_VHOST_LOOP_H
+
+#include <stdint.h>
+#include <sys/epoll.h>
+
+struct loop;
+struct loop_watch;
+
+typedef void (*loop_cb)(void *opaque, int fd, uint32_t events);
+
+struct loop *loop_new(void);
+void loop_free(struct loop *l);
+
+/* Watch fd for events (EPOLLIN, ...).  The fd is not owned. NULL on error. */
+struct loop_watch *loop_add(struct loop *l, int fd, uint32_t events,
+			    loop_cb cb, void *opaque);
+int loop_mod(struct loop *l, struct loop_watch *w, uint32_t events);
+/* Stop watching (safe inside callbacks; NULL is a no-op). */
+void loop_del(struct loop *l, struct loop_watch *w);
+
+/* Periodic or one-shot timer on a timerfd owned by the watch: calls cb
+ * each expiry.  interval_ns 0 = one-shot.  loop_del frees it. */
+struct loop_watch *loop_timer(struct loop *l, uint64_t first_ns,
+			      uint64_t interval_ns, loop_cb cb, void *opaque);
+int loop_timer_set(struct loop_watch *w, uint64_t first_ns, uint64_t interval_ns);
+
+/* Block SIGINT/SIGTERM (and ignore SIGPIPE) and quit the loop when one
+ * arrives.  Call once, before loop_run. */
+int loop_handle_signals(struct loop *l);
+
+/* Dispatch until loop_quit; returns 0, or negative errno if epoll fails. */
+int loop_run(struct loop *l);
+void loop_quit(struct loop *l);
+
+#endif

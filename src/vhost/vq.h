@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Split virtqueue, device side: the one chain walker, completion and
+ * notification (EVENT_IDX, NOTIFY_ON_EMPTY).
+ *
+ * Everything read from the rings is untrusted.  Each descriptor is copied
+ * out of guest memory once into a local before any check.  A chain that
+ * breaks a rule (see vq_pop) marks the queue broken: nothing more is
+ * taken from it until it is re-initialised (SET_VRING_NUM/ADDR/BASE or a
+ * reset), and the frontend is told through the vring error eventfd. */
+#ifndef VD_VHOST_VQ_H
+#define VD_VHOST_VQ_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/uio.h>
+#include "mem.h"
+
+#define VQ_MAX_SIZE      1024  /* largest ring any of our devices accepts */
+#define VQ_ELEM_MAX_DESC 64    /* descriptors in one chain (direct + indirect) */
+#define VQ_ELEM_MAX_IOV  64    /* iovecs after splitting at region borders */
+
+/* One buffer chain taken from the avail ring.  out[] are the driver's
+ * (device-readable) buffers, in[] the device-writable ones; the device
+ * only ever sees these bounded host buffers, never guest addresses. */
+struct vq_elem {
+	uint16_t head;      /* descriptor index that heads the chain */
+	uint16_t out_num;
+	uint16_t in_num;
+	uint32_t out_len;   /* total bytes readable */
+	uint32_t in_len;    /* total bytes writable */
+	struct iovec *out;
+	struct iovec *in;   /* == out + out_num */
+
+	/* core-private below */
+	bool in_use;
+	uint16_t nseg;      /* copied descriptors, kept to re-translate */
+	struct vq_seg {
+		uint64_t addr;
+		uint32_t len;
+		bool write;
+	} *seg;
+	struct iovec *iov;  /* VQ_ELEM_MAX_IOV entries */
+	struct vq_elem *next_free;
+};
+
+struct vq {
+	unsigned index;
+	uint16_t max_size;  /* device limit for SET_VRING_NUM */
+	uint16_t num;       /* 0 = not configured */
+
+	/* ring addresses as given by the frontend (its virtual addresses) */
+	uint64_t desc_uva, avail_uva, used_uva;
+	bool addr_set;
+	/* host pointers, valid while mapped */
+	struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+
+	uint16_t last_avail;     /* next avail entry to take */
+	uint16_t used_idx;       /* our copy of used->idx */
+	uint16_t signalled_used; /* used idx at the last notification */
+	bool signalled_valid;
+	uint16_t inflight;       /* popped, not yet pushed */
+
+	int kick_fd, call_fd, err_fd;  /* -1 when absent */
+	bool enabled;   /* SET_VRING_ENABLE (or implied without PROTOCOL_FEATURES) */
+	bool started;   /* SET_VRING_KICK seen; stopped by GET_VRING_BASE */
+	bool broken;    /* a rule was broken; see file comment */
+	bool kick_pending; /* a kick came while not ready */
+
+	/* negotiated features, set by the core */
+	bool event_idx, indirect, notify_on_empty;
+
+	const struct mem_table *mem;
+
+	/* element pool: num entries, allocated by vq_set_num */
+	struct vq_elem *elems;
+	struct vq_elem *free_list;
+	struct vq_seg *segs;
+	struct iovec *iovs;
+};
+
+/* Initialise an unconfigured queue (no allocation). */
+void vq_init(struct vq *vq, unsigned index, uint16_t max_size,
+	     const struct mem_table *mem);
+/* Release everything (pool, fds, mappings) and return to vq_init state;
+ * held elements become invalid. */
+void vq_reset(struct vq *vq);
+
+/* SET_VRING_NUM: power of two, 1..max_size.  (Re)allocates the element
+ * pool.  -EINVAL if bad, -EBUSY if the queue is started. */
+int vq_set_num(struct vq *vq, unsigned num);
+/* SET_VRING_ADDR: store the frontend addresses; 0 or -EINVAL
+ * (misaligned: desc 16, avail 2, used 4).  Maps them if possible. */
+int vq_set_addr(struct vq *vq, const struct vhost_vring_addr *a);
+/* SET_VRING_BASE: next avail index. -EBUSY if started. */
+int vq_set_base(struct vq *vq, uint16_t base);
+/* (Re)translate the ring addresses through mem (after SET_VRING_ADDR or a
+ * memory table change) and re-translate held elements.  Returns 0, or
+ * -EFAULT if the rings are not wholly inside one region each (the queue
+ * cannot run until fixed). */
+int vq_map(struct vq *vq);
+
+/* GET_VRING_BASE: stop the ring; elements still held are released (the
+ * device must have dropped its references first).  Returns last_avail. */
+uint16_t vq_stop(struct vq *vq);
+
+/* Started, enabled, configured, mapped and not broken. */
+bool vq_ready(const struct vq *vq);
+
+/* Take the next chain.  Returns 1 with *e set, 0 if the ring is empty
+ * (with EVENT_IDX the avail_event word has been published and the ring
+ * re-checked, so no kick can be lost), or a negative errno if the guest
+ * broke a rule; the queue is then marked broken.  Rules checked:
+ * avail->idx more than num ahead of last_avail; head or next index >= num;
+ * a chain longer than num (loops) or VQ_ELEM_MAX_DESC; an indirect
+ * descriptor when INDIRECT_DESC was not negotiated, inside an indirect
+ * table (nested), combined with NEXT, with a length that is zero or not a
+ * multiple of 16, or a table that is not mapped; any buffer whose address
+ * range wraps or is not inside guest memory; a device-readable buffer
+ * after a device-writable one; more than VQ_ELEM_MAX_IOV pieces; more
+ * elements outstanding than the ring size. */
+int vq_pop(struct vq *vq, struct vq_elem **e);
+
+/* Return a chain to the driver with len bytes written.  len is clamped to
+ * e->in_len.  Does not notify.  e is invalid afterwards. */
+void vq_push(struct vq *vq, struct vq_elem *e, uint32_t len);
+
+/* Signal the call eventfd if the driver wants it (EVENT_IDX used_event,
+ * or VRING_AVAIL_F_NO_INTERRUPT, overridden by NOTIFY_ON_EMPTY when the
+ * ring is empty), once per batch of vq_push calls. */
+void vq_notify(struct vq *vq);
+
+/* Mark the queue broken, log why (rate-limited) and signal the err fd. */
+void vq_set_broken(struct vq *vq, const char *why);
+
+#endif
