@@ -13,7 +13,7 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 LDLIBS   ?=
 B        ?= build
 
-DEVICES  := $(shell sed -n 's/^DEVICE(\([a-z0-9]*\),.*/\1/p' src/devices.def)
+DEVICES  := $(shell sed -n 's/^DEVICE.\([a-z0-9]*\),.*/\1/p' src/devices.def)
 
 LIB_SRC  := $(wildcard src/common/*.c src/vhost/*.c src/devices/*.c)
 LIB_OBJ  := $(LIB_SRC:%.c=$(B)/%.o)

@@ -28,7 +28,8 @@ struct opts_spec {
 
 /* Parse argv with the device's table plus the common options.
  * cb is called for each device option in order; a negative return stops
- * parsing with that status.  --help/--version print and return 1 (the
+ * parsing as an error (cb has printed why), a positive one stops it as
+ * done (e.g. --help-devices printed something; the caller exits 0).  --help/--version print and return 1 (the
  * caller exits 0); errors print a message naming the bad value and return
  * -1 (the caller exits 1).  0 means parsed, continue. */
 int opts_parse(const struct opts_spec *spec, int argc, char **argv,

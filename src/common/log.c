@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/log.h"
+
+static const char *log_prog = "vhost-device";
+static enum log_level log_level = LOG_INFO;
+
+static const char *const level_names[] = { "error", "warning", "info", "debug" };
+
+/* RUST_LOG as env_logger knows it: we honour the global level words
+ * ("debug", "trace", "info", "warn", "error", "off") and any
+ * "module=debug" entry turns debug on as well. */
+static void log_level_from_env(const char *v)
+{
+	if (!v || !*v)
+		return;
+	if (strstr(v, "trace") || strstr(v, "debug"))
+		log_level = LOG_DEBUG;
+	else if (strstr(v, "info"))
+		log_level = LOG_INFO;
+	else if (strstr(v, "warn"))
+		log_level = LOG_WARN;
+	else if (strstr(v, "error") || strstr(v, "off"))
+		log_level = LOG_ERROR;
+}
+
+void log_init(const char *prog)
+{
+	if (prog)
+		log_prog = prog;
+	log_level_from_env(getenv("RUST_LOG"));
+	log_level_from_env(getenv("VHOST_DEVICE_LOG"));
+}
+
+void log_set_level(enum log_level lvl)
+{
+	log_level = lvl > LOG_DEBUG ? LOG_DEBUG : lvl;
+}
+
+enum log_level log_get_level(void)
+{
+	return log_level;
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+	int n;
+
+	if (lvl > log_level)
+		return;
+	n = snprintf(buf, sizeof(buf), "%s: %s: ", log_prog, level_names[lvl]);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof(buf)) {
+		va_start(ap, fmt);
+		vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+		va_end(ap);
+	}
+	/* one write per line so lines from several daemons do not mix */
+	fprintf(stderr, "%s\n", buf);
+}
+
+bool log_ratelimit_ok(struct log_ratelimit *rl)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec - rl->window >= LOG_RATE_INTERVAL) {
+		if (rl->suppressed)
+			log_msg(LOG_WARN, "%u similar messages suppressed", rl->suppressed);
+		rl->window = ts.tv_sec;
+		rl->printed = 0;
+		rl->suppressed = 0;
+	}
+	if (rl->printed < LOG_RATE_BURST) {
+		rl->printed++;
+		return true;
+	}
+	rl->suppressed++;
+	return false;
+}
