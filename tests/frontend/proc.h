@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Spawning the daemon under test: $VHOST_DEVICE_BIN (default
+ * "./vhost-device"), prefixed by $VHOST_DEVICE_WRAPPER split on spaces
+ * (e.g. "valgrind -q --error-exitcode=99").  Every wait has a timeout. */
+#ifndef VD_TESTS_PROC_H
+#define VD_TESTS_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define PROC_MAX_ARGS 64
+
+struct proc {
+	pid_t pid;         /* 0 when not running / reaped */
+	bool exited;
+	int status;        /* raw wait status once exited */
+	char dir[64];      /* temp dir (mkdtemp) or "" */
+	char sock[128];    /* dir + "/vhost.sock" */
+	char log[128];     /* dir + "/stderr.log" if captured, else "" */
+};
+
+/* Create a temp dir /tmp/vdtest.XXXXXX and fill p->dir, p->sock. */
+int proc_tmpdir(struct proc *p);
+/* Remove the temp dir and the files in it (not recursive beyond one
+ * level).  Kills and reaps the process if it still runs. */
+void proc_cleanup(struct proc *p);
+
+/* Default timeout to wait for the socket: 10 s, 60 s with a wrapper. */
+int proc_start_timeout_ms(void);
+
+/* Start the daemon with args (NULL-terminated, not including the binary),
+ * e.g. {"scmi", "-s", p->sock, "-d", "fake,name=foo", NULL}.  If
+ * capture_stderr, the daemon's stderr goes to p->log.  If wait_path is
+ * not NULL, wait until it exists as a socket (or the process dies:
+ * -ECHILD, or timeout: -ETIMEDOUT; the process is killed then). */
+int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
+	       const char *wait_path, int timeout_ms);
+/* Convenience: spawn "DEVICE -s p->sock EXTRA..." and wait for the socket. */
+int proc_spawn_device(struct proc *p, const char *device,
+		      const char *const *extra);
+
+int proc_signal(struct proc *p, int sig);
+/* Wait for exit; 0 with *status (raw wait status) or -ETIMEDOUT. */
+int proc_wait(struct proc *p, int timeout_ms, int *status);
+/* Not exited yet (reaps it if it has). */
+bool proc_alive(struct proc *p);
+/* SIGTERM, wait up to timeout_ms, then SIGKILL.  Returns the exit code
+ * (0..255), 128+signal if killed by a signal, or -ETIMEDOUT. */
+int proc_stop(struct proc *p, int timeout_ms);
+
+/* Wait until path exists (any file type) or stops existing. */
+int proc_wait_path(const char *path, bool exists, int timeout_ms);
+
+/* Monotonic milliseconds. */
+long long proc_now_ms(void);
+
+#endif
