@@ -12,7 +12,8 @@
  *   kick, wait for the call eventfd, collect used entries.  EVENT_IDX is
  *   honoured on both sides (used_event written, avail_event read).
  *
- * Every wait has a timeout.  Functions returning int give >= 0 on success
+ * Include as "../frontend/fe.h" from tests/integration (the build adds
+ * only -Isrc).  Every wait has a timeout.  Functions returning int give >= 0 on success
  * and a negative errno on failure (-ETIMEDOUT, -EPIPE for a closed
  * connection, -EPROTO for a malformed or unexpected reply, -EIO for a
  * REPLY_ACK reply that is not 0). */
@@ -229,7 +230,7 @@ int fe_vq_notify(struct fe *fe, unsigned q);
 int fe_vq_wait_call(struct fe *fe, unsigned q, int timeout_ms);
 /* Wait for the err eventfd.  0 or -ETIMEDOUT. */
 int fe_vq_wait_err(struct fe *fe, unsigned q, int timeout_ms);
-/* Collect one used entry: 1 with *id/*len set (the chain's descriptors are
+/* Collect one used entry: 1 with *id and *len set (the chain's descriptors are
  * freed), 0 if none; -EPROTO if the device returned a bad id.  With
  * EVENT_IDX, used_event is updated to ask for the next completion. */
 int fe_vq_get_used(struct fe *fe, unsigned q, uint32_t *id, uint32_t *len);
