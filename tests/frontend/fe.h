@@ -64,7 +64,11 @@ struct fe_vq {
 	uint16_t free_head;
 	uint16_t num_free;
 	uint16_t *chain_len;           /* descriptors used by each head */
+	uint16_t *next;                /* shadow of desc[].next (free list) */
 	uint64_t indirect_gpa;         /* num tables of FE_INDIRECT_MAX, lazily */
+	uint16_t ring_num;             /* size the rings were allocated for */
+	uint64_t scratch_gpa;          /* fe_request buffer, grown on demand */
+	uint32_t scratch_len;
 	bool enabled;
 };
 
@@ -98,12 +102,11 @@ struct fe {
 	struct fe_block {
 		int fd;
 		uint8_t *host;
-		uint64_t size;
+		uint64_t gpa, size;
+		uint64_t used;     /* bump allocator offset */
 	} block[FE_MAX_BLOCKS];
 	unsigned nregions;
 	struct fe_region region[FE_MAX_REGIONS];
-	unsigned alloc_region;     /* bump allocator position */
-	uint64_t alloc_off;
 
 	struct fe_vq vq[FE_MAX_QUEUES];
 	int last_error;            /* last negative return (for messages) */
@@ -240,7 +243,9 @@ unsigned fe_vq_pending(struct fe *fe, unsigned q);
 /* One round trip on queue q: copy out[] into a guest buffer, add a
  * writable buffer of in_cap bytes (none if in_cap 0), publish, notify,
  * wait for the call and the used entry, copy back.  *in_len gets the used
- * length (clamped to in_cap).  0, -ETIMEDOUT, or -EPROTO (wrong id). */
+ * length (clamped to in_cap).  0, -ETIMEDOUT (nothing came back),
+ * -ENOMSG (the used entry came but the call eventfd was never signalled),
+ * or -EPROTO (a used entry with another id or a bad length). */
 int fe_request(struct fe *fe, unsigned q, const void *out, uint32_t out_len,
 	       void *in, uint32_t in_cap, uint32_t *in_len, int timeout_ms);
 

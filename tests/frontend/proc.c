@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Spawning the daemon under test: see proc.h. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "proc.h"
+
+long long proc_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+int proc_tmpdir(struct proc *p)
+{
+	memset(p, 0, sizeof(*p));
+	strcpy(p->dir, "/tmp/vdtest.XXXXXX");
+	if (!mkdtemp(p->dir)) {
+		p->dir[0] = 0;
+		return -errno;
+	}
+	snprintf(p->sock, sizeof(p->sock), "%s/vhost.sock", p->dir);
+	return 0;
+}
+
+void proc_cleanup(struct proc *p)
+{
+	DIR *d;
+	struct dirent *de;
+
+	if (p->pid > 0 && !p->exited) {
+		kill(p->pid, SIGKILL);
+		proc_wait(p, 5000, NULL);
+	}
+	if (!p->dir[0])
+		return;
+	d = opendir(p->dir);
+	if (d) {
+		char path[512];
+
+		while ((de = readdir(d))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", p->dir, de->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(p->dir);
+	p->dir[0] = 0;
+}
+
+static const char *wrapper(void)
+{
+	const char *w = getenv("VHOST_DEVICE_WRAPPER");
+
+	return w && *w ? w : NULL;
+}
+
+int proc_start_timeout_ms(void)
+{
+	return wrapper() ? 60000 : 10000;
+}
+
+static int sock_ino(const char *path, ino_t *ino)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
+		return -1;
+	*ino = st.st_ino;
+	return 0;
+}
+
+int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
+	       const char *wait_path, int timeout_ms)
+{
+	const char *bin = getenv("VHOST_DEVICE_BIN");
+	char *argv[PROC_MAX_ARGS + 1];
+	char wbuf[1024];
+	unsigned n = 0;
+	ino_t old_ino = 0;
+	bool had_old = false;
+	long long deadline;
+	pid_t pid;
+
+	if (!bin || !*bin)
+		bin = "./vhost-device";
+	if (wrapper()) {
+		char *save = NULL, *tok;
+
+		snprintf(wbuf, sizeof(wbuf), "%s", wrapper());
+		for (tok = strtok_r(wbuf, " \t", &save); tok && n < PROC_MAX_ARGS;
+		     tok = strtok_r(NULL, " \t", &save))
+			argv[n++] = tok;
+	}
+	argv[n++] = (char *)bin;
+	for (unsigned i = 0; args && args[i]; i++) {
+		if (n >= PROC_MAX_ARGS)
+			return -E2BIG;
+		argv[n++] = (char *)args[i];
+	}
+	argv[n] = NULL;
+
+	if (capture_stderr && p->dir[0])
+		snprintf(p->log, sizeof(p->log), "%s/stderr.log", p->dir);
+	else
+		p->log[0] = 0;
+	if (wait_path)
+		had_old = sock_ino(wait_path, &old_ino) == 0;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		if (p->log[0]) {
+			int fd = open(p->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+			if (fd >= 0) {
+				dup2(fd, 2);
+				close(fd);
+			}
+		}
+		execvp(argv[0], argv);
+		fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	p->pid = pid;
+	p->exited = false;
+	p->status = 0;
+	if (!wait_path)
+		return 0;
+
+	deadline = proc_now_ms() + timeout_ms;
+	for (;;) {
+		ino_t ino;
+
+		if (sock_ino(wait_path, &ino) == 0 && (!had_old || ino != old_ino))
+			return 0;
+		if (!proc_alive(p))
+			return -ECHILD;
+		if (proc_now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			proc_wait(p, 5000, NULL);
+			return -ETIMEDOUT;
+		}
+		usleep(5000);
+	}
+}
+
+int proc_spawn_device(struct proc *p, const char *device,
+		      const char *const *extra)
+{
+	const char *args[PROC_MAX_ARGS];
+	unsigned n = 0;
+
+	args[n++] = device;
+	args[n++] = "-s";
+	args[n++] = p->sock;
+	for (unsigned i = 0; extra && extra[i] && n < PROC_MAX_ARGS - 1; i++)
+		args[n++] = extra[i];
+	args[n] = NULL;
+	return proc_spawn(p, args, getenv("VDTEST_QUIET") != NULL, p->sock,
+			  proc_start_timeout_ms());
+}
+
+int proc_signal(struct proc *p, int sig)
+{
+	if (p->pid <= 0 || p->exited)
+		return -ESRCH;
+	return kill(p->pid, sig) < 0 ? -errno : 0;
+}
+
+static int reap(struct proc *p, int flags)
+{
+	int st;
+	pid_t r;
+
+	if (p->pid <= 0)
+		return -ECHILD;
+	if (p->exited)
+		return 1;
+	do
+		r = waitpid(p->pid, &st, flags);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	if (r == 0)
+		return 0;
+	p->exited = true;
+	p->status = st;
+	return 1;
+}
+
+int proc_wait(struct proc *p, int timeout_ms, int *status)
+{
+	long long deadline = proc_now_ms() + timeout_ms;
+
+	for (;;) {
+		int r = reap(p, WNOHANG);
+
+		if (r < 0)
+			return r;
+		if (r == 1) {
+			if (status)
+				*status = p->status;
+			return 0;
+		}
+		if (proc_now_ms() >= deadline)
+			return -ETIMEDOUT;
+		usleep(2000);
+	}
+}
+
+bool proc_alive(struct proc *p)
+{
+	return reap(p, WNOHANG) == 0;
+}
+
+int proc_stop(struct proc *p, int timeout_ms)
+{
+	int st;
+
+	if (p->pid <= 0)
+		return -ECHILD;
+	if (!p->exited)
+		proc_signal(p, SIGTERM);
+	if (proc_wait(p, timeout_ms, &st) < 0) {
+		proc_signal(p, SIGKILL);
+		proc_wait(p, 5000, NULL);
+		return -ETIMEDOUT;
+	}
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return -EPROTO;
+}
+
+int proc_wait_path(const char *path, bool exists, int timeout_ms)
+{
+	long long deadline = proc_now_ms() + timeout_ms;
+
+	for (;;) {
+		struct stat st;
+		bool there = lstat(path, &st) == 0;
+
+		if (there == exists)
+			return 0;
+		if (proc_now_ms() >= deadline)
+			return -ETIMEDOUT;
+		usleep(2000);
+	}
+}
