@@ -12,6 +12,7 @@ CPPFLAGS += -D_GNU_SOURCE -Isrc
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 LDLIBS   ?=
 B        ?= build
+BIN      ?= vhost-device
 
 DEVICES  := $(shell sed -n 's/^DEVICE.\([a-z0-9]*\),.*/\1/p' src/devices.def)
 
@@ -29,9 +30,9 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-all: vhost-device
+all: $(BIN)
 
-vhost-device: $(MAIN_OBJ) $(B)/libvd.a
+$(BIN): $(MAIN_OBJ) $(B)/libvd.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(B)/libvd.a: $(LIB_OBJ)
@@ -48,14 +49,17 @@ $(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(TEST_HELPER_OBJ) $(B)/libvd.a
 $(B)/tests/integration/test_%: $(B)/tests/integration/test_%.o $(FE_OBJ) $(B)/libvd.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
-tests: $(UNIT_BIN) $(INT_BIN) vhost-device
+deps:
+	@tools/deps --check
 
-check: tests
-	@VHOST_DEVICE_BIN=$(CURDIR)/vhost-device tests/run-tests $(UNIT_BIN) $(INT_BIN) tests/scripts/*.sh
+tests: $(UNIT_BIN) $(INT_BIN) $(BIN)
+
+check: deps tests
+	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) tests/run-tests $(UNIT_BIN) $(INT_BIN) tests/scripts/*.sh
 
 # Sanitizer build in its own directory, then the whole suite under it.
 check-asan:
-	$(MAKE) B=build-asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	$(MAKE) B=build-asan BIN=build-asan/vhost-device CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
 # The integration suite with the daemon running under valgrind memcheck.
@@ -76,6 +80,6 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz vhost-device
 
-.PHONY: all tests check check-asan check-valgrind install uninstall clean
+.PHONY: all deps tests check check-asan check-valgrind install uninstall clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause
+# Multi-call dispatch, --help/--version, and man pages in sync with --help.
+set -u
+BIN=${VHOST_DEVICE_BIN:-./vhost-device}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+n=0
+ok()   { n=$((n + 1)); echo "ok $n - $1"; }
+nok()  { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && printf '    %s\n' "$2"; }
+check() { if [ "$1" = "$2" ]; then ok "$3"; else nok "$3" "expected '$2', got '$1'"; fi; }
+
+out=$("$BIN" --help); rc=$?
+check "$rc" 0 "vhost-device --help exits 0"
+devices=$("$BIN" --list)
+for d in $devices; do
+	if grep -qE "^  $d +[A-Za-z]" <<<"$out"; then ok "--help lists $d with a summary"; else nok "--help lists $d"; fi
+done
+[ -n "$devices" ] && ok "--list names devices" || nok "--list names devices"
+
+v=$("$BIN" --version); check "$?" 0 "--version exits 0"
+grep -qE '^vhost-device [0-9]+\.[0-9]+' <<<"$v" && ok "--version prints a version" || nok "--version prints a version" "$v"
+
+"$BIN" >/dev/null 2>&1; check "$?" 1 "no arguments: usage, exit 1"
+
+err=$("$BIN" frobnicate 2>&1); rc=$?
+check "$rc" 127 "unknown device exits 127"
+grep -q "'frobnicate'" <<<"$err" && ok "unknown device is named" || nok "unknown device is named" "$err"
+
+ln -s "$BIN" "$tmp/vhost-device-frobnicate"
+err=$("$tmp/vhost-device-frobnicate" 2>&1); rc=$?
+check "$rc" 127 "unknown device through a link exits 127"
+
+mkdir "$tmp/elsewhere"
+for d in $devices; do
+	ln -s "$BIN" "$tmp/vhost-device-$d"
+	ln "$BIN" "$tmp/elsewhere/vhost-device-$d" 2>/dev/null || cp "$BIN" "$tmp/elsewhere/vhost-device-$d"
+	a=$(cd / && "$tmp/vhost-device-$d" --help); ra=$?
+	b=$("$BIN" "$d" --help); rb=$?
+	c=$(cd "$tmp" && PATH="$tmp/elsewhere:$PATH" "vhost-device-$d" --help); rc=$?
+	check "$ra$rb$rc" 000 "$d --help exits 0 as subcommand, symlink and hard link"
+	[ "$a" = "$b" ] && [ "$b" = "$c" ] && ok "$d: the three forms print the same help" || nok "$d: the three forms print the same help"
+	grep -q "^Usage: vhost-device-$d " <<<"$b" && ok "$d help names the program" || nok "$d help names the program" "$(head -1 <<<"$b")"
+
+	err=$("$BIN" "$d" --no-such-option 2>&1); rc=$?
+	check "$rc" 1 "$d: unknown option exits 1"
+	grep -q -- "--no-such-option" <<<"$err" && ok "$d: unknown option is named" || nok "$d: unknown option is named" "$err"
+
+	# man page: every long option of --help is documented, and nothing else
+	man="$TOP/man/vhost-device-$d.1"
+	if [ ! -f "$man" ]; then nok "man/vhost-device-$d.1 exists"; continue; fi
+	help_opts=$(grep -oE '^ +(-[A-Za-z0-9], )?--[a-z0-9-]+' <<<"$b" | grep -oE -- '--[a-z0-9-]+' | sort -u)
+	man_opts=$(sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$man" | grep -oE '\\-\\-[a-z0-9\\-]+' | sed 's/\\//g' | sort -u)
+	if [ "$help_opts" = "$man_opts" ] && [ -n "$help_opts" ]; then
+		ok "man/vhost-device-$d.1 OPTIONS match --help"
+	else
+		nok "man/vhost-device-$d.1 OPTIONS match --help" "$(diff <(echo "$help_opts") <(echo "$man_opts") | tr '\n' ' ')"
+	fi
+done
+
+# the top-level man page lists every device
+for d in $devices; do
+	grep -q "vhost-device-$d" "$TOP/man/vhost-device.1" && ok "man/vhost-device.1 mentions $d" || nok "man/vhost-device.1 mentions $d"
+done
+
+# SIGTERM removes the socket file and exits 0; a stale socket is replaced
+if echo "$devices" | grep -qx scmi; then
+	sock="$tmp/s.sock"
+	python3 -c "import socket;s=socket.socket(socket.AF_UNIX);s.bind('$sock')" 2>/dev/null || true
+	"$BIN" scmi -s "$sock" -d fake 2>"$tmp/log" & pid=$!
+	for _ in $(seq 50); do grep -q listening "$tmp/log" && break; sleep 0.1; done
+	[ -S "$sock" ] && ok "stale socket replaced, daemon listening" || nok "stale socket replaced" "$(cat "$tmp/log")"
+	kill -TERM "$pid"; wait "$pid"; rc=$?
+	check "$rc" 0 "SIGTERM: exit 0"
+	[ ! -e "$sock" ] && ok "SIGTERM: socket file removed" || nok "SIGTERM: socket file removed"
+	touch "$tmp/plain"
+	"$BIN" scmi -s "$tmp/plain" -d fake 2>"$tmp/log"; rc=$?
+	check "$rc" 1 "a path that is not a socket is refused (exit 1)"
+	[ -f "$tmp/plain" ] && ok "the non-socket file is left alone" || nok "the non-socket file is left alone"
+fi
+echo "1..$n"
