@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Guest memory table: validation, mapping and address translation. */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vhost/mem.h"
+
+/* Last address of [start, start+size), or false if the range is empty or
+ * wraps around the 64-bit space. */
+static bool range_last(uint64_t start, uint64_t size, uint64_t *last)
+{
+	if (size == 0)
+		return false;
+	if (start + (size - 1) < start)
+		return false;
+	*last = start + (size - 1);
+	return true;
+}
+
+static uint64_t region_base(const struct mem_region *r, enum mem_space space)
+{
+	return space == MEM_GPA ? r->gpa : r->uva;
+}
+
+static bool ranges_overlap(uint64_t a, uint64_t a_last, uint64_t b,
+			   uint64_t b_last)
+{
+	return a <= b_last && b <= a_last;
+}
+
+void *mem_translate(const struct mem_table *m, enum mem_space space,
+		    uint64_t addr, uint64_t *len)
+{
+	unsigned i;
+
+	if (!m)
+		goto none;
+	for (i = 0; i < m->n && i < MEM_MAX_REGIONS; i++) {
+		const struct mem_region *r = &m->r[i];
+		uint64_t base = region_base(r, space);
+		uint64_t off, avail;
+
+		if (addr < base)
+			continue;
+		off = addr - base;      /* no wrap: addr >= base */
+		if (off >= r->size)
+			continue;
+		avail = r->size - off;  /* bytes left in the region, >= 1 */
+		if (*len > avail)
+			*len = avail;
+		return (uint8_t *)r->host + off;
+	}
+none:
+	*len = 0;
+	return NULL;
+}
+
+int mem_to_iov(const struct mem_table *m, enum mem_space space,
+	       uint64_t addr, uint64_t len, struct iovec *iov, unsigned max)
+{
+	uint64_t last;
+	unsigned n = 0;
+
+	if (len == 0)
+		return 0;
+	if (!range_last(addr, len, &last))
+		return -EFAULT;
+	while (len) {
+		uint64_t piece = len;
+		void *p;
+
+#if SIZE_MAX < UINT64_MAX
+		if (piece > SIZE_MAX)
+			piece = SIZE_MAX;
+#endif
+		p = mem_translate(m, space, addr, &piece);
+		if (!p || piece == 0)
+			return -EFAULT;
+		if (n >= max)
+			return -ENOBUFS;
+		iov[n].iov_base = p;
+		iov[n].iov_len = (size_t)piece;
+		n++;
+		addr += piece;  /* cannot wrap: addr + len - 1 did not */
+		len -= piece;
+	}
+	return (int)n;
+}
+
+void *mem_contig(const struct mem_table *m, enum mem_space space,
+		 uint64_t addr, uint64_t len)
+{
+	uint64_t last, got = len;
+	void *p;
+
+	if (!range_last(addr, len, &last))
+		return NULL;
+	p = mem_translate(m, space, addr, &got);
+	if (!p || got < len)
+		return NULL;
+	return p;
+}
+
+int mem_add(struct mem_table *m, const struct vhost_user_region *reg, int fd)
+{
+	uint64_t gpa_last, uva_last, off_last, page, delta, map_off;
+	struct mem_region *r;
+	struct stat st;
+	void *base;
+	unsigned i;
+	long ps;
+
+	if (!m || !reg)
+		return -EINVAL;
+	if (fd < 0)
+		return -EBADF;
+	if (reg->memory_size == 0)
+		return -EINVAL;
+	if (!range_last(reg->guest_phys_addr, reg->memory_size, &gpa_last) ||
+	    !range_last(reg->userspace_addr, reg->memory_size, &uva_last) ||
+	    !range_last(reg->mmap_offset, reg->memory_size, &off_last))
+		return -EINVAL;
+	/* mmap takes a signed off_t and a size_t length */
+	if (off_last > (uint64_t)INT64_MAX)
+		return -EINVAL;
+#if SIZE_MAX < UINT64_MAX
+	if (reg->memory_size > SIZE_MAX / 2)
+		return -EINVAL;
+#endif
+	if (m->n >= MEM_MAX_REGIONS)
+		return -ENOSPC;
+	for (i = 0; i < m->n; i++) {
+		const struct mem_region *o = &m->r[i];
+
+		if (ranges_overlap(reg->guest_phys_addr, gpa_last, o->gpa,
+				   o->gpa + (o->size - 1)) ||
+		    ranges_overlap(reg->userspace_addr, uva_last, o->uva,
+				   o->uva + (o->size - 1)))
+			return -EEXIST;
+	}
+
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	/* Mapping past the end of a file would SIGBUS on first touch. */
+	if (S_ISREG(st.st_mode) &&
+	    (st.st_size < 0 || (uint64_t)st.st_size < off_last + 1))
+		return -EINVAL;
+
+	ps = sysconf(_SC_PAGESIZE);
+	page = ps > 0 ? (uint64_t)ps : 4096;
+	map_off = reg->mmap_offset & ~(page - 1);
+	delta = reg->mmap_offset - map_off;
+	if (reg->memory_size + delta < reg->memory_size)
+		return -EINVAL;
+#if SIZE_MAX < UINT64_MAX
+	if (reg->memory_size + delta > SIZE_MAX)
+		return -EINVAL;
+#endif
+
+	base = mmap(NULL, (size_t)(reg->memory_size + delta),
+		    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
+		    (off_t)map_off);
+	if (base == MAP_FAILED)
+		return errno ? -errno : -ENOMEM;
+
+	r = &m->r[m->n];
+	r->gpa = reg->guest_phys_addr;
+	r->size = reg->memory_size;
+	r->uva = reg->userspace_addr;
+	r->mmap_offset = reg->mmap_offset;
+	r->map_base = base;
+	r->map_len = (size_t)(reg->memory_size + delta);
+	r->host = (uint8_t *)base + delta;
+	m->n++;
+	return 0;
+}
+
+int mem_remove(struct mem_table *m, const struct vhost_user_region *reg)
+{
+	unsigned i;
+
+	if (!m || !reg)
+		return -EINVAL;
+	for (i = 0; i < m->n; i++) {
+		struct mem_region *r = &m->r[i];
+
+		if (r->gpa != reg->guest_phys_addr ||
+		    r->size != reg->memory_size ||
+		    r->uva != reg->userspace_addr)
+			continue;
+		munmap(r->map_base, r->map_len);
+		memmove(r, r + 1, (m->n - i - 1) * sizeof(*r));
+		m->n--;
+		memset(&m->r[m->n], 0, sizeof(m->r[m->n]));
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void mem_clear(struct mem_table *m)
+{
+	unsigned i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->n && i < MEM_MAX_REGIONS; i++)
+		if (m->r[i].map_base)
+			munmap(m->r[i].map_base, m->r[i].map_len);
+	memset(m, 0, sizeof(*m));
+}
