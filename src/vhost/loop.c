@@ -217,24 +217,29 @@ int loop_handle_signals(struct loop *l)
 	return 0;
 }
 
-int loop_run(struct loop *l)
+int loop_run_once(struct loop *l, int timeout_ms)
 {
 	struct epoll_event evs[32];
+	int n = epoll_wait(l->epfd, evs, 32, timeout_ms);
 
+	if (n < 0)
+		return errno == EINTR ? 0 : -errno;
+	l->depth++;
+	for (int i = 0; i < n && !l->quit; i++)
+		dispatch(evs[i].data.ptr, evs[i].events);
+	l->depth--;
+	reap(l);
+	return n;
+}
+
+int loop_run(struct loop *l)
+{
 	l->quit = false;
 	while (!l->quit) {
-		int n = epoll_wait(l->epfd, evs, 32, -1);
+		int n = loop_run_once(l, -1);
 
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		l->depth++;
-		for (int i = 0; i < n && !l->quit; i++)
-			dispatch(evs[i].data.ptr, evs[i].events);
-		l->depth--;
-		reap(l);
+		if (n < 0)
+			return n;
 	}
 	return 0;
 }

@@ -37,5 +37,9 @@ int loop_handle_signals(struct loop *l);
 /* Dispatch until loop_quit; returns 0, or negative errno if epoll fails. */
 int loop_run(struct loop *l);
 void loop_quit(struct loop *l);
+/* One pass: wait up to timeout_ms (-1 forever) and dispatch what is ready.
+ * Returns the number of events dispatched or a negative errno. For tests,
+ * fuzzers and tools that drive the loop themselves. */
+int loop_run_once(struct loop *l, int timeout_ms);
 
 #endif
