@@ -83,3 +83,6 @@ clean:
 .PHONY: all deps tests check check-asan check-valgrind install uninstall clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# Fuzz targets (libFuzzer, clang): tests/fuzz/fuzz.mk
+-include tests/fuzz/fuzz.mk
