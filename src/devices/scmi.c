@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* vhost-device-scmi: virtio-scmi (virtio id 32) with the SCMI base and
+ * sensor management protocols, sensors from `-d` devices.  Queue 0 is the
+ * command queue (requests answered in place), queue 1 the event queue
+ * (buffers are kept for notifications). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/iov.h"
+#include "common/log.h"
+#include "common/opts.h"
+#include "devices/scmi.h"
+#include "vhost/dev.h"
+#include "vhost/loop.h"
+
+#define SCMI_VIRTIO_ID     32
+#define SCMI_QUEUE_SIZE    1024
+#define SCMI_Q_CMD         0
+#define SCMI_Q_EVENT       1
+#define VIRTIO_SCMI_F_P2A_CHANNELS 0
+
+struct scmi_priv {
+	struct scmi_state st;
+	/* held eventq buffers, oldest first (ring of SCMI_QUEUE_SIZE) */
+	struct vq_elem *ev[SCMI_QUEUE_SIZE];
+	unsigned ev_head, ev_count;
+};
+
+static int scmi_handle_cmd(struct scmi_priv *p, struct vq_elem *e)
+{
+	uint8_t req[SCMI_REQ_MAX];
+	uint8_t resp[SCMI_RESP_MAX];
+	size_t cap;
+	int len;
+
+	if (e->out_len < 4) {
+		log_bad("scmi: request of %u bytes has no header", e->out_len);
+		return -EINVAL;
+	}
+	if (e->in_len < 8) {
+		log_bad("scmi: response buffer of %u bytes is too small", e->in_len);
+		return -EINVAL;
+	}
+	/* one copy out of guest memory; the handler sees only this */
+	iov_to_buf(e->out, e->out_num, 0, req, sizeof(req));
+	cap = e->in_len < sizeof(resp) ? e->in_len : sizeof(resp);
+	len = scmi_handle(&p->st, req, e->out_len, resp, cap);
+	if (len < 0)
+		return len;
+	return (int)iov_from_buf(e->in, e->in_num, 0, resp, (size_t)len);
+}
+
+static int scmi_handle_event(struct scmi_priv *p, struct vq_elem *e)
+{
+	if (p->ev_count >= SCMI_QUEUE_SIZE) {
+		/* cannot happen with a ring of at most SCMI_QUEUE_SIZE */
+		log_bad("scmi: too many event buffers");
+		return 0;
+	}
+	p->ev[(p->ev_head + p->ev_count) % SCMI_QUEUE_SIZE] = e;
+	p->ev_count++;
+	return DEV_HELD;
+}
+
+static int scmi_op_handle(void *priv, struct vu_dev *d, unsigned q,
+			  struct vq_elem *e)
+{
+	struct scmi_priv *p = priv;
+
+	if (q == SCMI_Q_CMD)
+		return scmi_handle_cmd(p, e);
+	if (q == SCMI_Q_EVENT)
+		return scmi_handle_event(p, e);
+	return -EINVAL;
+}
+
+static void scmi_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
+{
+	struct scmi_priv *p = priv;
+
+	if (q == SCMI_Q_EVENT) {
+		p->ev_head = 0;
+		p->ev_count = 0;
+	}
+}
+
+static void scmi_op_reset(void *priv, struct vu_dev *d)
+{
+	struct scmi_priv *p = priv;
+
+	p->ev_head = 0;
+	p->ev_count = 0;
+	scmi_state_reset(&p->st);
+}
+
+static const struct dev_ops scmi_ops = {
+	.name = "scmi",
+	.virtio_id = SCMI_VIRTIO_ID,
+	.num_queues = 2,
+	.queue_size = SCMI_QUEUE_SIZE,
+	.features = 1ull << VIRTIO_SCMI_F_P2A_CHANNELS,
+	.protocol_features = 0,
+	.config_size = 0,
+	.handle = scmi_op_handle,
+	.queue_stop = scmi_op_queue_stop,
+	.reset = scmi_op_reset,
+};
+
+/* ---- command line ---- */
+
+enum { OPT_SOCKET = 1, OPT_DEVICE, OPT_HELP_DEVICES };
+
+static const struct opt scmi_opts[] = {
+	{ "socket-path", 's', "PATH", "vhost-user Unix socket to listen on (required;\n"
+	  "used as given, one guest)", OPT_SOCKET },
+	{ "device", 'd', "SPEC", "add a sensor device, SPEC = TYPE[,PROP=VALUE]...\n"
+	  "(repeatable); '-d help' lists the types", OPT_DEVICE },
+	{ "help-devices", 0, NULL, "list the device types and their properties, then exit",
+	  OPT_HELP_DEVICES },
+	OPT_END
+};
+
+static const struct opts_spec scmi_spec = {
+	.prog = "vhost-device-scmi",
+	.usage = "-s PATH [-d TYPE[,PROP=VALUE]...]...",
+	.summary = "vhost-user backend for a virtio-scmi device: the SCMI base protocol\n"
+		   "and the sensor management protocol, with sensors from -d devices.",
+	.tab = scmi_opts,
+	.epilog = "Example:\n"
+		  "  vhost-device-scmi -s /tmp/scmi.sock -d fake,name=accel0\n"
+		  "Run with --help-devices for the device types.\n",
+};
+
+struct scmi_args {
+	const char *prog;
+	const char *socket;
+	struct scmi_state *st;
+};
+
+static int scmi_opt(void *ctx, int id, const char *arg)
+{
+	struct scmi_args *a = ctx;
+	char err[256];
+
+	switch (id) {
+	case OPT_SOCKET:
+		if (!*arg) {
+			fprintf(stderr, "%s: --socket-path must not be empty\n", a->prog);
+			return -1;
+		}
+		a->socket = arg;
+		return 0;
+	case OPT_DEVICE:
+		if (!strcmp(arg, "help")) {
+			scmi_devices_help(stdout);
+			return 1;
+		}
+		if (scmi_state_add_spec(a->st, arg, err, sizeof(err))) {
+			fprintf(stderr, "%s: -d '%s': %s\n", a->prog, arg, err);
+			return -1;
+		}
+		return 0;
+	case OPT_HELP_DEVICES:
+		scmi_devices_help(stdout);
+		return 1;
+	}
+	return -1;
+}
+
+int scmi_main(int argc, char **argv)
+{
+	struct scmi_priv *p = calloc(1, sizeof(*p));
+	struct scmi_args a = { "vhost-device-scmi", NULL, NULL };
+	struct loop *l = NULL;
+	struct vu_dev *d = NULL;
+	int r, ret = 1;
+
+	if (!p) {
+		fprintf(stderr, "%s: out of memory\n", a.prog);
+		return 1;
+	}
+	scmi_state_init(&p->st);
+	a.st = &p->st;
+	r = opts_parse(&scmi_spec, argc, argv, scmi_opt, &a);
+	if (r) {
+		ret = r > 0 ? 0 : 1;
+		goto out;
+	}
+	if (!a.socket) {
+		fprintf(stderr, "%s: missing --socket-path (-s PATH)\n"
+			"Try '%s --help' for more information.\n", a.prog, a.prog);
+		goto out;
+	}
+	if (!p->st.num_sensors)
+		log_warn("no sensor devices given (-d): the guest will see no sensors");
+	for (unsigned i = 0; i < p->st.num_sensors; i++)
+		log_info("sensor %u: '%s' (%s, %u axes)", i, p->st.sensors[i].info.name,
+			 p->st.sensors[i].ops->type, p->st.sensors[i].info.num_axes);
+
+	l = loop_new();
+	if (!l) {
+		log_err("cannot create the event loop: %s", strerror(errno));
+		goto out;
+	}
+	d = vu_dev_new(l, a.socket, &scmi_ops, p);
+	if (!d)
+		goto out;
+	ret = vu_run(l);
+out:
+	vu_dev_free(d);
+	if (l)
+		loop_free(l);
+	scmi_state_free(&p->st);
+	free(p);
+	return ret;
+}
