@@ -280,6 +280,12 @@ uint16_t gm_ring_avail_event(const struct gm_ring *r)
 			       __ATOMIC_ACQUIRE);
 }
 
+void gm_ring_set_avail_event(struct gm_ring *r, uint16_t v)
+{
+	__atomic_store_n((uint16_t *)&r->used->ring[r->num], v,
+			 __ATOMIC_RELEASE);
+}
+
 uint16_t gm_ring_used_idx(const struct gm_ring *r)
 {
 	return __atomic_load_n(&r->used->idx, __ATOMIC_ACQUIRE);

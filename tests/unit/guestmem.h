@@ -101,6 +101,8 @@ void gm_ring_set_avail_flags(struct gm_ring *r, uint16_t flags);
 /* used_event lives at avail->ring[num], avail_event at used->ring[num]. */
 void gm_ring_set_used_event(struct gm_ring *r, uint16_t v);
 uint16_t gm_ring_avail_event(const struct gm_ring *r);
+/* Overwrite avail_event as a stale or hostile value would. */
+void gm_ring_set_avail_event(struct gm_ring *r, uint16_t v);
 uint16_t gm_ring_used_idx(const struct gm_ring *r);
 /* Next used entry not read yet: true with id and len set, false if none. */
 bool gm_ring_get_used(struct gm_ring *r, uint32_t *id, uint32_t *len);
