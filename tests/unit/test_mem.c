@@ -194,12 +194,15 @@ static void test_mem_wrapping_addresses(void **state)
 	/* a region that ends exactly at the top of the address space */
 	struct vhost_user_region top = region(UINT64_MAX - 0xffff, 0x10000,
 					      0x8000000, 0);
+	/* and one at 0, where a wrapped-around range would land */
+	struct vhost_user_region zero = region(0, 0x1000, 0x9000000, 0);
 	struct iovec iov[4];
 	uint64_t len;
 	int fd = gm_memfd(0x10000);
 
 	assert_true(fd >= 0);
 	assert_int_equal(mem_add(&f->m, &top, fd), 0);
+	assert_int_equal(mem_add(&f->m, &zero, fd), 0);
 	close(fd);
 
 	len = 2;
