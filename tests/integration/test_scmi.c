@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* The SCMI device end to end: the real daemon (`vhost-device scmi`, and a
+ * `vhost-device-scmi` link) driven by the test frontend like QEMU and the
+ * Linux guest driver would: base discovery, sensor descriptions (paged in
+ * the Linux driver's 128-byte messages), configuration, readings, the
+ * event queue, malformed requests, and the command line. */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "../frontend/fe.h"
+#include "../frontend/proc.h"
+
+#define WAIT_MS   3000
+#define QUIET_MS  300
+#define LINUX_CAP 136      /* Linux: 8 bytes header+status + 128 payload */
+
+#define BASE   0x10
+#define SENSOR 0x15
+
+static struct proc daemon_proc;
+static bool daemon_started;
+
+/* ---------------------------------------------------------------- helpers */
+
+static uint32_t rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint32_t hdr(unsigned proto, unsigned msg, unsigned token)
+{
+	return msg | proto << 10 | token << 18;
+}
+
+static int start_daemon(struct proc *p, const char *const *extra)
+{
+	int r;
+
+	if (proc_tmpdir(p))
+		return -EIO;
+	r = proc_spawn_device(p, "scmi", extra);
+	if (r)
+		print_error("daemon did not start: %s\n", strerror(-r));
+	return r;
+}
+
+static void ensure_daemon(void)
+{
+	static const char *const args[] = { "-d", "fake,name=foo", NULL };
+
+	if (daemon_started && proc_alive(&daemon_proc))
+		return;
+	if (daemon_started) {
+		print_error("daemon died (status 0x%x); restarting\n", daemon_proc.status);
+		proc_cleanup(&daemon_proc);
+	}
+	daemon_started = false;
+	assert_int_equal(start_daemon(&daemon_proc, args), 0);
+	daemon_started = true;
+}
+
+static int setup(void **state)
+{
+	ensure_daemon();
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	int code = 0;
+
+	if (daemon_started) {
+		code = proc_stop(&daemon_proc, 10000);
+		proc_cleanup(&daemon_proc);
+		daemon_started = false;
+	}
+	if (code)
+		print_error("daemon exit code %d at the end\n", code);
+	return code != 0;
+}
+
+/* Connect and start like QEMU; the daemon serves one frontend at a time
+ * and may not have seen a previous close yet, so EOF is retried. */
+static struct fe *open_fe(const char *path)
+{
+	for (int attempt = 0; attempt < 200; attempt++) {
+		struct fe *fe = fe_new();
+		int r;
+
+		assert_non_null(fe);
+		r = fe_connect(fe, path, WAIT_MS);
+		if (r == 0)
+			r = fe_start(fe, NULL);
+		if (r == 0)
+			return fe;
+		fe_free(fe);
+		if (r != -EPIPE) {
+			print_error("open %s: %s\n", path, strerror(-r));
+			fail();
+		}
+		usleep(10000);
+	}
+	fail_msg("open %s: refused every time", path);
+	return NULL;
+}
+
+static void close_fe(struct fe *fe)
+{
+	assert_int_equal(fe_stop(fe), 0);
+	fe_free(fe);
+}
+
+/* One SCMI command on the cmdq with np parameter words and a response
+ * buffer of cap bytes; returns the used length.  Checks the echoed header
+ * when anything came back. */
+static uint32_t scmi(struct fe *fe, unsigned proto, unsigned msg,
+		     const uint32_t *par, unsigned np, uint8_t *rsp, uint32_t cap)
+{
+	static unsigned token;
+	uint32_t req[8], len = 0;
+	int r;
+
+	assert_true(np < 8);
+	token = (token + 1) & 0x3ff;
+	req[0] = hdr(proto, msg, token);
+	memcpy(req + 1, par, 4 * np);
+	memset(rsp, 0xa5, cap);
+	r = fe_request(fe, 0, req, 4 + 4 * np, rsp, cap, &len, WAIT_MS);
+	if (r)
+		print_error("request %#x/%#x: %s\n", proto, msg, strerror(-r));
+	assert_int_equal(r, 0);
+	assert_true(len <= cap);
+	if (len >= 4)
+		assert_int_equal(rd32(rsp), req[0]);
+	return len;
+}
+
+#define P(...) ((const uint32_t[]){ __VA_ARGS__ }), \
+	(sizeof((const uint32_t[]){ __VA_ARGS__ }) / 4)
+#define NOP NULL, 0
+
+static void probe(struct fe *fe)
+{
+	uint8_t rsp[LINUX_CAP];
+
+	assert_int_equal(scmi(fe, BASE, 0x0, NOP, rsp, sizeof(rsp)), 12);
+	assert_int_equal(rd32(rsp + 4), 0);
+	assert_int_equal(rd32(rsp + 8), 0x20001);
+}
+
+/* Read every sensor description as the Linux driver does; returns the
+ * number of sensors and the pages it took, names into names[]. */
+static unsigned read_descriptions(struct fe *fe, char names[][16], unsigned max,
+				  unsigned *pages)
+{
+	uint8_t rsp[LINUX_CAP];
+	unsigned idx = 0;
+
+	*pages = 0;
+	for (;;) {
+		uint32_t len = scmi(fe, SENSOR, 0x3, P(idx), rsp, sizeof(rsp));
+		unsigned ret = rd32(rsp + 8) & 0xfff, rem = rd32(rsp + 8) >> 16;
+
+		assert_int_equal(rd32(rsp + 4), 0);
+		assert_int_equal(len, 12 + 28 * ret);
+		for (unsigned i = 0; i < ret; i++) {
+			assert_true(idx + i < max);
+			assert_int_equal(rd32(rsp + 12 + 28 * i), idx + i);
+			memcpy(names[idx + i], rsp + 12 + 28 * i + 12, 16);
+			assert_int_equal(names[idx + i][15], 0);
+		}
+		idx += ret;
+		(*pages)++;
+		if (!rem || !ret)
+			break;
+	}
+	return idx;
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void test_scmi_int_features_and_queues(void **state)
+{
+	struct fe *fe = open_fe(daemon_proc.sock);
+
+	assert_int_equal(fe->nqueues, 2);
+	assert_true(fe->dev_features & BIT64(0));     /* P2A_CHANNELS */
+	assert_true(fe->dev_features & BIT64(VIRTIO_F_VERSION_1));
+	probe(fe);
+	close_fe(fe);
+}
+
+static void test_scmi_int_base_discovery(void **state)
+{
+	struct fe *fe = open_fe(daemon_proc.sock);
+	uint8_t rsp[LINUX_CAP];
+
+	/* what the Linux SCMI core asks at probe: 0, 1, 3, 4, 5, 6 */
+	probe(fe);
+	assert_int_equal(scmi(fe, BASE, 0x1, NOP, rsp, 12), 12);
+	assert_int_equal(rd32(rsp + 8), 1 | 1 << 8);
+	assert_int_equal(scmi(fe, BASE, 0x3, NOP, rsp, 24), 24);
+	assert_string_equal((char *)rsp + 8, "vhost-device");
+	assert_int_equal(scmi(fe, BASE, 0x4, NOP, rsp, 24), 24);
+	assert_int_equal(rd32(rsp + 4), 0);
+	assert_int_equal(scmi(fe, BASE, 0x5, NOP, rsp, 12), 12);
+	assert_int_equal(rd32(rsp + 4), 0);
+	assert_int_equal(scmi(fe, BASE, 0x6, P(0), rsp, sizeof(rsp)), 16);
+	assert_int_equal(rd32(rsp + 8), 1);
+	assert_int_equal(rd32(rsp + 12), SENSOR);
+	assert_int_equal(scmi(fe, BASE, 0x7, P(0), rsp, 28), 28);
+	assert_string_equal((char *)rsp + 12, "platform");
+	close_fe(fe);
+}
+
+static void test_scmi_int_sensor_enable_and_read(void **state)
+{
+	struct fe *fe = open_fe(daemon_proc.sock);
+	uint8_t rsp[LINUX_CAP];
+	char names[4][16];
+	unsigned pages;
+	int64_t z;
+
+	assert_int_equal(scmi(fe, SENSOR, 0x0, NOP, rsp, 12), 12);
+	assert_int_equal(rd32(rsp + 8), 0x30000);
+	assert_int_equal(scmi(fe, SENSOR, 0x1, NOP, rsp, 24), 24);
+	assert_int_equal(rd32(rsp + 8) & 0xffff, 1);
+	assert_int_equal(read_descriptions(fe, names, 4, &pages), 1);
+	assert_string_equal(names[0], "foo");
+	assert_int_equal(scmi(fe, SENSOR, 0x3, P(0), rsp, sizeof(rsp)), 40);
+	assert_int_equal(rd32(rsp + 20) >> 16 & 0x3f, 3);          /* axes */
+
+	assert_int_equal(scmi(fe, SENSOR, 0x7, P(0, 0), rsp, sizeof(rsp)), 12 + 96);
+	assert_int_equal(rd32(rsp + 8), 2 | 1u << 26);
+	assert_string_equal((char *)rsp + 24, "foo_X");
+	assert_string_equal((char *)rsp + 24 + 48, "foo_Y");
+	assert_int_equal(scmi(fe, SENSOR, 0x7, P(0, 2), rsp, sizeof(rsp)), 12 + 48);
+	assert_string_equal((char *)rsp + 24, "foo_Z");
+
+	/* enable, as scmi_iio does before buffering */
+	assert_int_equal(scmi(fe, SENSOR, 0x9, P(0), rsp, 12), 12);
+	assert_int_equal(rd32(rsp + 8), 0);
+	assert_int_equal(scmi(fe, SENSOR, 0xa, P(0, 1), rsp, 8), 8);
+	assert_int_equal(rd32(rsp + 4), 0);
+	assert_int_equal(scmi(fe, SENSOR, 0x9, P(0), rsp, 12), 12);
+	assert_int_equal(rd32(rsp + 8), 1);
+
+	assert_int_equal(scmi(fe, SENSOR, 0x6, P(0, 0), rsp, sizeof(rsp)), 8 + 3 * 16);
+	assert_int_equal(rd32(rsp + 4), 0);
+	z = (int64_t)((uint64_t)rd32(rsp + 40) | (uint64_t)rd32(rsp + 44) << 32);
+	assert_true(z > 9700 && z < 9900);
+	close_fe(fe);
+}
+
+static void test_scmi_int_config_reset_on_reconnect(void **state)
+{
+	struct fe *fe = open_fe(daemon_proc.sock);
+	uint8_t rsp[16];
+
+	assert_int_equal(scmi(fe, SENSOR, 0xa, P(0, 1), rsp, 8), 8);
+	assert_int_equal(scmi(fe, SENSOR, 0x9, P(0), rsp, 12), 12);
+	assert_int_equal(rd32(rsp + 8), 1);
+	close_fe(fe);
+
+	fe = open_fe(daemon_proc.sock);
+	assert_int_equal(scmi(fe, SENSOR, 0x9, P(0), rsp, 12), 12);
+	assert_int_equal(rd32(rsp + 8), 0);
+	close_fe(fe);
+}
+
+static void test_scmi_int_malformed_requests(void **state)
+{
+	struct fe *fe = open_fe(daemon_proc.sock);
+	uint8_t rsp[4096];
+	uint32_t req = hdr(BASE, 0, 9), len = 99;
+	pid_t pid = daemon_proc.pid;
+
+	/* shorter than a header: completed with 0 bytes */
+	assert_int_equal(fe_request(fe, 0, &req, 2, rsp, LINUX_CAP, &len, WAIT_MS), 0);
+	assert_int_equal(len, 0);
+	/* no writable buffer, or no room for header + status */
+	len = 99;
+	assert_int_equal(fe_request(fe, 0, &req, 4, rsp, 0, &len, WAIT_MS), 0);
+	assert_int_equal(len, 0);
+	len = 99;
+	assert_int_equal(fe_request(fe, 0, &req, 4, rsp, 7, &len, WAIT_MS), 0);
+	assert_int_equal(len, 0);
+	probe(fe);
+
+	/* unknown protocol / message: NOT_SUPPORTED */
+	assert_int_equal(scmi(fe, 0x14, 0x0, NOP, rsp, LINUX_CAP), 8);
+	assert_int_equal((int32_t)rd32(rsp + 4), -1);
+	assert_int_equal(scmi(fe, SENSOR, 0xb, P(0, 1), rsp, LINUX_CAP), 8);
+	assert_int_equal((int32_t)rd32(rsp + 4), -1);
+	/* wrong parameter size: PROTOCOL_ERROR; bad sensor: NOT_FOUND;
+	 * bad index: INVALID_PARAMETERS */
+	assert_int_equal(scmi(fe, SENSOR, 0x6, P(0), rsp, LINUX_CAP), 8);
+	assert_int_equal((int32_t)rd32(rsp + 4), -10);
+	assert_int_equal(scmi(fe, SENSOR, 0x6, P(7, 0), rsp, LINUX_CAP), 8);
+	assert_int_equal((int32_t)rd32(rsp + 4), -4);
+	assert_int_equal(scmi(fe, SENSOR, 0x7, P(0, 9), rsp, LINUX_CAP), 8);
+	assert_int_equal((int32_t)rd32(rsp + 4), -2);
+
+	/* a request far larger than any message */
+	{
+		static uint8_t big[2048];
+
+		memset(big, 0, sizeof(big));
+		memcpy(big, &req, 4);
+		len = 0;
+		assert_int_equal(fe_request(fe, 0, big, sizeof(big), rsp, LINUX_CAP,
+					    &len, WAIT_MS), 0);
+		assert_int_equal(len, 8);
+		assert_int_equal((int32_t)rd32(rsp + 4), -10);
+	}
+	/* a larger response buffer than needed: only the response is used */
+	assert_int_equal(scmi(fe, BASE, 0x0, NOP, rsp, sizeof(rsp)), 12);
+	probe(fe);
+	close_fe(fe);
+	assert_true(proc_alive(&daemon_proc));
+	assert_int_equal(daemon_proc.pid, pid);
+}
+
+static void test_scmi_int_eventq_buffers_held_then_released(void **state)
+{
+	struct fe *fe = open_fe(daemon_proc.sock);
+	uint64_t g = fe_alloc(fe, 64, 16);
+	struct fe_seg s = { g, 64, true };
+	uint32_t id, len;
+	uint16_t base = 0;
+	int head;
+
+	assert_true(g != 0);
+	for (int i = 0; i < 3; i++) {
+		head = fe_vq_add(fe, 1, &s, 1, false);
+		assert_true(head >= 0);
+		fe_vq_publish(fe, 1, (uint16_t)head);
+	}
+	assert_int_equal(fe_vq_kick(fe, 1), 0);
+	/* no notifications yet: the buffers stay with the device (a call
+	 * may still come, e.g. for NOTIFY_ON_EMPTY; nothing is used) */
+	fe_vq_wait_call(fe, 1, QUIET_MS);
+	usleep(QUIET_MS * 1000);
+	assert_int_equal(fe_vq_get_used(fe, 1, &id, &len), 0);
+	assert_int_equal(fe_vq_pending(fe, 1), 0);
+	probe(fe);
+	/* stopping the queue drops them: GET_VRING_BASE answers 3 */
+	assert_int_equal(fe_queue_stop(fe, 1, &base), 0);
+	assert_int_equal(base, 3);
+	probe(fe);
+	close_fe(fe);
+}
+
+/* Started through a `vhost-device-scmi` link, with six sensors: the
+ * descriptions come in two pages of a 128-byte message. */
+static void test_scmi_int_symlink_and_paging(void **state)
+{
+	static const char *const args[] = {
+		"-d", "fake,name=bar", "-d", "fake", "-d", "fake", "-d", "fake",
+		"-d", "fake", "-d", "fake,name=last", NULL
+	};
+	const char *bin = getenv("VHOST_DEVICE_BIN");
+	char real[PATH_MAX], link[256], *saved;
+	char names[8][16];
+	struct proc p = { 0 };
+	unsigned pages;
+	struct fe *fe;
+
+	if (!bin || !*bin)
+		bin = "./vhost-device";
+	assert_non_null(realpath(bin, real));
+	assert_int_equal(proc_tmpdir(&p), 0);
+	snprintf(link, sizeof(link), "%s/vhost-device-scmi", p.dir);
+	assert_int_equal(symlink(real, link), 0);
+	saved = getenv("VHOST_DEVICE_BIN") ? strdup(getenv("VHOST_DEVICE_BIN")) : NULL;
+	setenv("VHOST_DEVICE_BIN", link, 1);
+	{
+		const char *argv[16];
+		unsigned n = 0;
+
+		argv[n++] = "-s";
+		argv[n++] = p.sock;
+		for (unsigned i = 0; args[i]; i++)
+			argv[n++] = args[i];
+		argv[n] = NULL;
+		assert_int_equal(proc_spawn(&p, argv, false, p.sock,
+					    proc_start_timeout_ms()), 0);
+	}
+	if (saved) {
+		setenv("VHOST_DEVICE_BIN", saved, 1);
+		free(saved);
+	} else {
+		unsetenv("VHOST_DEVICE_BIN");
+	}
+
+	fe = open_fe(p.sock);
+	probe(fe);
+	assert_int_equal(read_descriptions(fe, names, 8, &pages), 6);
+	assert_int_equal(pages, 2);
+	assert_string_equal(names[0], "bar");
+	assert_string_equal(names[1], "fake1");
+	assert_string_equal(names[4], "fake4");
+	assert_string_equal(names[5], "last");
+	close_fe(fe);
+	assert_int_equal(proc_stop(&p, 10000), 0);
+	/* the socket is removed at exit */
+	assert_int_equal(access(p.sock, F_OK), -1);
+	unlink(link);
+	proc_cleanup(&p);
+}
+
+/* Run the binary with args, no socket expected; returns the exit code and
+ * the start of its stderr in err. */
+static int run_cli(const char *const *args, char *err, size_t errlen)
+{
+	struct proc p = { 0 };
+	int status = 0, code;
+	FILE *f;
+
+	assert_int_equal(proc_tmpdir(&p), 0);
+	assert_int_equal(proc_spawn(&p, args, true, NULL, 0), 0);
+	assert_int_equal(proc_wait(&p, 10000, &status), 0);
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	err[0] = '\0';
+	f = fopen(p.log, "r");
+	if (f) {
+		size_t n = fread(err, 1, errlen - 1, f);
+
+		err[n] = '\0';
+		fclose(f);
+	}
+	proc_cleanup(&p);
+	return code;
+}
+
+static void test_scmi_int_cli_errors_exit_1(void **state)
+{
+	static const struct {
+		const char *dev, *needle;
+	} bad[] = {
+		{ "fake,name=0123456789abcdef", "0123456789abcdef" },
+		{ "iio2", "iio2" },
+		{ "fake,size=3", "size" },
+		{ "fake,name", "name" },
+	};
+	char err[1024];
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *args[] = { "scmi", "-s", "/nonexistent/x.sock", "-d",
+				       bad[i].dev, NULL };
+
+		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		if (!strstr(err, bad[i].needle))
+			fail_msg("-d %s: stderr '%s' does not name '%s'", bad[i].dev,
+				 err, bad[i].needle);
+	}
+	{
+		const char *args[] = { "scmi", "-d", "fake", NULL };
+
+		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		assert_non_null(strstr(err, "socket"));
+	}
+	{
+		const char *args[] = { "scmi", "--help-devices", NULL };
+
+		assert_int_equal(run_cli(args, err, sizeof(err)), 0);
+	}
+	{
+		const char *args[] = { "scmi", "-d", "help", NULL };
+
+		assert_int_equal(run_cli(args, err, sizeof(err)), 0);
+	}
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup(f, setup)
+	const struct CMUnitTest tests[] = {
+		T(test_scmi_int_features_and_queues),
+		T(test_scmi_int_base_discovery),
+		T(test_scmi_int_sensor_enable_and_read),
+		T(test_scmi_int_config_reset_on_reconnect),
+		T(test_scmi_int_malformed_requests),
+		T(test_scmi_int_eventq_buffers_held_then_released),
+		cmocka_unit_test(test_scmi_int_symlink_and_paging),
+		cmocka_unit_test(test_scmi_int_cli_errors_exit_1),
+	};
+
+	return cmocka_run_group_tests_name("scmi_integration", tests, NULL,
+					   group_teardown);
+}
