@@ -798,8 +798,14 @@ int fe_queue_start(struct fe *fe, unsigned q, uint16_t num, uint16_t base)
 	vq->num = num;
 	vq->avail_idx = base;
 	vq->kicked_idx = base;
-	if (fresh)	/* new zeroed rings: used starts where avail does */
+	if (fresh || base == 0) {
+		/* a fresh start: clean rings, used starts where avail does
+		 * (the backend sets both to base on SET_VRING_BASE) */
+		memset(vq->desc, 0, vring_desc_size(num));
+		memset(vq->avail, 0, vring_avail_size(num));
+		memset(vq->used, 0, vring_used_size(num));
 		vq->used->idx = base;
+	}
 	vq->last_used = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
 	vq->avail->idx = base;
 	*used_event_ptr(vq) = vq->last_used;

@@ -199,7 +199,11 @@ int fe_init(struct fe *fe, const struct fe_opts *o);
 int fe_driver_start(struct fe *fe, const struct fe_opts *o);
 /* fe_init + fe_driver_start.  o may be NULL (defaults). */
 int fe_start(struct fe *fe, const struct fe_opts *o);
-/* Set up queue q's rings in guest memory and send NUM/BASE/ADDR/KICK/CALL. */
+/* Set up queue q's rings in guest memory and send NUM/BASE/ADDR/KICK/CALL.
+ * Rings are allocated on first use (or when num changes) and cleared when
+ * base is 0; with another base they are kept (restart after
+ * fe_queue_stop) and collection continues at used->idx. Outstanding
+ * chains are forgotten. */
 int fe_queue_start(struct fe *fe, unsigned q, uint16_t num, uint16_t base);
 int fe_queue_enable(struct fe *fe, unsigned q, bool on);
 /* SET_VRING_ENABLE 0 then GET_VRING_BASE for queue q; *base may be NULL. */

@@ -73,14 +73,28 @@ int proc_start_timeout_ms(void)
 	return wrapper() ? 60000 : 10000;
 }
 
-static int sock_ino(const char *path, ino_t *ino)
+/* Identity of a socket file: inode numbers are reused at once on tmpfs,
+ * so the change time is part of it. */
+struct sock_id {
+	ino_t ino;
+	struct timespec ctime;
+};
+
+static int sock_id(const char *path, struct sock_id *id)
 {
 	struct stat st;
 
 	if (stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))
 		return -1;
-	*ino = st.st_ino;
+	id->ino = st.st_ino;
+	id->ctime = st.st_ctim;
 	return 0;
+}
+
+static bool same_sock(const struct sock_id *a, const struct sock_id *b)
+{
+	return a->ino == b->ino && a->ctime.tv_sec == b->ctime.tv_sec &&
+	       a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
 int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
@@ -90,7 +104,7 @@ int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
 	char *argv[PROC_MAX_ARGS + 1];
 	char wbuf[1024];
 	unsigned n = 0;
-	ino_t old_ino = 0;
+	struct sock_id old_id = { 0 };
 	bool had_old = false;
 	long long deadline;
 	pid_t pid;
@@ -118,7 +132,7 @@ int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
 	else
 		p->log[0] = 0;
 	if (wait_path)
-		had_old = sock_ino(wait_path, &old_ino) == 0;
+		had_old = sock_id(wait_path, &old_id) == 0;
 
 	fflush(stdout);
 	fflush(stderr);
@@ -146,9 +160,9 @@ int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
 
 	deadline = proc_now_ms() + timeout_ms;
 	for (;;) {
-		ino_t ino;
+		struct sock_id id;
 
-		if (sock_ino(wait_path, &ino) == 0 && (!had_old || ino != old_ino))
+		if (sock_id(wait_path, &id) == 0 && (!had_old || !same_sock(&id, &old_id)))
 			return 0;
 		if (!proc_alive(p))
 			return -ECHILD;
