@@ -39,6 +39,8 @@ static struct proc side;       /* a second daemon some tests start */
 
 static void ensure_daemon(void)
 {
+	int r;
+
 	if (daemon_started && proc_alive(&daemon_proc))
 		return;
 	if (daemon_started) {
@@ -48,7 +50,12 @@ static void ensure_daemon(void)
 		daemon_started = false;
 	}
 	assert_int_equal(proc_tmpdir(&daemon_proc), 0);
-	assert_int_equal(proc_spawn_device(&daemon_proc, "scmi", dev_args), 0);
+	r = proc_spawn_device(&daemon_proc, "scmi", dev_args);
+	if (r < 0) {
+		print_error("cannot start the daemon: %s\n", strerror(-r));
+		proc_cleanup(&daemon_proc);
+		fail();
+	}
 	daemon_started = true;
 }
 
