@@ -165,12 +165,24 @@ static void queue_stop(struct vu_dev *d, unsigned q)
 		d->ops->queue_stop(d->priv, d, q);
 }
 
-static void queue_reset(struct vu_dev *d, unsigned q)
+/* keep_notify: RESET_DEVICE keeps the call and error eventfds (the
+ * frontend sets SET_VRING_ERR only once per connection). */
+static void queue_reset(struct vu_dev *d, unsigned q, bool keep_notify)
 {
+	struct vq *vq = &d->vq[q];
+	int call = -1, err = -1;
+
 	queue_stop(d, q);
 	loop_del(d->loop, d->kick_w[q]);
 	d->kick_w[q] = NULL;
-	vq_reset(&d->vq[q]);
+	if (keep_notify) {
+		call = vq->call_fd;
+		err = vq->err_fd;
+		vq->call_fd = vq->err_fd = -1;
+	}
+	vq_reset(vq);
+	vq->call_fd = call;
+	vq->err_fd = err;
 }
 
 static void remap_queues(struct vu_dev *d)
@@ -181,12 +193,13 @@ static void remap_queues(struct vu_dev *d)
 				 d->path, q);
 }
 
-/* Back to the state of a fresh connection (memory kept if keep_mem). */
-static void device_reset(struct vu_dev *d, bool keep_mem)
+/* Back to the state of a fresh connection; RESET_DEVICE (soft) keeps the
+ * memory table and the call/error eventfds. */
+static void device_reset(struct vu_dev *d, bool soft)
 {
 	for (unsigned q = 0; q < d->ops->num_queues; q++)
-		queue_reset(d, q);
-	if (!keep_mem)
+		queue_reset(d, q, soft);
+	if (!soft)
 		mem_clear(&d->mem);
 	if (d->ops->reset)
 		d->ops->reset(d->priv, d);
@@ -813,6 +826,11 @@ static void on_listen(void *opaque, int fd, uint32_t events)
 		if (errno != EAGAIN && errno != EINTR)
 			log_warn("%s: accept: %s", d->path, strerror(errno));
 		return;
+	}
+	if (d->fd >= 0) {
+		/* the old connection may have closed in this same pass: read
+		 * what it still has (its EOF) before judging */
+		on_conn(d, d->fd, 0);
 	}
 	if (d->fd >= 0) {
 		log_warn("%s: a frontend is already connected; refusing a second one", d->path);
