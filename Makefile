@@ -49,8 +49,16 @@ $(B)/tests/unit/test_%: $(B)/tests/unit/test_%.o $(TEST_HELPER_OBJ) $(B)/libvd.a
 $(B)/tests/integration/test_%: $(B)/tests/integration/test_%.o $(FE_OBJ) $(B)/libvd.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
+$(B)/tools/%: $(B)/tools/%.o $(FE_OBJ) $(B)/libvd.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
 deps:
 	@tools/deps --check
+
+# The README's first command: the daemon on a simulated device, queried
+# over vhost-user by the project's own frontend.
+demo: deps $(BIN) $(B)/tools/scmi-query
+	@tools/demo ./$(BIN) $(B)/tools/scmi-query
 
 tests: $(UNIT_BIN) $(INT_BIN) $(BIN)
 
@@ -80,9 +88,10 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz vhost-device
 
-.PHONY: all deps tests check check-asan check-valgrind install uninstall clean
+.PHONY: all demo deps tests check check-asan check-valgrind install uninstall clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # Fuzz targets (libFuzzer, clang): tests/fuzz/fuzz.mk
 -include tests/fuzz/fuzz.mk
+.SECONDARY:
