@@ -6,6 +6,9 @@
 #                               seed corpus; fails on any crash
 #   make check-fuzz FUZZ_TARGETS=vq FUZZ_SECONDS=600 FUZZ_ARGS=-jobs=4
 #   build-fuzz/fuzz_vq DIR...   run one by hand (libFuzzer options apply)
+#   make fuzz-cov [FUZZ_CORPUS=DIR]  line/branch coverage of src/ reached by
+#                               the seed corpora (or by DIR/<target>/, e.g. a
+#                               corpus grown by a long run)
 #
 # Without clang: build/tests/fuzz/replay_<target> (built by `make tests`
 # with $(CC)) replays files or directories; tests/scripts/fuzz-replay.sh
@@ -66,6 +69,29 @@ check-fuzz: $(FUZZ_BINS)
 		fi; \
 	done; exit $$fail
 
-.PHONY: fuzz check-fuzz
+# source-based coverage: the replayers built with clang's profiling
+FUZZ_CORPUS  ?= tests/fuzz/corpus
+FUZZ_COV_FLAGS := -std=gnu11 $(WARN) -O0 -g -fprofile-instr-generate -fcoverage-mapping
+
+$(FUZZ_B)/cov/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIB_SRC)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_COV_FLAGS) -o $@ $^
+
+# the files each target is about
+FUZZ_COV_SRC_vq   := src/vhost/vq.c src/vhost/mem.c
+FUZZ_COV_SRC_msg  := src/vhost/dev.c src/vhost/loop.c src/vhost/vq.c src/vhost/mem.c
+FUZZ_COV_SRC_scmi := $(wildcard src/devices/scmi_proto.c src/devices/scmi_fake.c)
+
+fuzz-cov: $(FUZZ_TARGETS:%=fuzz-cov-%)
+
+fuzz-cov-%: $(FUZZ_B)/cov/replay_%
+	@rm -f $(FUZZ_B)/cov/$*.profraw
+	@LLVM_PROFILE_FILE=$(FUZZ_B)/cov/$*.profraw $< $(FUZZ_CORPUS)/$* >/dev/null 2>&1 || \
+		{ echo "replay_$* failed on $(FUZZ_CORPUS)/$*"; exit 1; }
+	@llvm-profdata merge -o $(FUZZ_B)/cov/$*.profdata $(FUZZ_B)/cov/$*.profraw
+	@echo "== fuzz_$* ($(FUZZ_CORPUS)/$*: $$(ls $(FUZZ_CORPUS)/$* | wc -l) inputs)"
+	@llvm-cov report $< -instr-profile=$(FUZZ_B)/cov/$*.profdata $(FUZZ_COV_SRC_$*) | grep -v '^---'
+
+.PHONY: fuzz check-fuzz fuzz-cov
 
 -include $(shell find $(FUZZ_B) -name '*.d' 2>/dev/null)
