@@ -6,9 +6,11 @@
  * The input is a list of records; each starts with an op byte whose low
  * two bits select:
  *   0  send: le16 length, then that many bytes written to the socket as
- *      one chunk; bits 2-3 of op = number of fds attached (SCM_RIGHTS),
- *      bits 4-6 = their kinds (bit set: a new eventfd, clear: the guest
- *      memory memfd of GUEST_SIZE bytes)
+ *      one chunk; bits 2-3 of op = number of fds attached (SCM_RIGHTS:
+ *      0, 1, 2, or 3 meaning 9, one more than a message may carry),
+ *      bits 4-6 = the kinds of the first three (bit set: a new eventfd,
+ *      clear: the guest memory memfd of GUEST_SIZE bytes; the rest are
+ *      memfds)
  *   1  guest memory write: le16 offset (in units of 4 bytes), u8 length,
  *      then the bytes, stored into the memfd (our own mapping)
  *   2  kick: signal every eventfd sent so far
@@ -46,7 +48,8 @@
 #define GUEST_SIZE  (256u * 1024)
 #define NQUEUES     2
 #define MAX_HELD    8
-#define MAX_FDS     32
+#define MAX_FDS     32      /* eventfds per input */
+#define MAX_SEND_FDS 9      /* per chunk */
 #define MAX_PASSES  10000   /* loop passes per pump before calling it a livelock */
 
 #define CHECK(c)                                                           \
@@ -123,6 +126,18 @@ static int fz_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_elem *e
 	return e->in_len > 0x7fffffffu ? 0x7fffffff : (int)e->in_len;
 }
 
+static void fz_set_features(void *priv, uint64_t f)
+{
+	CHECK(!(f & ~(BIT64(VIRTIO_F_VERSION_1) | BIT64(VIRTIO_F_NOTIFY_ON_EMPTY) |
+		      BIT64(VIRTIO_RING_F_INDIRECT_DESC) | BIT64(VIRTIO_RING_F_EVENT_IDX) |
+		      BIT64(VHOST_USER_F_PROTOCOL_FEATURES))));
+}
+
+static void fz_flush(void *priv, struct vu_dev *d, unsigned q)
+{
+	CHECK(q < NQUEUES);
+}
+
 static void fz_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 {
 	CHECK(q < NQUEUES);
@@ -144,7 +159,9 @@ static const struct dev_ops fz_ops = {
 	.protocol_features = BIT64(VHOST_USER_PROTOCOL_F_CONFIG),
 	.config_size = 16,
 	.get_config = fz_get_config,
+	.set_features = fz_set_features,
 	.handle = fz_handle,
+	.flush = fz_flush,
 	.queue_stop = fz_queue_stop,
 	.reset = fz_reset,
 };
@@ -232,7 +249,7 @@ static void send_chunk(int cfd, const uint8_t *p, size_t len, const int *fds,
 		       unsigned nfds)
 {
 	union {
-		char buf[CMSG_SPACE(4 * sizeof(int))];
+		char buf[CMSG_SPACE(MAX_SEND_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = { .iov_base = (void *)p, .iov_len = len };
@@ -342,12 +359,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0: {
 			size_t len = rd16(&r);
 			unsigned nfds = (op >> 2) & 3;
-			int fds[4];
+			int fds[MAX_SEND_FDS];
+
+			if (nfds == 3)
+				nfds = MAX_SEND_FDS;
 
 			if (len > r.n)
 				len = r.n;
 			for (unsigned i = 0; i < nfds; i++) {
-				if (((op >> 4) >> i) & 1) {
+				if (i < 3 && ((op >> 4) >> i) & 1) {
 					if (nefds == MAX_FDS) {
 						nfds = i;
 						break;

@@ -22,7 +22,8 @@
  *   8  descriptors that follow for the indirect area (R1 start)
  *   9  policy: bit0-1 when to push (0 at once, 1 all at the end in
  *      reverse, 2 every other at once, 3 at the end after a memory
- *      change), bit2 notify after each push
+ *      change), bit2 notify after each push, bit3 keep held elements
+ *      into the next round (pushed after the last), bit7 vq_stop at the end
  *  10  rounds (1 + b % 4)
  *  then the descriptors, then per round: le16 avail idx and one le16
  *  head per newly published entry (at most the ring size).
@@ -375,12 +376,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (unsigned i = 0; i < nheld; i++)
 				touch(&vq, held[i]);
 		}
+		if ((policy & 8) && round + 1 < rounds && !vq.broken)
+			continue;
 		while (nheld) {
 			e = held[--nheld];
 			push(&vq, e, UINT32_MAX, policy & 4);
 		}
 		vq_notify(&vq);
 	}
+	/* a broken queue ends the rounds early: release what is held */
+	while (nheld)
+		push(&vq, held[--nheld], 0, 0);
 
 	if (policy & 0x80) {
 		vq_stop(&vq);
