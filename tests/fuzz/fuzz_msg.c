@@ -52,14 +52,33 @@
 #define MAX_SEND_FDS 9      /* per chunk */
 #define MAX_PASSES  10000   /* loop passes per pump before calling it a livelock */
 
-#define CHECK(c)                                                           \
-	do {                                                               \
-		if (!(c)) {                                                \
-			fprintf(stderr, "fuzz_msg: %s:%d: check failed: %s\n", \
-				__FILE__, __LINE__, #c);                   \
-			abort();                                           \
-		}                                                          \
+#define CHECK(c)                                          \
+	do {                                              \
+		if (!(c))                                 \
+			check_failed(__LINE__, #c);       \
 	} while (0)
+
+static char sock_dir[80], sock_path[108];
+
+/* Leave no socket directory behind when a check or a sanitizer ends the
+ * process (atexit does not run then). */
+static void remove_socket_dir(void)
+{
+	if (sock_path[0])
+		unlink(sock_path);
+	if (sock_dir[0])
+		rmdir(sock_dir);
+}
+
+static void check_failed(int line, const char *what)
+{
+	fprintf(stderr, "fuzz_msg: %s:%d: check failed: %s\n", __FILE__, line, what);
+	remove_socket_dir();
+	abort();
+}
+
+/* present in sanitizer runtimes only */
+void __sanitizer_set_death_callback(void (*cb)(void)) __attribute__((weak));
 
 struct rd {
 	const uint8_t *p;
@@ -170,7 +189,6 @@ static const struct dev_ops fz_ops = {
 
 static struct loop *lp;
 static struct vu_dev *dev;
-static char sock_path[108];
 static int guest_fd = -1;
 static uint8_t *guest;
 static int base_fds = -1;
@@ -278,7 +296,6 @@ static void send_chunk(int cfd, const uint8_t *p, size_t len, const int *fds,
 	(void)sendmsg(cfd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-static char sock_dir[80];
 static bool verbose;
 
 static void cleanup(void)
@@ -287,7 +304,7 @@ static void cleanup(void)
 		fprintf(stderr, "fuzz_msg: %lu requests handled\n", handled);
 	vu_dev_free(dev);   /* unlinks the socket */
 	dev = NULL;
-	rmdir(sock_dir);
+	remove_socket_dir();
 }
 
 static void setup(void)
@@ -312,6 +329,8 @@ static void setup(void)
 	guest = mmap(NULL, GUEST_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, guest_fd, 0);
 	CHECK(guest != MAP_FAILED);
 	atexit(cleanup);
+	if (__sanitizer_set_death_callback)
+		__sanitizer_set_death_callback(remove_socket_dir);
 }
 
 /* A new connection still gets GET_FEATURES answered. */
