@@ -4,7 +4,8 @@
 #   make fuzz                   build build-fuzz/fuzz_* (clang, libFuzzer, ASan, UBSan)
 #   make check-fuzz             run each for FUZZ_SECONDS (30) from a copy of its
 #                               seed corpus; fails on any crash
-#   make check-fuzz FUZZ_TARGETS=vq FUZZ_SECONDS=600 FUZZ_ARGS=-jobs=4
+#   make check-fuzz FUZZ_TARGETS=vq FUZZ_SECONDS=600 FUZZ_ARGS=-fork=4
+#                               (not -jobs: it writes fuzz-N.log into the tree)
 #   build-fuzz/fuzz_vq DIR...   run one by hand (libFuzzer options apply)
 #   make fuzz-cov [FUZZ_CORPUS=DIR]  line/branch coverage of src/ reached by
 #                               the seed corpora (or by DIR/<target>/, e.g. a
