@@ -518,8 +518,10 @@ void vq_notify(struct vq *vq)
 
 	if (!vq->avail || !vq->used || !vq->num)
 		return;
-	/* nothing pushed since the last notification */
-	if (vq->signalled_valid && vq->signalled_used == vq->used_idx)
+	/* nothing pushed since the last notification (or since the ring was
+	 * set up): no interrupt.  Exact, as fewer than 2^16 elements can be
+	 * pushed between two calls (at most num are outstanding). */
+	if (vq->signalled_used == vq->used_idx)
 		return;
 
 	/* used->idx must be visible before we read the driver's wishes */

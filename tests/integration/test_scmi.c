@@ -137,6 +137,7 @@ static uint32_t scmi(struct fe *fe, unsigned proto, unsigned msg,
 	token = (token + 1) & 0x3ff;
 	req[0] = hdr(proto, msg, token);
 	if (np)
+		if (np)
 		memcpy(req + 1, par, 4 * np);
 	memset(rsp, 0xa5, cap);
 	r = fe_request(fe, 0, req, 4 + 4 * np, rsp, cap, &len, WAIT_MS);

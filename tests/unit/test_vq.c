@@ -838,6 +838,29 @@ static void test_vq_notify_plain(void **state)
 	assert_int_equal(calls(f), 1);
 }
 
+/* A batch that only took buffers (an event queue keeping them) must not
+ * interrupt the driver, also before the first notification and with
+ * NOTIFY_ON_EMPTY or EVENT_IDX negotiated. */
+static void test_vq_notify_nothing_pushed(void **state)
+{
+	struct fx *f = *state;
+	struct vq_elem *e;
+
+	struct gm_buf b = { HEAP_GPA, 8, true };
+
+	fx_start(f, 8, F_EVENT_IDX | F_NOTIFY_ON_EMPTY);
+	vq_notify(&f->vq);
+	assert_int_equal(calls(f), 0);
+	gm_ring_add_direct(&f->r, &b, 1);
+	gm_ring_publish(&f->r);
+	assert_int_equal(pop(f, &e), 1);   /* held, not pushed */
+	vq_notify(&f->vq);
+	assert_int_equal(calls(f), 0);
+	vq_push(&f->vq, e, 0);
+	vq_notify(&f->vq);
+	assert_int_equal(calls(f), 1);
+}
+
 static void test_vq_notify_no_interrupt(void **state)
 {
 	struct fx *f = *state;
@@ -1124,6 +1147,7 @@ int main(void)
 		T(test_vq_base_wraps_16bit),
 		T(test_vq_stop_releases_held),
 		T(test_vq_notify_plain),
+		T(test_vq_notify_nothing_pushed),
 		T(test_vq_notify_no_interrupt),
 		T(test_vq_notify_on_empty),
 		T(test_vq_event_idx_publishes_avail_event),
