@@ -28,6 +28,9 @@ INT_BIN  := $(INT_SRC:%.c=$(B)/%)
 TEST_HELPER_SRC := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
 TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 
+# Per-device build settings (libraries, flags): src/devices/<dev>.mk
+include $(wildcard src/devices/*.mk)
+
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 all: $(BIN)
