@@ -97,4 +97,6 @@ clean:
 
 # Fuzz targets (libFuzzer, clang): tests/fuzz/fuzz.mk
 -include tests/fuzz/fuzz.mk
+# Real QEMU + Linux guests (make check-vm, make demo-vm): tests/vm/vm.mk
+-include tests/vm/vm.mk
 .SECONDARY:
