@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* The event loop: dispatch, removal of watches from inside callbacks
+ * (also of a watch whose event is pending in the same pass), timers and
+ * signals. */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "vhost/loop.h"
+
+struct ctx {
+	struct loop *l;
+	struct loop_watch *w[2];
+	int fd[2];
+	unsigned hits[2];
+	unsigned ticks;
+};
+
+static void kick(int fd)
+{
+	uint64_t one = 1;
+
+	assert_int_equal(write(fd, &one, 8), 8);
+}
+
+static void drain(int fd)
+{
+	uint64_t v;
+
+	if (read(fd, &v, 8) != 8)
+		v = 0;
+}
+
+/* each callback removes both watches: the second must not run */
+static void cb_remove_both(void *opaque, int fd, uint32_t ev)
+{
+	struct ctx *c = opaque;
+	unsigned i = fd == c->fd[0] ? 0 : 1;
+
+	c->hits[i]++;
+	drain(fd);
+	loop_del(c->l, c->w[0]);
+	loop_del(c->l, c->w[1]);
+	c->w[0] = c->w[1] = NULL;
+}
+
+static void test_loop_del_other_watch_inside_callback(void **state)
+{
+	struct ctx c = { .l = loop_new() };
+
+	for (int i = 0; i < 2; i++) {
+		c.fd[i] = eventfd(0, EFD_NONBLOCK);
+		c.w[i] = loop_add(c.l, c.fd[i], EPOLLIN, cb_remove_both, &c);
+		assert_non_null(c.w[i]);
+		kick(c.fd[i]);
+	}
+	assert_int_equal(loop_run_once(c.l, 100), 2);   /* two ready events */
+	assert_int_equal(c.hits[0] + c.hits[1], 1);     /* only one dispatched */
+	assert_int_equal(loop_run_once(c.l, 50), 0);    /* nothing watched */
+	close(c.fd[0]);
+	close(c.fd[1]);
+	loop_free(c.l);
+}
+
+static void cb_tick(void *opaque, int fd, uint32_t ev)
+{
+	struct ctx *c = opaque;
+
+	if (++c->ticks == 3)
+		loop_quit(c->l);
+}
+
+static void test_loop_periodic_timer_runs_until_quit(void **state)
+{
+	struct ctx c = { .l = loop_new() };
+	struct loop_watch *t = loop_timer(c.l, 1000000, 1000000, cb_tick, &c);
+
+	assert_non_null(t);
+	assert_int_equal(loop_run(c.l), 0);
+	assert_int_equal(c.ticks, 3);
+	/* disarmed: no more ticks */
+	assert_int_equal(loop_timer_set(t, 0, 0), 0);
+	assert_int_equal(loop_run_once(c.l, 30), 0);
+	loop_del(c.l, t);
+	loop_free(c.l);
+}
+
+static void test_loop_one_shot_timer_fires_once(void **state)
+{
+	struct ctx c = { .l = loop_new() };
+	struct loop_watch *t = loop_timer(c.l, 1000000, 0, cb_tick, &c);
+
+	assert_non_null(t);
+	assert_int_equal(loop_run_once(c.l, 1000), 1);
+	assert_int_equal(loop_run_once(c.l, 30), 0);
+	assert_int_equal(c.ticks, 1);
+	loop_free(c.l);   /* frees the remaining timer watch too */
+}
+
+static void test_loop_sigterm_quits_run(void **state)
+{
+	struct ctx c = { .l = loop_new() };
+
+	assert_int_equal(loop_handle_signals(c.l), 0);
+	raise(SIGTERM);   /* blocked: delivered through the signalfd */
+	assert_int_equal(loop_run(c.l), 0);
+	loop_free(c.l);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_loop_del_other_watch_inside_callback),
+		cmocka_unit_test(test_loop_periodic_timer_runs_until_quit),
+		cmocka_unit_test(test_loop_one_shot_timer_fires_once),
+		cmocka_unit_test(test_loop_sigterm_quits_run),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

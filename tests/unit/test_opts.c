@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Option tables: one table drives both parsing and --help; strict numbers. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "common/opts.h"
+
+enum { O_SOCK = 1, O_COUNT, O_FLAG };
+
+static const struct opt tab[] = {
+	{ "socket-path", 's', "PATH", "where to listen", O_SOCK },
+	{ "socket-count", 'c', "N", "how many\nsockets", O_COUNT },
+	{ "flag", 0, NULL, "a long-only switch", O_FLAG },
+	OPT_END
+};
+
+static const struct opts_spec spec = {
+	.prog = "vhost-device-test", .usage = "-s PATH", .summary = "Test.", .tab = tab,
+};
+
+struct seen {
+	char log[256];
+};
+
+static int cb(void *ctx, int id, const char *arg)
+{
+	struct seen *s = ctx;
+	size_t n = strlen(s->log);
+
+	snprintf(s->log + n, sizeof(s->log) - n, "%d=%s;", id, arg ? arg : "-");
+	return 0;
+}
+
+static int parse(struct seen *s, int argc, const char **argv)
+{
+	memset(s, 0, sizeof(*s));
+	return opts_parse(&spec, argc, (char **)argv, cb, s);
+}
+
+static void test_opts_short_long_and_attached_forms(void **state)
+{
+	struct seen s;
+	const char *argv[] = { "p", "-s", "a", "--socket-count=3", "-c4", "--socket-path", "b", "--flag", NULL };
+
+	assert_int_equal(parse(&s, 8, argv), 0);
+	assert_string_equal(s.log, "1=a;2=3;2=4;1=b;3=-;");
+}
+
+static void test_opts_unknown_option_fails(void **state)
+{
+	struct seen s;
+	const char *a1[] = { "p", "--nope", NULL };
+	const char *a2[] = { "p", "-x", NULL };
+
+	assert_int_equal(parse(&s, 2, a1), -1);
+	assert_int_equal(parse(&s, 2, a2), -1);
+	assert_string_equal(s.log, "");
+}
+
+static void test_opts_missing_argument_fails(void **state)
+{
+	struct seen s;
+	const char *argv[] = { "p", "-s", NULL };
+
+	assert_int_equal(parse(&s, 2, argv), -1);
+}
+
+static void test_opts_positional_argument_fails(void **state)
+{
+	struct seen s;
+	const char *argv[] = { "p", "-s", "a", "extra", NULL };
+
+	assert_int_equal(parse(&s, 4, argv), -1);
+}
+
+static void test_opts_help_and_version_stop_with_success(void **state)
+{
+	struct seen s;
+	const char *a1[] = { "p", "--help", "-s", "x", NULL };
+	const char *a2[] = { "p", "-V", NULL };
+
+	assert_int_equal(parse(&s, 4, a1), 1);
+	assert_string_equal(s.log, "");   /* nothing after --help was parsed */
+	assert_int_equal(parse(&s, 2, a2), 1);
+}
+
+static void test_opts_help_lists_every_option(void **state)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	opts_help(&spec, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "Usage: vhost-device-test -s PATH\n"));
+	assert_non_null(strstr(buf, "  -s, --socket-path=PATH"));
+	assert_non_null(strstr(buf, "  -c, --socket-count=N"));
+	assert_non_null(strstr(buf, "      --flag "));
+	assert_non_null(strstr(buf, "how many\n                            sockets"));
+	assert_non_null(strstr(buf, "  -h, --help"));
+	assert_non_null(strstr(buf, "  -V, --version"));
+	assert_non_null(strstr(buf, "  -v, --verbose"));
+	free(buf);
+}
+
+static void test_opts_parse_uint_strict(void **state)
+{
+	unsigned long v = 7;
+
+	assert_int_equal(opts_parse_uint("42", 10, 100, &v), 0);
+	assert_int_equal(v, 42);
+	assert_int_equal(opts_parse_uint("0x50", 0, 127, &v), 0);
+	assert_int_equal(v, 0x50);
+	assert_int_equal(opts_parse_uint("128", 0, 127, &v), -ERANGE);
+	assert_int_equal(opts_parse_uint("-1", 0, 127, &v), -EINVAL);
+	assert_int_equal(opts_parse_uint("", 0, 127, &v), -EINVAL);
+	assert_int_equal(opts_parse_uint("12a", 10, 127, &v), -EINVAL);
+	assert_int_equal(opts_parse_uint(" 1", 10, 127, &v), -EINVAL);
+	assert_int_equal(opts_parse_uint("99999999999999999999999", 10, ~0ul, &v), -ERANGE);
+	assert_int_equal(v, 0x50);   /* untouched on error */
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_opts_short_long_and_attached_forms),
+		cmocka_unit_test(test_opts_unknown_option_fails),
+		cmocka_unit_test(test_opts_missing_argument_fails),
+		cmocka_unit_test(test_opts_positional_argument_fails),
+		cmocka_unit_test(test_opts_help_and_version_stop_with_success),
+		cmocka_unit_test(test_opts_help_lists_every_option),
+		cmocka_unit_test(test_opts_parse_uint_strict),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
