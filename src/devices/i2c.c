@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* vhost-device-i2c: virtio-i2c (virtio id 34, one request queue) over host
+ * adapters (/dev/i2c-N) and simulated peripherals.  Requests are held
+ * until their FAIL_NEXT group is complete, then the group runs as one
+ * transaction and each request gets its own status. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/opts.h"
+#include "devices/i2c.h"
+#include "vhost/dev.h"
+#include "vhost/loop.h"
+
+#define I2C_MAX_SOCKETS 64
+
+struct i2c_vdev {
+	struct i2c_bus *bus;
+	bool features_ok;            /* ZERO_LENGTH_REQUEST accepted */
+	unsigned npend;              /* requests of the open group */
+	struct i2c_req pend[I2C_QUEUE_SIZE];
+};
+
+static void run_pending(struct i2c_vdev *v, struct vu_dev *d, unsigned q,
+			bool complete)
+{
+	i2c_group_run(v->bus, v->pend, v->npend, complete, v->features_ok);
+	for (unsigned i = 0; i < v->npend; i++)
+		vu_complete(d, q, v->pend[i].e, v->pend[i].used);
+	v->npend = 0;
+}
+
+static int i2c_op_handle(void *priv, struct vu_dev *d, unsigned q,
+			 struct vq_elem *e)
+{
+	struct i2c_vdev *v = priv;
+	struct i2c_req *r;
+
+	if (q != 0)
+		return -EINVAL;
+	if (v->npend == I2C_QUEUE_SIZE) {
+		/* cannot happen: no more elements than the ring size */
+		run_pending(v, d, q, false);
+	}
+	r = &v->pend[v->npend++];
+	i2c_req_parse(e, r);
+	if (!r->fail_next)
+		run_pending(v, d, q, true);
+	return DEV_HELD;
+}
+
+/* End of a batch: a group still open stays held if the ring has more
+ * (the batch budget cut it); if the driver published nothing more, the
+ * group never ends (e.g. the ring was too small for it): fail it rather
+ * than keep the driver waiting. */
+static void i2c_op_flush(void *priv, struct vu_dev *d, unsigned q)
+{
+	struct i2c_vdev *v = priv;
+	struct vq *vq = vu_dev_vq(d, q);
+
+	if (!v->npend)
+		return;
+	if (vq && vq->avail &&
+	    __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) != vq->last_avail)
+		return;
+	run_pending(v, d, q, false);
+}
+
+static void i2c_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
+{
+	struct i2c_vdev *v = priv;
+
+	v->npend = 0;
+}
+
+static void i2c_op_reset(void *priv, struct vu_dev *d)
+{
+	struct i2c_vdev *v = priv;
+
+	v->npend = 0;
+	v->features_ok = false;
+}
+
+static void i2c_op_set_features(void *priv, uint64_t features)
+{
+	struct i2c_vdev *v = priv;
+
+	v->features_ok = features & (1ull << VIRTIO_I2C_F_ZERO_LENGTH_REQUEST);
+	if (!v->features_ok)
+		log_warn("i2c: the driver did not accept VIRTIO_I2C_F_ZERO_LENGTH_REQUEST: "
+			 "every request will fail");
+}
+
+static const struct dev_ops i2c_ops = {
+	.name = "i2c",
+	.virtio_id = I2C_VIRTIO_ID,
+	.num_queues = 1,
+	.queue_size = I2C_QUEUE_SIZE,
+	.features = 1ull << VIRTIO_I2C_F_ZERO_LENGTH_REQUEST,
+	.config_size = 0,
+	.set_features = i2c_op_set_features,
+	.handle = i2c_op_handle,
+	.flush = i2c_op_flush,
+	.queue_stop = i2c_op_queue_stop,
+	.reset = i2c_op_reset,
+};
+
+/* ---- command line ---- */
+
+enum { OPT_SOCKET = 1, OPT_COUNT, OPT_LIST, OPT_SIM };
+
+static const struct opt i2c_opts[] = {
+	{ "socket-path", 's', "PATH", "vhost-user Unix socket path (required); the socket\n"
+	  "index is appended: PATH0, PATH1, ...", OPT_SOCKET },
+	{ "socket-count", 'c', "N", "number of sockets (guests), default 1; all share\n"
+	  "the same adapters and simulated devices", OPT_COUNT },
+	{ "device-list", 'l', "LIST", "host devices the guest may use:\n"
+	  "<bus>:<addr>[:<addr>...][,<bus>:<addr>...]; bus is an\n"
+	  "adapter number (/dev/i2c-N) or adapter name; addresses\n"
+	  "decimal (or 0x hex)", OPT_LIST },
+	{ "sim", 0, "MODEL@ADDR[,PROP=VALUE]", "add a simulated device (repeatable); models below", OPT_SIM },
+	OPT_END
+};
+
+struct i2c_args {
+	const char *prog;
+	const char *socket;
+	unsigned long count;
+	struct i2c_bus *bus;
+	const char *sysfs;
+	bool any;
+};
+
+static int i2c_opt(void *ctx, int id, const char *arg)
+{
+	struct i2c_args *a = ctx;
+	char err[512];
+
+	switch (id) {
+	case OPT_SOCKET:
+		if (!*arg) {
+			fprintf(stderr, "%s: --socket-path must not be empty\n", a->prog);
+			return -1;
+		}
+		a->socket = arg;
+		return 0;
+	case OPT_COUNT:
+		if (opts_parse_uint(arg, 10, I2C_MAX_SOCKETS, &a->count) || a->count == 0) {
+			fprintf(stderr, "%s: --socket-count '%s': expected 1..%u\n", a->prog, arg,
+				I2C_MAX_SOCKETS);
+			return -1;
+		}
+		return 0;
+	case OPT_LIST:
+		if (i2c_parse_device_list(a->bus, arg, a->sysfs, err, sizeof(err))) {
+			fprintf(stderr, "%s: --device-list '%s': %s\n", a->prog, arg, err);
+			return -1;
+		}
+		a->any = true;
+		return 0;
+	case OPT_SIM:
+		if (i2c_bus_add_sim(a->bus, arg, err, sizeof(err))) {
+			fprintf(stderr, "%s: --sim '%s': %s\n", a->prog, arg, err);
+			return -1;
+		}
+		a->any = true;
+		return 0;
+	}
+	return -1;
+}
+
+static char epilog[1024];
+
+static void make_epilog(void)
+{
+	FILE *f = fmemopen(epilog, sizeof(epilog), "w");
+
+	if (!f)
+		return;
+	fprintf(f, "Simulated device models (--sim):\n");
+	i2c_sim_models_help(f);
+	fprintf(f, "\nExamples:\n"
+		"  vhost-device-i2c -s /tmp/vi2c.sock -c 2 -l \"2:32:21,3:10:23\"\n"
+		"  vhost-device-i2c -s /tmp/vi2c.sock --sim 24c02@0x50,file=ee.bin --sim lm75@0x48\n"
+		"The adapter names come from /sys/bus/i2c/devices/i2c-N/name\n"
+		"($VHOST_DEVICE_I2C_SYSFS overrides that directory).\n");
+	fclose(f);
+}
+
+int i2c_main(int argc, char **argv)
+{
+	static struct i2c_bus bus;
+	struct i2c_args a = { "vhost-device-i2c", NULL, 1, &bus, NULL, false };
+	struct opts_spec spec = {
+		.prog = "vhost-device-i2c",
+		.usage = "-s PATH [-c N] (-l LIST | --sim MODEL@ADDR)...",
+		.summary = "vhost-user backend for a virtio-i2c adapter: host I2C/SMBus devices\n"
+			   "from -l and simulated peripherals from --sim, one guest per socket.",
+		.tab = i2c_opts,
+		.epilog = epilog,
+	};
+	struct vu_dev *d[I2C_MAX_SOCKETS] = { 0 };
+	struct i2c_vdev *v = NULL;
+	struct loop *l = NULL;
+	char err[512];
+	int r, ret = 1;
+
+	make_epilog();
+	a.sysfs = getenv("VHOST_DEVICE_I2C_SYSFS");
+	if (i2c_bus_init(&bus, NULL, NULL)) {
+		fprintf(stderr, "%s: out of memory\n", a.prog);
+		return 1;
+	}
+	r = opts_parse(&spec, argc, argv, i2c_opt, &a);
+	if (r) {
+		ret = r > 0 ? 0 : 1;
+		goto out;
+	}
+	if (!a.socket) {
+		fprintf(stderr, "%s: missing --socket-path (-s PATH)\n"
+			"Try '%s --help' for more information.\n", a.prog, a.prog);
+		goto out;
+	}
+	if (!a.any) {
+		fprintf(stderr, "%s: no devices: give --device-list (-l) and/or --sim\n"
+			"Try '%s --help' for more information.\n", a.prog, a.prog);
+		goto out;
+	}
+	if (i2c_bus_open(&bus, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", a.prog, err);
+		goto out;
+	}
+	for (unsigned i = 0; i < I2C_NADDR; i++)
+		if (bus.map[i].kind == I2C_T_SIM)
+			log_info("0x%02x: simulated %s", i, bus.sim[bus.map[i].idx]->model->name);
+		else if (bus.map[i].kind == I2C_T_HOST)
+			log_info("0x%02x: /dev/i2c-%u", i, bus.adap[bus.map[i].idx].bus);
+
+	v = calloc(a.count, sizeof(*v));
+	l = loop_new();
+	if (!v || !l) {
+		log_err("cannot create the event loop: %s", strerror(errno ? errno : ENOMEM));
+		goto out;
+	}
+	for (unsigned i = 0; i < a.count; i++) {
+		char path[4096];
+
+		if ((size_t)snprintf(path, sizeof(path), "%s%u", a.socket, i) >= sizeof(path)) {
+			log_err("socket path too long");
+			goto out;
+		}
+		v[i].bus = &bus;
+		d[i] = vu_dev_new(l, path, &i2c_ops, &v[i]);
+		if (!d[i])
+			goto out;
+	}
+	ret = vu_run(l);
+out:
+	for (unsigned i = 0; i < I2C_MAX_SOCKETS; i++)
+		vu_dev_free(d[i]);
+	if (l)
+		loop_free(l);
+	free(v);
+	i2c_bus_free(&bus);
+	return ret;
+}

@@ -1,0 +1,193 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* vhost-device-i2c internals: the bus (allowed addresses mapped to host
+ * adapters or simulated devices), transactions over it, the virtio-i2c
+ * request layer, the device list and --sim parsers, and the host adapter
+ * ops that unit tests replace. */
+#ifndef VD_DEVICES_I2C_H
+#define VD_DEVICES_I2C_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <linux/i2c.h>
+
+#include "vhost/vq.h"
+
+#define I2C_VIRTIO_ID    34
+#define I2C_QUEUE_SIZE   1024
+#define VIRTIO_I2C_F_ZERO_LENGTH_REQUEST 0
+
+#define VIRTIO_I2C_FLAGS_FAIL_NEXT (1u << 0)
+#define VIRTIO_I2C_FLAGS_M_RD      (1u << 1)
+#define VIRTIO_I2C_MSG_OK  0
+#define VIRTIO_I2C_MSG_ERR 1
+
+struct virtio_i2c_out_hdr {
+	uint16_t addr;     /* le16: 7-bit address in bits 7:1 */
+	uint16_t padding;
+	uint32_t flags;    /* le32 */
+};
+
+#define I2C_NADDR      128   /* 7-bit address space */
+#define I2C_MSG_MAX    8192  /* bytes per message (the i2c-dev limit) */
+#define I2C_GROUP_MAX  42    /* messages per transaction (I2C_RDWR_IOCTL_MAX_MSGS) */
+#define I2C_MAX_ADAPTERS 32
+
+/* ---- host adapters (the kernel, or a stand-in) ---- */
+struct i2c_host_ops {
+	int (*open)(void *ctx, unsigned bus);          /* fd or -errno */
+	void (*close)(void *ctx, int fd);
+	int (*funcs)(void *ctx, int fd, unsigned long *funcs);
+	/* I2C_RDWR: number of messages transferred, or -errno */
+	int (*rdwr)(void *ctx, int fd, struct i2c_msg *msgs, unsigned n);
+	int (*set_slave)(void *ctx, int fd, uint16_t addr);
+	/* I2C_SMBUS: 0 or -errno; data may be NULL for QUICK */
+	int (*smbus)(void *ctx, int fd, uint8_t rw, uint8_t cmd, uint32_t size,
+		     union i2c_smbus_data *data);
+};
+extern const struct i2c_host_ops i2c_kernel_ops;
+
+struct i2c_adapter {
+	unsigned bus;            /* /dev/i2c-N */
+	int fd;                  /* -1 until opened */
+	unsigned long funcs;     /* I2C_FUNCS */
+};
+
+/* ---- simulated devices ---- */
+struct i2c_sim;
+
+struct i2c_sim_model {
+	const char *name;
+	const char *help;        /* one line for --help */
+	/* prop "key=value" (NULL-terminated list); 0 or -1 with err filled */
+	int (*init)(struct i2c_sim *s, char *const *props, unsigned nprops,
+		    char *err, size_t errlen);
+	/* (repeated) start addressed to this device */
+	void (*start)(struct i2c_sim *s, bool read);
+	/* one message: 0 (ACK) or -ENXIO/-EIO */
+	int (*xfer)(struct i2c_sim *s, bool read, uint8_t *buf, size_t len);
+	/* stop condition ending a transaction that addressed the device */
+	int (*stop)(struct i2c_sim *s);
+};
+
+#define AT24_SIZE     256
+#define AT24_PAGE     8
+
+struct i2c_sim {
+	const struct i2c_sim_model *model;
+	uint8_t addr;
+	bool touched;            /* addressed in the current transaction */
+	union {
+		struct {
+			uint8_t mem[AT24_SIZE];
+			uint8_t ptr;             /* address counter */
+			bool addr_phase;         /* next written byte is the word address */
+			uint8_t page[AT24_PAGE]; /* latched page data */
+			uint8_t page_mask;       /* bytes latched */
+			uint8_t page_base;
+			char *file;              /* NULL: not persistent */
+			char *tmp;               /* file + ".tmp" */
+			char *dir;               /* the file's directory */
+		} ee;
+		struct {
+			uint8_t ptr;             /* pointer register */
+			uint8_t conf;
+			uint16_t temp, hyst, os; /* register values, MSB-first 9-bit */
+		} lm;
+	} u;
+};
+
+extern const struct i2c_sim_model *const i2c_sim_models[];
+void i2c_sim_models_help(FILE *f);
+
+/* ---- the bus ---- */
+enum { I2C_T_NONE = 0, I2C_T_HOST, I2C_T_SIM };
+
+struct i2c_bus {
+	const struct i2c_host_ops *ops;
+	void *ops_ctx;
+	struct i2c_adapter adap[I2C_MAX_ADAPTERS];
+	unsigned nadap;
+	struct i2c_sim *sim[I2C_NADDR];
+	unsigned nsim;
+	struct {
+		uint8_t kind;    /* I2C_T_* */
+		uint8_t idx;     /* adapter index or sim index */
+	} map[I2C_NADDR];
+	uint8_t *stage;      /* I2C_GROUP_MAX * I2C_MSG_MAX bytes */
+};
+
+/* One message of a transaction (7-bit address). */
+struct i2c_xmsg {
+	uint16_t addr;
+	bool read;
+	uint16_t len;
+	uint8_t *buf;
+};
+
+/* Zero a bus, use ops (NULL: the kernel's).  Allocates the staging area.
+ * 0 or -ENOMEM. */
+int i2c_bus_init(struct i2c_bus *b, const struct i2c_host_ops *ops, void *ctx);
+void i2c_bus_free(struct i2c_bus *b);
+/* Open every adapter and read its functionality.  0 or -errno, with a
+ * message naming the adapter in err. */
+int i2c_bus_open(struct i2c_bus *b, char *err, size_t errlen);
+bool i2c_bus_allowed(const struct i2c_bus *b, unsigned addr);
+
+/* Parse a device list "<bus>:<addr>[:<addr>...][,...]" into b (adapters
+ * and address map; nothing is opened).  bus is a decimal adapter number
+ * or an adapter name matched against <sysfs>/i2c-N/name (NULL:
+ * /sys/bus/i2c/devices).  Addresses decimal, or hex with 0x.  0 or -1
+ * with a message naming the bad part in err. */
+int i2c_parse_device_list(struct i2c_bus *b, const char *list,
+			  const char *sysfs, char *err, size_t errlen);
+/* Parse and add "MODEL@ADDR[,PROP=VALUE]...".  0 or -1 with err. */
+int i2c_bus_add_sim(struct i2c_bus *b, const char *spec, char *err,
+		    size_t errlen);
+/* Parse a 7-bit address: decimal, or hex with 0x.  0 or -EINVAL/-ERANGE. */
+int i2c_parse_addr(const char *s, unsigned *addr);
+
+/* Run one transaction (one I2C_RDWR, one SMBus operation, or one pass
+ * over the simulated devices).  Every address must be allowed and all on
+ * one adapter (or all simulated).  0, or -errno: the transaction failed
+ * (read buffers then hold no data from the device). */
+int i2c_bus_xfer(struct i2c_bus *b, struct i2c_xmsg *m, unsigned n);
+
+/* The SMBus operation that carries messages m[0..n) on an adapter with
+ * funcs, or -EOPNOTSUPP with *why set. */
+struct i2c_smbus_op {
+	uint8_t rw;
+	uint8_t cmd;
+	uint32_t size;      /* I2C_SMBUS_QUICK ... */
+	union i2c_smbus_data data;
+};
+int i2c_smbus_map(unsigned long funcs, const struct i2c_xmsg *m, unsigned n,
+		  struct i2c_smbus_op *op, const char **why);
+/* Copy an executed op's result into the read message; 0 or -EIO. */
+int i2c_smbus_result(const struct i2c_smbus_op *op, struct i2c_xmsg *m,
+		     unsigned n);
+
+/* ---- virtio-i2c requests ---- */
+struct i2c_req {
+	struct vq_elem *e;
+	uint16_t addr;       /* 7-bit */
+	uint16_t len;        /* data bytes */
+	bool read;
+	bool fail_next;
+	bool bad;            /* malformed: ERR */
+	uint32_t used;       /* set by i2c_group_run */
+};
+
+/* Copy the header out of e once and validate the layout.  Always fills
+ * r (r->bad for a malformed request; fail_next then false). */
+void i2c_req_parse(struct vq_elem *e, struct i2c_req *r);
+/* Execute a group (the requests up to and including one without
+ * FAIL_NEXT, or a cut-off group when complete is false) as one
+ * transaction, write each request's data and status into its buffers and
+ * set r[i].used.  features_ok false: every request gets ERR.  Returns the
+ * number of requests that got OK. */
+unsigned i2c_group_run(struct i2c_bus *b, struct i2c_req *r, unsigned n,
+		       bool complete, bool features_ok);
+
+#endif
