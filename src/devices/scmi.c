@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* vhost-device-scmi: virtio-scmi (virtio id 32) with the SCMI base and
  * sensor management protocols, sensors from `-d` devices.  Queue 0 is the
- * command queue (requests answered in place), queue 1 the event queue
- * (buffers are kept for notifications). */
+ * command queue (requests answered in place), queue 1 the event queue:
+ * its buffers are held, in order, and filled with notifications (sensor
+ * updates, trip point events) produced by periodic sampling off one
+ * timerfd in the loop; notifications wait in a bounded FIFO while the
+ * guest has no buffer posted. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/iov.h"
 #include "common/log.h"
@@ -23,10 +27,119 @@
 
 struct scmi_priv {
 	struct scmi_state st;
+	struct vu_dev *dev;
 	/* held eventq buffers, oldest first (ring of SCMI_QUEUE_SIZE) */
 	struct vq_elem *ev[SCMI_QUEUE_SIZE];
 	unsigned ev_head, ev_count;
+	/* notifications waiting for eventq buffers */
+	struct scmi_evq evq;
+	unsigned long reported_coalesced, reported_dropped;
+	/* one timer for all periodic sampling, armed for the earliest
+	 * sensor deadline (one-shot) */
+	struct loop_watch *timer;
+	uint64_t timer_at;          /* armed deadline, 0 if disarmed */
 };
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Hand queued notifications to held eventq buffers, oldest to oldest. */
+static void scmi_deliver(struct scmi_priv *p)
+{
+	const struct scmi_event *ev;
+
+	while (p->ev_count && (ev = scmi_evq_peek(&p->evq))) {
+		struct vq_elem *e = p->ev[p->ev_head];
+
+		p->ev_head = (p->ev_head + 1) % SCMI_QUEUE_SIZE;
+		p->ev_count--;
+		if (e->in_len < ev->len) {
+			/* keep the message for a buffer that can hold it */
+			log_bad("scmi: event buffer of %u bytes cannot hold a %u-byte notification; "
+				"returned empty", e->in_len, ev->len);
+			vu_complete(p->dev, SCMI_Q_EVENT, e, 0);
+			continue;
+		}
+		iov_from_buf(e->in, e->in_num, 0, ev->msg, ev->len);
+		vu_complete(p->dev, SCMI_Q_EVENT, e, ev->len);
+		scmi_evq_pop(&p->evq);
+	}
+	if (p->evq.coalesced != p->reported_coalesced ||
+	    p->evq.dropped != p->reported_dropped) {
+		log_bad("scmi: the guest is not taking notifications: %lu sensor updates "
+			"coalesced, %lu trip point events dropped so far",
+			p->evq.coalesced, p->evq.dropped);
+		p->reported_coalesced = p->evq.coalesced;
+		p->reported_dropped = p->evq.dropped;
+	}
+}
+
+static void scmi_emit(void *opaque, const struct scmi_event *ev)
+{
+	struct scmi_priv *p = opaque;
+
+	scmi_evq_push(&p->evq, ev);
+}
+
+static void scmi_timer_cb(void *opaque, int fd, uint32_t events);
+
+/* Arm the sampling timer for deadline next (0: disarm). */
+static void scmi_arm(struct scmi_priv *p, uint64_t next, uint64_t now)
+{
+	uint64_t delta;
+
+	if (next == p->timer_at)
+		return;
+	if (!next) {
+		if (p->timer)
+			loop_timer_set(p->timer, 0, 0);
+		p->timer_at = 0;
+		return;
+	}
+	delta = next > now ? next - now : 1;
+	if (!p->timer) {
+		p->timer = loop_timer(vu_dev_loop(p->dev), delta, 0, scmi_timer_cb, p);
+		if (!p->timer) {
+			log_err("scmi: cannot create the sampling timer: %s", strerror(errno));
+			return;
+		}
+	} else if (loop_timer_set(p->timer, delta, 0) < 0) {
+		log_err("scmi: cannot arm the sampling timer");
+		return;
+	}
+	p->timer_at = next;
+}
+
+static void scmi_timer_cb(void *opaque, int fd, uint32_t events)
+{
+	struct scmi_priv *p = opaque;
+	uint64_t now = now_ns(), next;
+
+	p->timer_at = 0;
+	next = scmi_sample(&p->st, now, scmi_emit, p);
+	scmi_deliver(p);
+	scmi_arm(p, next, now);
+}
+
+static void scmi_reschedule(struct scmi_priv *p)
+{
+	uint64_t now = now_ns();
+
+	scmi_arm(p, scmi_schedule(&p->st, now), now);
+}
+
+static void scmi_stop_timer(struct scmi_priv *p)
+{
+	if (p->timer && p->dev)
+		loop_del(vu_dev_loop(p->dev), p->timer);
+	p->timer = NULL;
+	p->timer_at = 0;
+}
 
 static int scmi_handle_cmd(struct scmi_priv *p, struct vq_elem *e)
 {
@@ -69,6 +182,7 @@ static int scmi_op_handle(void *priv, struct vu_dev *d, unsigned q,
 {
 	struct scmi_priv *p = priv;
 
+	p->dev = d;
 	if (q == SCMI_Q_CMD)
 		return scmi_handle_cmd(p, e);
 	if (q == SCMI_Q_EVENT)
@@ -76,10 +190,27 @@ static int scmi_op_handle(void *priv, struct vu_dev *d, unsigned q,
 	return -EINVAL;
 }
 
+/* After a batch: commands may have changed what is sampled; new event
+ * buffers may take queued notifications. */
+static void scmi_op_flush(void *priv, struct vu_dev *d, unsigned q)
+{
+	struct scmi_priv *p = priv;
+
+	p->dev = d;
+	scmi_reschedule(p);
+	scmi_deliver(p);
+}
+
 static void scmi_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 {
 	struct scmi_priv *p = priv;
 
+	p->dev = d;
+	/* sampling resumes with the next request once queues run again;
+	 * queued notifications are kept for then */
+	scmi_stop_timer(p);
+	for (unsigned i = 0; i < p->st.num_sensors; i++)
+		p->st.sensors[i].next_ns = 0;
 	if (q == SCMI_Q_EVENT) {
 		p->ev_head = 0;
 		p->ev_count = 0;
@@ -90,8 +221,11 @@ static void scmi_op_reset(void *priv, struct vu_dev *d)
 {
 	struct scmi_priv *p = priv;
 
+	p->dev = d;
+	scmi_stop_timer(p);
 	p->ev_head = 0;
 	p->ev_count = 0;
+	scmi_evq_clear(&p->evq);
 	scmi_state_reset(&p->st);
 }
 
@@ -104,6 +238,7 @@ static const struct dev_ops scmi_ops = {
 	.protocol_features = 0,
 	.config_size = 0,
 	.handle = scmi_op_handle,
+	.flush = scmi_op_flush,
 	.queue_stop = scmi_op_queue_stop,
 	.reset = scmi_op_reset,
 };
@@ -199,6 +334,11 @@ int scmi_main(int argc, char **argv)
 		log_info("sensor %u: '%s' (%s, %u axes)", i, p->st.sensors[i].info.name,
 			 p->st.sensors[i].ops->type, p->st.sensors[i].info.num_axes);
 
+	/* room for one update per sensor plus a margin of trip point events */
+	if (scmi_evq_init(&p->evq, p->st.num_sensors + 64)) {
+		log_err("out of memory");
+		goto out;
+	}
 	l = loop_new();
 	if (!l) {
 		log_err("cannot create the event loop: %s", strerror(errno));
@@ -207,12 +347,15 @@ int scmi_main(int argc, char **argv)
 	d = vu_dev_new(l, a.socket, &scmi_ops, p);
 	if (!d)
 		goto out;
+	p->dev = d;
 	ret = vu_run(l);
 out:
+	scmi_stop_timer(p);
 	vu_dev_free(d);
 	if (l)
 		loop_free(l);
 	scmi_state_free(&p->st);
+	scmi_evq_free(&p->evq);
 	free(p);
 	return ret;
 }

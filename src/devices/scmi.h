@@ -20,7 +20,9 @@
 	((uint32_t)(((msg) & 0xffu) | (((type) & 0x3u) << 8) |            \
 		    (((proto) & 0xffu) << 10) | (((token) & 0x3ffu) << 18)))
 
-#define SCMI_TYPE_COMMAND 0
+#define SCMI_TYPE_COMMAND      0
+#define SCMI_TYPE_DELAYED_RESP 2
+#define SCMI_TYPE_NOTIFICATION 3
 
 enum scmi_status {
 	SCMI_SUCCESS = 0,
@@ -66,23 +68,55 @@ enum scmi_status {
 #define SCMI_SENSOR_NAME_GET                 0xc
 #define SCMI_SENSOR_AXIS_NAME_GET            0xd
 
+/* Sensor notifications (message id of a type-3 message) */
+#define SCMI_EVT_SENSOR_TRIP_POINT 0x0
+#define SCMI_EVT_SENSOR_UPDATE     0x1
+
 /* Versions we implement: base 2.1 (2.0 + NEGOTIATE_PROTOCOL_VERSION),
- * sensor 3.0 (no extended names). */
-#define SCMI_BASE_VERSION   0x20001u
-#define SCMI_SENSOR_VERSION 0x30000u
+ * sensor 3.1 (3.0 + extended names); an agent may negotiate sensor 3.0,
+ * which hides the extended names. */
+#define SCMI_BASE_VERSION     0x20001u
+#define SCMI_SENSOR_VERSION   0x30001u
+#define SCMI_SENSOR_VERSION_3_0 0x30000u
 
 /* sensor_config bits (CONFIG_GET/SET) */
 #define SCMI_SENSOR_CFG_ENABLED      (1u << 0)
 #define SCMI_SENSOR_CFG_TSTAMP       (1u << 1)
 #define SCMI_SENSOR_CFG_ROUND_MASK   (3u << 9)
+#define SCMI_SENSOR_CFG_ROUND_SHIFT  9
+#define SCMI_SENSOR_CFG_RESERVED     0x1fcu        /* bits 8:2 */
 #define SCMI_SENSOR_CFG_INTERVAL_MASK 0xfffff800u  /* secs 31:16, exp 15:11 */
+#define SCMI_ROUND_DOWN 0
+#define SCMI_ROUND_UP   1
+#define SCMI_ROUND_AUTO 2
 
-/* Sensor type / unit codes used here (SCMI sensor type table) */
+/* Sensor type / unit codes (SCMI sensor type table; Linux
+ * include/linux/scmi_protocol.h enum scmi_sensor_class) */
+#define SCMI_UNIT_NONE               0x00
+#define SCMI_UNIT_UNSPEC             0x01
+#define SCMI_UNIT_DEGREES_C          0x02
+#define SCMI_UNIT_VOLTS              0x05
+#define SCMI_UNIT_AMPS               0x06
+#define SCMI_UNIT_WATTS              0x07
+#define SCMI_UNIT_JOULES             0x08
+#define SCMI_UNIT_LUX                0x0d
+#define SCMI_UNIT_KPA                0x0f
+#define SCMI_UNIT_RPM                0x13
+#define SCMI_UNIT_HERTZ              0x14
+#define SCMI_UNIT_METERS             0x1f
+#define SCMI_UNIT_RADIANS            0x24
+#define SCMI_UNIT_GAUSS              0x2d
+#define SCMI_UNIT_FARADS             0x30
+#define SCMI_UNIT_OHMS               0x31
+#define SCMI_UNIT_PERCENTAGE         0x41
+#define SCMI_UNIT_RADIANS_SEC        0x57
 #define SCMI_UNIT_METERS_SEC_SQUARED 0x59
+#define SCMI_UNIT_METERS_SEC         0x5a
 
 /* Sizes.  The Linux driver's messages carry at most 128 payload bytes;
  * a request is header + payload. */
 #define SCMI_NAME_LEN     16   /* short names, NUL included */
+#define SCMI_EXT_NAME_LEN 64   /* extended names (3.1), NUL included */
 #define SCMI_MSG_MAX      128
 #define SCMI_REQ_MAX      (4 + SCMI_MSG_MAX)
 #define SCMI_RESP_MAX     1024 /* largest response we ever build */
@@ -90,15 +124,21 @@ enum scmi_status {
 #define SCMI_AXIS_DESC_SIZE   28
 #define SCMI_AXIS_EXT_SIZE    20
 #define SCMI_READING_SIZE     16
-/* A sensor's readings must fit one 128-byte message: 8 axes of 16 bytes. */
-#define SCMI_MAX_AXES     (SCMI_MSG_MAX / SCMI_READING_SIZE)
+#define SCMI_AXIS_NAME_SIZE   (4 + SCMI_EXT_NAME_LEN)
+/* A SENSOR_UPDATE notification (agent_id, sensor_id, one reading per
+ * axis) must fit the 128-byte payload of the Linux guest's event
+ * buffers: 7 axes. */
+#define SCMI_MAX_AXES     ((SCMI_MSG_MAX - 8) / SCMI_READING_SIZE)
+#define SCMI_TRIP_POINTS  4    /* per scalar sensor */
 #define SCMI_MAX_SENSORS  1024
 #define SCMI_MAX_DEVS     64
 
 /* ---- sensor devices ---- */
 
 struct scmi_sensor_info {
-	char name[SCMI_NAME_LEN];  /* NUL-terminated, at most 15 bytes */
+	/* NUL-terminated, at most 63 bytes; the first 15 are the short
+	 * name, a longer one is offered as an extended name (3.1) */
+	char name[SCMI_EXT_NAME_LEN];
 	uint8_t type;              /* unit code */
 	int8_t scale;              /* value * 10^scale, -16..15 */
 	unsigned num_axes;         /* 0 = scalar sensor, else 1..SCMI_MAX_AXES */
@@ -107,7 +147,7 @@ struct scmi_sensor_info {
 };
 
 struct scmi_axis_info {
-	char name[SCMI_NAME_LEN];
+	char name[SCMI_EXT_NAME_LEN];  /* as scmi_sensor_info.name */
 	uint8_t type;
 	int8_t scale;
 	bool extended;             /* resolution and range below are valid */
@@ -154,6 +194,8 @@ struct scmi_dev_ops {
 };
 
 extern const struct scmi_dev_ops scmi_fake_ops;
+extern const struct scmi_dev_ops scmi_iio_ops;
+extern const struct scmi_dev_ops scmi_hwmon_ops;
 /* NULL-terminated table of the device types. */
 extern const struct scmi_dev_ops *const scmi_dev_types[];
 
@@ -161,12 +203,33 @@ const struct scmi_dev_ops *scmi_dev_type_find(const char *type);
 
 /* ---- protocol state ---- */
 
+struct scmi_trip {
+	uint32_t ctrl;              /* event control 1:0 (0 = off) */
+	int64_t value;
+	int8_t above;               /* last reading >= value: 1, 0, -1 unknown */
+};
+
 struct scmi_sensor {
 	const struct scmi_dev_ops *ops;
 	void *inst;
 	unsigned idx;               /* sensor number inside the instance */
 	struct scmi_sensor_info info;
-	uint32_t config;            /* SCMI_SENSOR_CFG_* bits */
+	uint32_t config;            /* SCMI_SENSOR_CFG_ENABLED | _TSTAMP */
+	unsigned interval;          /* index into the update interval table */
+	bool update_notify;         /* CONTINUOUS_UPDATE_NOTIFY on */
+	bool trip_notify;           /* TRIP_POINT_NOTIFY on */
+	unsigned num_trips;         /* trip points offered */
+	struct scmi_trip trip[SCMI_TRIP_POINTS];
+	uint64_t next_ns;           /* next sampling (CLOCK_MONOTONIC), 0 none */
+};
+
+/* One notification message: header and payload, as put on the eventq. */
+#define SCMI_EVENT_MAX (4 + 8 + SCMI_READING_SIZE * SCMI_MAX_AXES)
+struct scmi_event {
+	uint16_t len;
+	uint16_t sensor;
+	uint8_t evt;                /* SCMI_EVT_SENSOR_* */
+	uint8_t msg[SCMI_EVENT_MAX];
 };
 
 struct scmi_state {
@@ -178,6 +241,7 @@ struct scmi_state {
 		void *inst;
 	} devs[SCMI_MAX_DEVS];
 	uint32_t impl_version;
+	uint32_t sensor_version;    /* SCMI_SENSOR_VERSION or negotiated 3.0 */
 	bool notify_errors;
 };
 
@@ -197,6 +261,72 @@ void scmi_state_free(struct scmi_state *st);
  * cannot hold header and status. */
 int scmi_handle(struct scmi_state *st, const void *req, size_t req_len,
 		void *resp, size_t resp_cap);
+
+/* ---- update intervals, sampling and notifications ---- */
+
+#define SCMI_NUM_INTERVALS     10
+#define SCMI_DEFAULT_INTERVAL  6    /* 1 s */
+/* Interval i of the table, in ns, and in the SCMI update interval format
+ * (seconds 20:5, signed decimal exponent 4:0). */
+uint64_t scmi_interval_ns(unsigned i);
+uint32_t scmi_interval_word(unsigned i);
+
+/* Called with every notification built by scmi_sample(). */
+typedef void (*scmi_emit_fn)(void *opaque, const struct scmi_event *ev);
+
+/* Schedule or unschedule each sensor's periodic sampling after a command
+ * may have changed it; returns the earliest deadline (CLOCK_MONOTONIC
+ * ns), 0 if nothing is to be sampled. */
+uint64_t scmi_schedule(struct scmi_state *st, uint64_t now_ns);
+/* Sample every sensor due at now_ns: SENSOR_UPDATE for enabled sensors
+ * with continuous updates on, SENSOR_TRIP_POINT_EVENT for each trip point
+ * crossed in a watched direction.  Returns the next deadline as
+ * scmi_schedule(). */
+uint64_t scmi_sample(struct scmi_state *st, uint64_t now_ns,
+		     scmi_emit_fn emit, void *opaque);
+/* Build notification messages (exposed for tests). */
+void scmi_event_update(struct scmi_event *ev, unsigned sensor_id,
+		       const struct scmi_reading *rd, unsigned n, bool tstamp);
+void scmi_event_trip(struct scmi_event *ev, unsigned sensor_id,
+		     unsigned trip_id, bool ascending);
+
+/* Bounded FIFO of notifications waiting for eventq buffers.  When it is
+ * full, a SENSOR_UPDATE replaces the newest queued update of the same
+ * sensor (coalescing: the latest value is never lost, intermediate ones
+ * are), else the oldest update of a sensor that has several queued; a
+ * trip point event (or an update when neither exists) displaces the
+ * oldest trip point event, which is counted in dropped. */
+struct scmi_evq {
+	struct scmi_event *ev;
+	unsigned cap, head, count;
+	unsigned long coalesced, dropped;
+};
+
+int scmi_evq_init(struct scmi_evq *q, unsigned cap);
+void scmi_evq_free(struct scmi_evq *q);
+void scmi_evq_clear(struct scmi_evq *q);
+void scmi_evq_push(struct scmi_evq *q, const struct scmi_event *ev);
+/* Oldest queued event, or NULL; scmi_evq_pop removes it. */
+const struct scmi_event *scmi_evq_peek(const struct scmi_evq *q);
+void scmi_evq_pop(struct scmi_evq *q);
+
+/* ---- host sysfs access (iio, hwmon) ---- */
+
+/* Read a sysfs attribute dir/name: the first line, trailing whitespace
+ * removed.  Returns its length or a negative errno. */
+int scmi_sysfs_read(int dirfd, const char *name, char *buf, size_t len);
+/* Whole-string integer / decimal number after trimming. */
+int scmi_sysfs_read_ll(int dirfd, const char *name, long long *v);
+int scmi_sysfs_read_double(int dirfd, const char *name, double *v);
+bool scmi_sysfs_exists(int dirfd, const char *name);
+/* Copy s into a name buffer of SCMI_EXT_NAME_LEN: non-printable bytes
+ * become '_', cut at 63 bytes. */
+void scmi_name_fit(char *dst, const char *s);
+
+/* iio value mapping (exposed for tests): the decimal exponent kept for a
+ * scale, and round((raw + offset) * scale * mult). */
+int scmi_iio_scale_exp(double scale);
+int64_t scmi_iio_value(double raw, double offset, double scale, double mult);
 
 /* ---- `-d` specifications ---- */
 

@@ -16,12 +16,12 @@
 #define FAKE_TS_EXP (-6)      /* timestamps in microseconds */
 
 struct fake {
-	char name[SCMI_NAME_LEN];
+	char name[SCMI_EXT_NAME_LEN];
 	uint64_t reads;
 };
 
 static const struct scmi_prop fake_props[] = {
-	{ "name", "sensor name, 1-15 printable ASCII bytes (default fakeN)" },
+	{ "name", "sensor name, 1-63 printable ASCII bytes (default fakeN)" },
 	{ NULL, NULL },
 };
 
@@ -41,10 +41,10 @@ static int fake_create(const struct scmi_kv *kv, unsigned nkv, unsigned instance
 
 		if (strcmp(kv[i].key, "name"))
 			continue;
-		if (!len || len > SCMI_NAME_LEN - 1) {
+		if (!len || len > SCMI_EXT_NAME_LEN - 1) {
 			snprintf(err, errlen,
 				 "name '%s' is %zu bytes; SCMI sensor names hold 1 to %d",
-				 v, len, SCMI_NAME_LEN - 1);
+				 v, len, SCMI_EXT_NAME_LEN - 1);
 			free(f);
 			return -EINVAL;
 		}

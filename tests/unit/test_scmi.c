@@ -409,7 +409,7 @@ static void test_scmi_response_never_exceeds_cap(void **state)
 
 	add_fake(st, "fake");
 	add_tdev(st, 12, 0, false, false);
-	add_tdev(st, 1, 8, true, true);
+	add_tdev(st, 1, SCMI_MAX_AXES, true, true);
 	for (unsigned proto = 0x10; proto <= 0x15; proto += 5)
 		for (unsigned msg = 0; msg < 0x20; msg++)
 			for (unsigned np = 0; np <= 2; np++)
@@ -442,8 +442,9 @@ static void test_scmi_sensor_version_and_attributes(void **state)
 static void test_scmi_sensor_message_attributes(void **state)
 {
 	struct scmi_state *st = *state;
-	static const uint32_t known[] = { 0, 1, 2, 3, 6, 7, 9, 0xa };
-	static const uint32_t absent[] = { 4, 5, 8, 0xb, 0xc, 0xd, 0x10 };
+	static const uint32_t known[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0xa, 0xb,
+					  0xc, 0xd, 0x10 };
+	static const uint32_t absent[] = { 0xe, 0xf, 0x11, 0x20 };
 
 	for (unsigned i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
 		assert_int_equal(call(st, 0x15, 0x2, P(known[i]), 136), 12);
@@ -474,7 +475,8 @@ static void test_scmi_sensor_description_fake(void **state)
 	assert_int_equal(lo >> 8 & 1, 0);              /* no extended attrs */
 	assert_int_equal(lo >> 9 & 1, 1);              /* timestamps */
 	assert_int_equal(lo >> 10 & 0x1f, 0x1a);       /* 10^-6 s */
-	assert_int_equal(lo >> 30, 0);                 /* no notify, no async */
+	assert_int_equal(lo >> 29, 2);                 /* update notify; no async,
+							  no extended name */
 	assert_int_equal(hi & 0xff, SCMI_UNIT_METERS_SEC_SQUARED);
 	assert_int_equal(hi >> 8 & 1, 1);              /* axes */
 	assert_int_equal(hi >> 11 & 0x1f, 0x1d);       /* scale -3 */
@@ -681,22 +683,26 @@ static void test_scmi_sensor_config(void **state)
 	add_tdev(st, 1, 0, false, false);   /* no timestamps */
 	assert_int_equal(call(st, 0x15, 0x9, P(0), 12), 12);
 	assert_int_equal(status(), SCMI_SUCCESS);
-	assert_int_equal(rd32(resp + 8), 0);                 /* disabled */
+	assert_int_equal(rd32(resp + 8), 1u << 16);          /* disabled, 1 s */
 
 	assert_int_equal(call(st, 0x15, 0xa, P(0, 1), 136), 8);
 	assert_int_equal(status(), SCMI_SUCCESS);
 	assert_int_equal(call(st, 0x15, 0x9, P(0), 12), 12);
-	assert_int_equal(rd32(resp + 8), 1);
+	assert_int_equal(rd32(resp + 8), 1 | 1u << 16);
 
+	/* the default interval (1 s: 1 << 16, exponent 0) is reported */
+	assert_int_equal(call(st, 0x15, 0x9, P(0), 12), 12);
+	assert_int_equal(rd32(resp + 8), 1 | 1u << 16);
 	/* round mode bits alone are accepted and not kept */
-	assert_int_equal(call(st, 0x15, 0xa, P(0, 3 | 3u << 9), 136), 8);
+	assert_int_equal(call(st, 0x15, 0xa, P(0, 3 | 2u << 9), 136), 8);
 	assert_int_equal(status(), SCMI_SUCCESS);
 	assert_int_equal(call(st, 0x15, 0x9, P(0), 12), 12);
-	assert_int_equal(rd32(resp + 8), 3);
-
-	/* an update interval cannot be honoured */
-	assert_int_equal(call(st, 0x15, 0xa, P(0, 1 | 5u << 16), 136), 8);
-	assert_int_equal(status(), SCMI_NOT_SUPPORTED);
+	assert_int_equal(rd32(resp + 8), 3 | 1u << 16);
+	/* round mode 3 is reserved, and so are bits 8:2 */
+	assert_int_equal(call(st, 0x15, 0xa, P(0, 1 | 3u << 9), 136), 8);
+	assert_int_equal(status(), SCMI_INVALID_PARAMETERS);
+	assert_int_equal(call(st, 0x15, 0xa, P(0, 1 | 1u << 4), 136), 8);
+	assert_int_equal(status(), SCMI_INVALID_PARAMETERS);
 	/* timestamps on a sensor without them */
 	assert_int_equal(call(st, 0x15, 0xa, P(1, 3), 136), 8);
 	assert_int_equal(status(), SCMI_INVALID_PARAMETERS);
@@ -707,7 +713,7 @@ static void test_scmi_sensor_config(void **state)
 
 	scmi_state_reset(st);
 	assert_int_equal(call(st, 0x15, 0x9, P(0), 12), 12);
-	assert_int_equal(rd32(resp + 8), 0);
+	assert_int_equal(rd32(resp + 8), 1u << 16);
 }
 
 static void test_scmi_sensor_fixed_response_cut_at_cap(void **state)
@@ -763,11 +769,16 @@ static void test_scmi_fake_name_length_limit(void **state)
 	struct scmi_state *st = *state;
 	char err[256] = "";
 
-	add_fake(st, "fake,name=0123456789abcde");             /* 15 */
-	assert_string_equal(st->sensors[0].info.name, "0123456789abcde");
-	assert_int_equal(scmi_state_add_spec(st, "fake,name=0123456789abcdef", err,
+	static const char n63[] = "0123456789abcdef0123456789abcdef"
+				  "0123456789abcdef0123456789abcde";
+
+	add_fake(st, "fake,name=0123456789abcdef0123456789abcdef"
+		 "0123456789abcdef0123456789abcde");            /* 63 */
+	assert_string_equal(st->sensors[0].info.name, n63);
+	assert_int_equal(scmi_state_add_spec(st, "fake,name=0123456789abcdef0123456789abcdef"
+					     "0123456789abcdef0123456789abcdef", err,
 					     sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "0123456789abcdef"));
+	assert_non_null(strstr(err, "64 bytes"));
 	assert_int_equal(scmi_state_add_spec(st, "fake,name=", err, sizeof(err)), -EINVAL);
 	assert_int_equal(scmi_state_add_spec(st, "fake,name=a\tb", err, sizeof(err)), -EINVAL);
 	assert_int_equal(st->num_sensors, 1);
@@ -798,7 +809,7 @@ static void test_scmi_devspec_parse_errors_name_bad_part(void **state)
 	} bad[] = {
 		{ "", "missing device type" },
 		{ ",name=x", "missing device type" },
-		{ "iio", "unknown device type 'iio'" },
+		{ "iio2", "unknown device type 'iio2'" },
 		{ "fake,colour=red", "unknown property 'colour'" },
 		{ "fake,name", "'name' has no value" },
 		{ "fake,,name=x", "empty property" },

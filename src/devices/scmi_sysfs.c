@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Reading host sysfs attributes for the iio and hwmon sensor devices.
+ * Everything is relative to a directory fd, so a device can be pointed at
+ * any tree with the same file names (the tests build such trees). */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "devices/scmi.h"
+
+int scmi_sysfs_read(int dirfd, const char *name, char *buf, size_t len)
+{
+	ssize_t n;
+	size_t end;
+	char *nl;
+	int fd, err;
+
+	if (!len)
+		return -EINVAL;
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0 && errno == ELOOP)   /* sysfs has no links here; fixtures may */
+		fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	do {
+		n = pread(fd, buf, len - 1, 0);
+	} while (n < 0 && errno == EINTR);
+	err = errno;
+	close(fd);
+	if (n < 0)
+		return -err;
+	buf[n] = '\0';
+	nl = memchr(buf, '\n', (size_t)n);
+	if (nl)
+		*nl = '\0';
+	end = strlen(buf);
+	while (end && isspace((unsigned char)buf[end - 1]))
+		buf[--end] = '\0';
+	return (int)end;
+}
+
+static const char *skip_space(const char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+int scmi_sysfs_read_ll(int dirfd, const char *name, long long *v)
+{
+	char buf[64], *end;
+	const char *s;
+	int r = scmi_sysfs_read(dirfd, name, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	s = skip_space(buf);
+	if (!*s)
+		return -EINVAL;
+	errno = 0;
+	*v = strtoll(s, &end, 10);
+	if (errno)
+		return -errno;
+	if (*end)
+		return -EINVAL;
+	return 0;
+}
+
+int scmi_sysfs_read_double(int dirfd, const char *name, double *v)
+{
+	char buf[64], *end;
+	const char *s;
+	int r = scmi_sysfs_read(dirfd, name, buf, sizeof(buf));
+
+	if (r < 0)
+		return r;
+	s = skip_space(buf);
+	/* decimal numbers only: no "nan", "inf" or hex */
+	if (!*s || !(isdigit((unsigned char)*s) || *s == '-' || *s == '+' || *s == '.'))
+		return -EINVAL;
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno)
+		return -errno;
+	if (*end || *v != *v)
+		return -EINVAL;
+	return 0;
+}
+
+bool scmi_sysfs_exists(int dirfd, const char *name)
+{
+	return faccessat(dirfd, name, R_OK, 0) == 0;
+}
+
+void scmi_name_fit(char *dst, const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < SCMI_EXT_NAME_LEN - 1; i++)
+		dst[i] = isprint((unsigned char)s[i]) ? s[i] : '_';
+	dst[i] = '\0';
+}
