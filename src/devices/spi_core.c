@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* virtio-spi requests: parsing and validation against the advertised
+ * capabilities, per-request results, batching of one kick's consecutive
+ * requests to one chip select and mode, and the controller that owns the
+ * chip selects every socket shares. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/iov.h"
+#include "common/log.h"
+#include "devices/spi.h"
+#include "vhost/dev.h"
+
+#define HEAD_LEN ((uint32_t)sizeof(struct virtio_spi_transfer_head))
+
+void spi_req_tx(const struct spi_req *r, uint32_t off, void *buf, uint32_t n)
+{
+	if (!r->tx_len) {
+		memset(buf, 0, n);
+		return;
+	}
+	size_t got = iov_to_buf(r->e->out, r->e->out_num, (size_t)HEAD_LEN + off, buf, n);
+	if (got < n)
+		memset((uint8_t *)buf + got, 0, n - got);
+}
+
+void spi_req_rx(const struct spi_req *r, uint32_t off, const void *buf, uint32_t n)
+{
+	if (!r->rx_len || off >= r->rx_len)
+		return;
+	if (n > r->rx_len - off)
+		n = r->rx_len - off;
+	iov_from_buf(r->e->in, r->e->in_num, off, buf, n);
+}
+
+static unsigned word_bytes(unsigned bpw)
+{
+	return bpw <= 8 ? 1 : bpw <= 16 ? 2 : 4;
+}
+
+static bool nbits_ok(unsigned nbits, uint8_t supported)
+{
+	switch (nbits) {
+	case 0:
+	case 1:
+		return true;
+	case 2:
+		return supported & VIRTIO_SPI_RX_TX_SUPPORT_DUAL;
+	case 4:
+		return supported & VIRTIO_SPI_RX_TX_SUPPORT_QUAD;
+	case 8:
+		return supported & VIRTIO_SPI_RX_TX_SUPPORT_OCTAL;
+	}
+	return false;
+}
+
+/* NULL if r's head is acceptable, else why not. */
+static const char *spi_check(const struct spi_ctrl *c, struct spi_req *r)
+{
+	const struct virtio_spi_config *cfg = &c->cfg;
+	const struct virtio_spi_transfer_head *h = &r->h;
+	uint32_t m = h->mode;
+
+	if (h->chip_select_id >= c->ncs)
+		return "unknown chip select";
+	if (!r->tx_len && !r->rx_len)
+		return "zero length";
+	if (r->tx_len && r->rx_len && r->tx_len != r->rx_len)
+		return "tx and rx buffers of different lengths";
+	r->len = r->tx_len ? r->tx_len : r->rx_len;
+	r->bpw = h->bits_per_word ? h->bits_per_word : 8;
+	if (r->bpw > 32 || !(cfg->bits_per_word_mask & (1u << (r->bpw - 1))))
+		return "unsupported bits per word";
+	if (r->len % word_bytes(r->bpw))
+		return "length is not a whole number of words";
+	if (m & ~VIRTIO_SPI_MODE_MASK)
+		return "unknown mode bits";
+	if (!(cfg->mode_func_supported &
+	      ((m & VIRTIO_SPI_CPHA) ? VIRTIO_SPI_MF_SUPPORT_CPHA_1 : VIRTIO_SPI_MF_SUPPORT_CPHA_0)))
+		return "unsupported CPHA";
+	if (!(cfg->mode_func_supported &
+	      ((m & VIRTIO_SPI_CPOL) ? VIRTIO_SPI_MF_SUPPORT_CPOL_1 : VIRTIO_SPI_MF_SUPPORT_CPOL_0)))
+		return "unsupported CPOL";
+	if ((m & VIRTIO_SPI_CS_HIGH) && !(cfg->mode_func_supported & VIRTIO_SPI_MF_SUPPORT_CS_HIGH))
+		return "unsupported CS_HIGH";
+	if ((m & VIRTIO_SPI_MODE_LSB_FIRST) &&
+	    !(cfg->mode_func_supported & VIRTIO_SPI_MF_SUPPORT_LSB_FIRST))
+		return "unsupported LSB_FIRST";
+	if ((m & VIRTIO_SPI_MODE_LOOP) && !(cfg->mode_func_supported & VIRTIO_SPI_MF_SUPPORT_LOOPBACK))
+		return "unsupported LOOP";
+	if (!nbits_ok(h->tx_nbits, cfg->tx_nbits_supported))
+		return "unsupported tx_nbits";
+	if (!nbits_ok(h->rx_nbits, cfg->rx_nbits_supported))
+		return "unsupported rx_nbits";
+	if (cfg->max_freq_hz && h->freq > cfg->max_freq_hz)
+		return "frequency above max_freq_hz";
+	if (h->word_delay_ns > cfg->max_word_delay_ns)
+		return "word delay above max_word_delay_ns";
+	if (h->cs_setup_ns > cfg->max_cs_setup_ns)
+		return "cs setup delay above max_cs_setup_ns";
+	if (h->cs_delay_hold_ns > cfg->max_cs_hold_ns)
+		return "cs hold delay above max_cs_hold_ns";
+	if (h->cs_change_delay_inactive_ns > cfg->max_cs_inactive_ns)
+		return "cs inactive delay above max_cs_inactive_ns";
+	return NULL;
+}
+
+int spi_req_parse(const struct spi_ctrl *c, struct vq_elem *e, struct spi_req *r)
+{
+	const char *why;
+
+	memset(r, 0, sizeof(*r));
+	r->e = e;
+	r->result = VIRTIO_SPI_PARAM_ERR;
+	if (e->in_len == 0) {
+		log_bad("spi: request (head %u) has no writable byte for its result", e->head);
+		return -EINVAL;
+	}
+	if (e->out_len < HEAD_LEN) {
+		log_bad("spi: request (head %u) of %u readable bytes has no 32-byte transfer head",
+			e->head, e->out_len);
+		return VIRTIO_SPI_PARAM_ERR;
+	}
+	/* one copy of the head out of guest memory; checked from here on */
+	iov_to_buf(e->out, e->out_num, 0, &r->h, HEAD_LEN);
+	r->tx_len = e->out_len - HEAD_LEN;
+	r->rx_len = e->in_len - 1;
+	why = spi_check(c, r);
+	if (why) {
+		log_bad("spi: request (head %u, chip select %u, tx %u, rx %u bytes): %s",
+			e->head, r->h.chip_select_id, r->tx_len, r->rx_len, why);
+		return VIRTIO_SPI_PARAM_ERR;
+	}
+	r->result = VIRTIO_SPI_TRANS_OK;
+	return VIRTIO_SPI_TRANS_OK;
+}
+
+uint32_t spi_req_finish(const struct spi_req *r)
+{
+	iov_from_buf(r->e->in, r->e->in_num, r->e->in_len - 1, &r->result, 1);
+	return r->e->in_len;
+}
+
+/* ---- controller ---- */
+
+static uint32_t min_limit(uint32_t a, uint32_t b)
+{
+	/* 0 = no limit */
+	if (!a)
+		return b;
+	if (!b)
+		return a;
+	return a < b ? a : b;
+}
+
+static uint32_t min32(uint32_t a, uint32_t b)
+{
+	return a < b ? a : b;
+}
+
+int spi_ctrl_finish(struct spi_ctrl *c, char *err, size_t errlen)
+{
+	struct virtio_spi_config *cfg = &c->cfg;
+	uint32_t mf;
+
+	memset(cfg, 0, sizeof(*cfg));
+	if (!c->ncs) {
+		snprintf(err, errlen, "no chip selects: give --device or --sim");
+		return -EINVAL;
+	}
+	cfg->cs_max_number = (uint8_t)c->ncs;
+	cfg->cs_change_supported = 1;
+	cfg->tx_nbits_supported = 0x7;
+	cfg->rx_nbits_supported = 0x7;
+	cfg->bits_per_word_mask = 0xffffffffu;
+	cfg->mode_func_supported = 0x7f;
+	cfg->max_freq_hz = 0;
+	cfg->max_word_delay_ns = cfg->max_cs_setup_ns = cfg->max_cs_hold_ns =
+		cfg->max_cs_inactive_ns = 0xffffffffu;
+	for (unsigned i = 0; i < c->ncs; i++) {
+		const struct spi_caps *k = &c->cs[i]->caps;
+
+		cfg->tx_nbits_supported &= k->tx_nbits;
+		cfg->rx_nbits_supported &= k->rx_nbits;
+		cfg->bits_per_word_mask &= k->bits_mask;
+		cfg->mode_func_supported &= k->mode_func;
+		cfg->max_freq_hz = min_limit(cfg->max_freq_hz, k->max_freq_hz);
+		cfg->max_word_delay_ns = min32(cfg->max_word_delay_ns, k->max_word_delay_ns);
+		cfg->max_cs_setup_ns = min32(cfg->max_cs_setup_ns, k->max_cs_setup_ns);
+		cfg->max_cs_hold_ns = min32(cfg->max_cs_hold_ns, k->max_cs_hold_ns);
+		cfg->max_cs_inactive_ns = min32(cfg->max_cs_inactive_ns, k->max_cs_inactive_ns);
+	}
+	mf = cfg->mode_func_supported;
+	if (!(mf & 3) || !(mf & 0xc)) {
+		snprintf(err, errlen, "the chip selects have no SPI clock mode (CPOL/CPHA) in common");
+		return -EINVAL;
+	}
+	if (!cfg->bits_per_word_mask) {
+		snprintf(err, errlen, "the chip selects have no word size in common");
+		return -EINVAL;
+	}
+	c->held = NULL;
+	c->held_owner = -1;
+	return 0;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = v >> 24;
+}
+
+void spi_config_bytes(const struct spi_ctrl *c, uint8_t out[32])
+{
+	const struct virtio_spi_config *cfg = &c->cfg;
+
+	out[0] = cfg->cs_max_number;
+	out[1] = cfg->cs_change_supported;
+	out[2] = cfg->tx_nbits_supported;
+	out[3] = cfg->rx_nbits_supported;
+	put32(out + 4, cfg->bits_per_word_mask);
+	put32(out + 8, cfg->mode_func_supported);
+	put32(out + 12, cfg->max_freq_hz);
+	put32(out + 16, cfg->max_word_delay_ns);
+	put32(out + 20, cfg->max_cs_setup_ns);
+	put32(out + 24, cfg->max_cs_hold_ns);
+	put32(out + 28, cfg->max_cs_inactive_ns);
+}
+
+void spi_ctrl_free(struct spi_ctrl *c)
+{
+	for (unsigned i = 0; i < c->ncs; i++)
+		if (c->cs[i] && c->cs[i]->ops->destroy)
+			c->cs[i]->ops->destroy(c->cs[i]);
+	c->ncs = 0;
+	c->held = NULL;
+}
+
+static void release_held(struct spi_ctrl *c)
+{
+	if (c->held && c->held->ops->release)
+		c->held->ops->release(c->held);
+	c->held = NULL;
+	c->held_owner = -1;
+}
+
+void spi_ctrl_run(struct spi_ctrl *c, int owner, struct spi_req *const *reqs, unsigned n)
+{
+	struct spi_target *t;
+
+	if (!n)
+		return;
+	t = c->cs[reqs[0]->h.chip_select_id];
+	/* one chip select asserted at a time, and never across guests */
+	if (c->held && (c->held != t || c->held_owner != owner))
+		release_held(c);
+	if (t->ops->run(t, reqs, n)) {
+		c->held = t;
+		c->held_owner = owner;
+	} else {
+		c->held = NULL;
+		c->held_owner = -1;
+	}
+}
+
+void spi_ctrl_release_owner(struct spi_ctrl *c, int owner)
+{
+	if (c->held && c->held_owner == owner)
+		release_held(c);
+}
+
+/* ---- batching per socket ---- */
+
+static bool same_batch(const struct spi_req *a, const struct spi_req *b)
+{
+	return a->h.chip_select_id == b->h.chip_select_id && a->h.mode == b->h.mode;
+}
+
+void spi_sock_flush(struct spi_sock *s)
+{
+	unsigned n = s->npend;
+
+	if (!n)
+		return;
+	s->npend = 0;
+	spi_ctrl_run(s->ctrl, s->index, s->pendp, n);
+	for (unsigned i = 0; i < n; i++)
+		s->complete(s->complete_ctx, s->pend[i].e, spi_req_finish(&s->pend[i]));
+}
+
+void spi_sock_drop(struct spi_sock *s)
+{
+	s->npend = 0;
+}
+
+int spi_sock_handle(struct spi_sock *s, struct vq_elem *e)
+{
+	struct spi_req r;
+	int rc;
+
+	rc = spi_req_parse(s->ctrl, e, &r);
+	if (rc < 0 || rc != VIRTIO_SPI_TRANS_OK) {
+		/* answered now; what came before it goes first */
+		spi_sock_flush(s);
+		return rc < 0 ? rc : (int)spi_req_finish(&r);
+	}
+	if (s->npend && (!same_batch(&s->pend[0], &r) || s->npend >= SPI_QUEUE_SIZE))
+		spi_sock_flush(s);
+	s->pend[s->npend] = r;
+	s->pendp[s->npend] = &s->pend[s->npend];
+	s->npend++;
+	return DEV_HELD;
+}

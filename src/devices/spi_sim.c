@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Simulated chip selects (--sim MODEL[,file=PATH]): loopback (rx = tx) and
+ * a SPI NOR flash with an optional image file.
+ *
+ * The flash needs to know when its chip select goes inactive.  The Linux
+ * driver sends every transfer of a message as its own request and waits
+ * for it, with cs_change 0 throughout, so the device cannot see where a
+ * message ends.  The chip select is released after a transfer with
+ * cs_change set, before a transfer of another guest or chip select, and at
+ * the end of a batch once the flash has every byte of the command it is
+ * receiving (opcode, address, dummy and at least one data byte). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "devices/spi.h"
+
+#define CHUNK 256
+
+enum sim_kind { SIM_LOOPBACK, SIM_FLASH };
+
+struct sim_target {
+	struct spi_target t;
+	enum sim_kind kind;
+	struct spi_flash fl;
+	char *file;
+};
+
+static bool sim_run(struct spi_target *t, struct spi_req *const *reqs, unsigned n)
+{
+	struct sim_target *s = (struct sim_target *)t;
+	uint8_t tx[CHUNK], rx[CHUNK];
+
+	for (unsigned i = 0; i < n; i++) {
+		struct spi_req *r = reqs[i];
+
+		for (uint32_t off = 0; off < r->len; off += CHUNK) {
+			uint32_t k = r->len - off < CHUNK ? r->len - off : CHUNK;
+
+			spi_req_tx(r, off, tx, k);
+			if (s->kind == SIM_LOOPBACK)
+				memcpy(rx, tx, k);
+			else
+				flash_clock(&s->fl, r->tx_len ? tx : NULL, rx, k);
+			spi_req_rx(r, off, rx, k);
+		}
+		r->result = VIRTIO_SPI_TRANS_OK;
+		if (s->kind == SIM_FLASH &&
+		    (r->h.cs_change || (i == n - 1 && flash_cmd_complete(&s->fl))))
+			flash_deselect(&s->fl);
+	}
+	return s->kind == SIM_FLASH && s->fl.selected;
+}
+
+static void sim_release(struct spi_target *t)
+{
+	struct sim_target *s = (struct sim_target *)t;
+
+	if (s->kind == SIM_FLASH)
+		flash_deselect(&s->fl);
+}
+
+static void sim_destroy(struct spi_target *t)
+{
+	struct sim_target *s = (struct sim_target *)t;
+
+	if (s->kind == SIM_FLASH) {
+		flash_deselect(&s->fl);
+		if (s->file && s->fl.dirty && spi_sim_sync(t) < 0)
+			log_err("spi: flash image %s not saved", s->file);
+		free(s->fl.mem);
+	}
+	free(s->file);
+	free(s);
+}
+
+static const struct spi_target_ops sim_ops = {
+	.run = sim_run,
+	.release = sim_release,
+	.destroy = sim_destroy,
+};
+
+int spi_sim_sync(struct spi_target *t)
+{
+	struct sim_target *s = (struct sim_target *)t;
+	int r;
+
+	if (t->ops != &sim_ops || s->kind != SIM_FLASH || !s->file || !s->fl.dirty)
+		return 0;
+	r = flash_save(s->fl.mem, s->file);
+	if (r < 0) {
+		log_err("spi: cannot save flash image %s: %s", s->file, strerror(-r));
+		return r;
+	}
+	s->fl.dirty = false;
+	return 0;
+}
+
+bool spi_sim_dirty(const struct spi_target *t)
+{
+	const struct sim_target *s = (const struct sim_target *)t;
+
+	return t->ops == &sim_ops && s->kind == SIM_FLASH && s->file && s->fl.dirty;
+}
+
+void spi_sim_help(FILE *f)
+{
+	fprintf(f,
+		"Simulated chip selects (--sim MODEL[,file=PATH]):\n"
+		"  loopback  rx = tx; every mode, word size and bus width\n"
+		"  flash     SPI NOR flash, Winbond W25Q80BL (JEDEC ef 40 14, 1 MiB):\n"
+		"            read id/status/data/SFDP, write enable, page program,\n"
+		"            sector/block/chip erase; mode 0-3, 8-bit words\n"
+		"            file=PATH  keep the contents in PATH (1 MiB image,\n"
+		"                       created erased if missing)\n");
+}
+
+struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen)
+{
+	struct sim_target *s;
+	const char *comma = strchr(spec, ',');
+	size_t mlen = comma ? (size_t)(comma - spec) : strlen(spec);
+	const char *file = NULL;
+
+	if (comma) {
+		const char *p = comma + 1;
+
+		if (strncmp(p, "file=", 5) || !p[5]) {
+			snprintf(err, errlen, "unknown or empty property '%s' (only file=PATH)", p);
+			return NULL;
+		}
+		file = p + 5;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->t.ops = &sim_ops;
+	snprintf(s->t.name, sizeof(s->t.name), "sim:%s", spec);
+	if (mlen == 8 && !strncmp(spec, "loopback", 8)) {
+		if (file) {
+			snprintf(err, errlen, "loopback takes no file");
+			goto fail;
+		}
+		s->kind = SIM_LOOPBACK;
+		s->t.caps = (struct spi_caps){
+			.tx_nbits = 7, .rx_nbits = 7, .bits_mask = 0xffffffffu,
+			.mode_func = 0x7f, .max_freq_hz = 0,
+			.max_word_delay_ns = 0xffffffffu, .max_cs_setup_ns = 0xffffffffu,
+			.max_cs_hold_ns = 0xffffffffu, .max_cs_inactive_ns = 0xffffffffu,
+		};
+		return &s->t;
+	}
+	if (mlen == 5 && !strncmp(spec, "flash", 5)) {
+		uint8_t *mem = malloc(FLASH_SIZE);
+		int r;
+
+		s->kind = SIM_FLASH;
+		if (!mem) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		flash_init(&s->fl, mem);
+		if (file) {
+			s->file = strdup(file);
+			if (!s->file) {
+				snprintf(err, errlen, "out of memory");
+				goto fail;
+			}
+			r = flash_load(mem, file, err, errlen);
+			if (r < 0)
+				goto fail;
+			if (r > 0) {
+				/* new image: create it now, so a bad path shows at start */
+				r = flash_save(mem, file);
+				if (r < 0) {
+					snprintf(err, errlen, "cannot create %s: %s", file, strerror(-r));
+					goto fail;
+				}
+			}
+		} else {
+			memset(mem, 0xff, FLASH_SIZE);
+		}
+		/* 104 MHz as the datasheet; no timing to honour, so delays are
+		 * accepted up to 1 ms */
+		s->t.caps = (struct spi_caps){
+			.tx_nbits = 0, .rx_nbits = 0, .bits_mask = 1u << 7,
+			.mode_func = VIRTIO_SPI_MF_SUPPORT_CPHA_0 | VIRTIO_SPI_MF_SUPPORT_CPHA_1 |
+				     VIRTIO_SPI_MF_SUPPORT_CPOL_0 | VIRTIO_SPI_MF_SUPPORT_CPOL_1,
+			.max_freq_hz = 104000000u,
+			.max_word_delay_ns = 1000000u, .max_cs_setup_ns = 1000000u,
+			.max_cs_hold_ns = 1000000u, .max_cs_inactive_ns = 1000000u,
+		};
+		return &s->t;
+	}
+	snprintf(err, errlen, "unknown model '%.*s' (loopback, flash)", (int)mlen, spec);
+fail:
+	if (s->kind == SIM_FLASH)
+		free(s->fl.mem);
+	free(s->file);
+	free(s);
+	return NULL;
+}
