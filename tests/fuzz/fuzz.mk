@@ -74,7 +74,15 @@ check-fuzz: $(FUZZ_BINS)
 FUZZ_CORPUS  ?= tests/fuzz/corpus
 FUZZ_COV_FLAGS := -std=gnu11 $(WARN) -O0 -g -fprofile-instr-generate -fcoverage-mapping
 
-$(FUZZ_B)/cov/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(LIB_SRC)
+$(FUZZ_B)/cov/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_COV_FLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_B)/cov/libvd.a: $(LIB_SRC:%.c=$(FUZZ_B)/cov/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(FUZZ_B)/cov/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_B)/cov/libvd.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_COV_FLAGS) -o $@ $^
 

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
-/* libFuzzer target: the SCMI request handler scmi_handle()
- * (src/devices/scmi_proto.c), fed a sequence of requests against one
- * state so that configuration changes carry over between them.
+/* libFuzzer target: the SCMI request handler scmi_handle() and the
+ * notification sampling (src/devices/scmi_proto.c), fed a sequence of
+ * requests against one state so that configuration changes carry over.
  *
  * Input (missing bytes read as 0):
- *   0  number of fake sensor devices - 1 (mod SCMI_MAX_DEVS)
- *   then records: le16 response capacity (mod SCMI_RESP_MAX + 64), u8 n;
- *   n < 0xff: the request is the next n bytes; n == 0xff: le16 true
- *   length L follows and the request buffer holds the next
- *   min(L, SCMI_REQ_MAX) bytes (a request longer than what is passed).
+ *   0  number of fake sensor devices - 1 (mod SCMI_MAX_DEVS); every third
+ *      has a name longer than a short name (extended names)
+ *   then records starting with an op byte:
+ *   op bit0 clear, a request: le16 response capacity (mod SCMI_RESP_MAX +
+ *     64), u8 n; n < 0xff: the request is the next n bytes; n == 0xff:
+ *     le16 true length L follows and the request buffer holds the next
+ *     min(L, SCMI_REQ_MAX) bytes (a request longer than what is passed);
+ *   op bit0 set, time passes: bit1 set jumps to the next deadline, else
+ *     le16 milliseconds; then scmi_sample() runs and its notifications go
+ *     through a 4-entry scmi_evq, op bits 2-4 = how many are taken out.
  * Request and response live in heap buffers of exactly their size, so
  * AddressSanitizer reports any access past them.
  *
@@ -64,6 +69,26 @@ static uint32_t le32(const uint8_t *p)
 	       (uint32_t)p[3] << 24;
 }
 
+/* Every notification: a whole type-3 message of the sensor protocol. */
+static void check_event(const struct scmi_event *ev)
+{
+	uint32_t h;
+
+	CHECK(ev->len >= 12 && ev->len <= SCMI_EVENT_MAX);
+	h = le32(ev->msg);
+	CHECK(SCMI_HDR_TYPE(h) == SCMI_TYPE_NOTIFICATION);
+	CHECK(SCMI_HDR_PROTO(h) == SCMI_PROTO_SENSOR);
+	CHECK(SCMI_HDR_MSG_ID(h) == ev->evt);
+	CHECK(ev->evt == SCMI_EVT_SENSOR_TRIP_POINT || ev->evt == SCMI_EVT_SENSOR_UPDATE);
+}
+
+static void emit(void *opaque, const struct scmi_event *ev)
+{
+	check_event(ev);
+	scmi_evq_push(opaque, ev);
+	CHECK(((struct scmi_evq *)opaque)->count <= ((struct scmi_evq *)opaque)->cap);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -71,7 +96,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int init, verbose;
 	struct rd r = { data, size };
 	struct scmi_state st;
-	char err[256];
+	struct scmi_evq evq;
+	char err[256], spec[128];
+	uint64_t now = 1000000000ull, next = 0;
 	unsigned ndev;
 
 	if (!init) {
@@ -80,20 +107,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		init = 1;
 	}
 	scmi_state_init(&st);
+	CHECK(scmi_evq_init(&evq, 4) == 0);
 	ndev = 1 + rd8(&r) % SCMI_MAX_DEVS;
 	for (unsigned i = 0; i < ndev; i++) {
-		if (scmi_state_add_spec(&st, "fake", err, sizeof(err)) < 0) {
+		if (i % 3 == 2)
+			snprintf(spec, sizeof(spec),
+				 "fake,name=a-rather-long-accelerometer-name-%u", i);
+		else
+			snprintf(spec, sizeof(spec), "fake");
+		if (scmi_state_add_spec(&st, spec, err, sizeof(err)) < 0) {
 			fprintf(stderr, "fuzz_scmi: cannot add device %u: %s\n", i, err);
 			abort();
 		}
 	}
 
 	while (r.n) {
-		size_t cap = rd16(&r) % (SCMI_RESP_MAX + 64);
-		size_t len = rd8(&r), have;
+		uint8_t op = rd8(&r);
+		size_t cap, len, have;
 		uint8_t *req, *resp;
 		int ret;
 
+		if (op & 1) {
+			if ((op & 2) && next > now)
+				now = next;
+			else
+				now += rd16(&r) * 1000000ull;
+			next = scmi_sample(&st, now, emit, &evq);
+			CHECK(!next || next > now);
+			for (unsigned k = (op >> 2) & 7; k && scmi_evq_peek(&evq); k--) {
+				check_event(scmi_evq_peek(&evq));
+				scmi_evq_pop(&evq);
+			}
+			continue;
+		}
+		cap = rd16(&r) % (SCMI_RESP_MAX + 64);
+		len = rd8(&r);
 		if (len == 0xff)
 			len = rd16(&r);
 		have = len < SCMI_REQ_MAX ? len : SCMI_REQ_MAX;
@@ -125,7 +173,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(req);
 		free(resp);
+		next = scmi_schedule(&st, now);
 	}
+	scmi_evq_free(&evq);
 	scmi_state_free(&st);
 	return 0;
 }
