@@ -1,0 +1,1052 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* virtio-spi requests: parsing and every PARAM_ERR case, the config
+ * (intersection of the chip selects), batching per kick, and the spidev
+ * backend against a stand-in for the kernel's ioctls: probing and
+ * restoring, request-to-SPI_IOC_MESSAGE mapping, splitting at 511
+ * transfers and at bufsiz, failures. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <linux/spi/spidev.h>
+#include <cmocka.h>
+
+#include "devices/spi.h"
+#include "vhost/dev.h"
+
+/* ---------------------------------------------------------------- elements */
+
+struct telem {
+	struct vq_elem e;
+	struct iovec iov[4];
+	struct virtio_spi_transfer_head h;
+	uint8_t result;
+};
+
+static struct virtio_spi_transfer_head H(unsigned cs, uint32_t mode)
+{
+	struct virtio_spi_transfer_head h;
+
+	memset(&h, 0, sizeof(h));
+	h.chip_select_id = (uint8_t)cs;
+	h.bits_per_word = 8;
+	h.mode = mode;
+	h.freq = 1000000;
+	return h;
+}
+
+/* head + tx (if txlen) readable, rx (if rxlen) + result writable */
+static void mk(struct telem *t, const struct virtio_spi_transfer_head *h, uint8_t *tx,
+	       uint32_t txlen, uint8_t *rx, uint32_t rxlen)
+{
+	unsigned n = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->h = *h;
+	t->result = 0xee;
+	t->iov[n++] = (struct iovec){ &t->h, sizeof(t->h) };
+	if (txlen)
+		t->iov[n++] = (struct iovec){ tx, txlen };
+	t->e.out_num = (uint16_t)n;
+	t->e.out_len = 32 + txlen;
+	if (rxlen)
+		t->iov[n++] = (struct iovec){ rx, rxlen };
+	t->iov[n++] = (struct iovec){ &t->result, 1 };
+	t->e.in_num = (uint16_t)(n - t->e.out_num);
+	t->e.in_len = rxlen + 1;
+	t->e.out = t->iov;
+	t->e.in = t->iov + t->e.out_num;
+}
+
+/* ---------------------------------------------------------- a fake target */
+
+struct rec_target {
+	struct spi_target t;
+	unsigned runs;
+	unsigned n[64];
+	unsigned first_cs[64];
+	uint32_t mode[64];
+	unsigned total;
+	bool fail;
+};
+
+static bool rec_run(struct spi_target *t, struct spi_req *const *reqs, unsigned n)
+{
+	struct rec_target *r = (struct rec_target *)t;
+	uint8_t buf[4096];
+
+	assert_true(r->runs < 64);
+	r->n[r->runs] = n;
+	r->first_cs[r->runs] = reqs[0]->h.chip_select_id;
+	r->mode[r->runs] = reqs[0]->h.mode;
+	r->runs++;
+	r->total += n;
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(reqs[i]->result, VIRTIO_SPI_TRANS_OK);
+		assert_true(reqs[i]->len <= sizeof(buf));
+		spi_req_tx(reqs[i], 0, buf, reqs[i]->len);
+		for (uint32_t k = 0; k < reqs[i]->len; k++)
+			buf[k] ^= 0xff;
+		if (!r->fail)
+			spi_req_rx(reqs[i], 0, buf, reqs[i]->len);
+		reqs[i]->result = r->fail ? VIRTIO_SPI_TRANS_ERR : VIRTIO_SPI_TRANS_OK;
+	}
+	return false;
+}
+
+static void rec_destroy(struct spi_target *t)
+{
+}
+
+static const struct spi_target_ops rec_ops = { .run = rec_run, .destroy = rec_destroy };
+
+static const struct spi_caps full_caps = {
+	.tx_nbits = 7, .rx_nbits = 7, .bits_mask = 0xffffffffu, .mode_func = 0x7f,
+	.max_freq_hz = 0, .max_word_delay_ns = 0xffffffffu, .max_cs_setup_ns = 0xffffffffu,
+	.max_cs_hold_ns = 0xffffffffu, .max_cs_inactive_ns = 0xffffffffu,
+};
+
+/* A controller with two recording chip selects of caps k. */
+static struct rec_target rt[2];
+static struct spi_ctrl ctl;
+
+static void ctrl_with(const struct spi_caps *k)
+{
+	char err[128];
+
+	memset(rt, 0, sizeof(rt));
+	memset(&ctl, 0, sizeof(ctl));
+	for (unsigned i = 0; i < 2; i++) {
+		rt[i].t.ops = &rec_ops;
+		rt[i].t.caps = *k;
+		snprintf(rt[i].t.name, sizeof(rt[i].t.name), "rec%u", i);
+		ctl.cs[ctl.ncs++] = &rt[i].t;
+	}
+	assert_int_equal(spi_ctrl_finish(&ctl, err, sizeof(err)), 0);
+}
+
+/* caps for the PARAM_ERR table: mode 0 only, 8 bits, single, limits */
+static const struct spi_caps narrow_caps = {
+	.tx_nbits = VIRTIO_SPI_RX_TX_SUPPORT_DUAL, .rx_nbits = 0, .bits_mask = 1u << 7,
+	.mode_func = VIRTIO_SPI_MF_SUPPORT_CPHA_0 | VIRTIO_SPI_MF_SUPPORT_CPOL_0,
+	.max_freq_hz = 10000000, .max_word_delay_ns = 1000, .max_cs_setup_ns = 0,
+	.max_cs_hold_ns = 5000, .max_cs_inactive_ns = 7000,
+};
+
+/* ------------------------------------------------------------------ parse */
+
+static void test_spi_parse_full_duplex(void **state)
+{
+	struct virtio_spi_transfer_head h = H(1, 0);
+	uint8_t tx[4] = { 1, 2, 3, 4 }, rx[4];
+	struct telem t;
+	struct spi_req r;
+
+	ctrl_with(&full_caps);
+	mk(&t, &h, tx, 4, rx, 4);
+	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
+	assert_int_equal(r.len, 4);
+	assert_int_equal(r.tx_len, 4);
+	assert_int_equal(r.rx_len, 4);
+	assert_int_equal(r.bpw, 8);
+	assert_int_equal(r.h.chip_select_id, 1);
+	/* the result goes into the last writable byte, not the rx buffer */
+	memset(rx, 0x77, sizeof(rx));
+	r.result = VIRTIO_SPI_TRANS_ERR;
+	assert_int_equal(spi_req_finish(&r), 5);
+	assert_int_equal(t.result, VIRTIO_SPI_TRANS_ERR);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(rx[i], 0x77);
+}
+
+static void test_spi_parse_half_duplex_and_default_bits(void **state)
+{
+	struct virtio_spi_transfer_head h = H(0, 0);
+	uint8_t buf[6];
+	struct telem t;
+	struct spi_req r;
+
+	ctrl_with(&narrow_caps);
+	h.bits_per_word = 0;   /* 0 = 8 bits */
+	mk(&t, &h, buf, 6, NULL, 0);
+	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
+	assert_int_equal(r.len, 6);
+	assert_int_equal(r.rx_len, 0);
+	assert_int_equal(r.bpw, 8);
+	mk(&t, &h, NULL, 0, buf, 6);
+	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
+	assert_int_equal(r.len, 6);
+	assert_int_equal(r.tx_len, 0);
+}
+
+struct bad_case {
+	const char *what;
+	void (*edit)(struct virtio_spi_transfer_head *h, uint32_t *txlen, uint32_t *rxlen);
+};
+
+#define EDIT(name, body)                                                        \
+	static void name(struct virtio_spi_transfer_head *h, uint32_t *txlen,   \
+			 uint32_t *rxlen) { body; }
+EDIT(e_cs, h->chip_select_id = 2)
+EDIT(e_cs_far, h->chip_select_id = 255)
+EDIT(e_zero, *txlen = 0; *rxlen = 0)
+EDIT(e_lens, *txlen = 4; *rxlen = 5)
+EDIT(e_bits16, h->bits_per_word = 16)
+EDIT(e_bits33, h->bits_per_word = 33)
+EDIT(e_mode_unknown, h->mode = 1u << 5)
+EDIT(e_cpha, h->mode = VIRTIO_SPI_CPHA)
+EDIT(e_cpol, h->mode = VIRTIO_SPI_CPOL)
+EDIT(e_cs_high, h->mode = VIRTIO_SPI_CS_HIGH)
+EDIT(e_lsb, h->mode = VIRTIO_SPI_MODE_LSB_FIRST)
+EDIT(e_loop, h->mode = VIRTIO_SPI_MODE_LOOP)
+EDIT(e_tx_nbits3, h->tx_nbits = 3)
+EDIT(e_tx_quad, h->tx_nbits = 4)
+EDIT(e_rx_dual, h->rx_nbits = 2)
+EDIT(e_rx_nbits16, h->rx_nbits = 16)
+EDIT(e_freq, h->freq = 10000001)
+EDIT(e_word, h->word_delay_ns = 1001)
+EDIT(e_setup, h->cs_setup_ns = 1)
+EDIT(e_hold, h->cs_delay_hold_ns = 5001)
+EDIT(e_inactive, h->cs_change_delay_inactive_ns = 7001)
+
+static const struct bad_case bad_cases[] = {
+	{ "unknown chip select", e_cs },
+	{ "chip select 255", e_cs_far },
+	{ "zero length", e_zero },
+	{ "tx and rx of different lengths", e_lens },
+	{ "16 bits per word unsupported", e_bits16 },
+	{ "33 bits per word", e_bits33 },
+	{ "unknown mode bit", e_mode_unknown },
+	{ "CPHA=1 unsupported", e_cpha },
+	{ "CPOL=1 unsupported", e_cpol },
+	{ "CS_HIGH unsupported", e_cs_high },
+	{ "LSB_FIRST unsupported", e_lsb },
+	{ "LOOP unsupported", e_loop },
+	{ "tx_nbits 3 invalid", e_tx_nbits3 },
+	{ "tx quad unsupported", e_tx_quad },
+	{ "rx dual unsupported", e_rx_dual },
+	{ "rx_nbits 16 invalid", e_rx_nbits16 },
+	{ "frequency above max", e_freq },
+	{ "word delay above max", e_word },
+	{ "cs setup unsupported", e_setup },
+	{ "cs hold above max", e_hold },
+	{ "cs inactive above max", e_inactive },
+};
+
+static void test_spi_parse_every_param_err(void **state)
+{
+	uint8_t tx[8] = { 0 }, rx[8];
+
+	ctrl_with(&narrow_caps);
+	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
+		struct virtio_spi_transfer_head h = H(0, 0);
+		uint32_t txlen = 2, rxlen = 2;
+		struct telem t;
+		struct spi_req r;
+		int rc;
+
+		bad_cases[i].edit(&h, &txlen, &rxlen);
+		mk(&t, &h, tx, txlen, rx, rxlen);
+		rc = spi_req_parse(&ctl, &t.e, &r);
+		if (rc != VIRTIO_SPI_PARAM_ERR)
+			fail_msg("%s: got %d", bad_cases[i].what, rc);
+		assert_int_equal(spi_req_finish(&r), rxlen + 1);
+		assert_int_equal(t.result, VIRTIO_SPI_PARAM_ERR);
+	}
+	/* the same head with the edits undone is fine: the table tests the edits */
+	{
+		struct virtio_spi_transfer_head h = H(0, 0);
+		struct telem t;
+		struct spi_req r;
+
+		h.tx_nbits = 2;
+		h.freq = 10000000;
+		h.word_delay_ns = 1000;
+		h.cs_delay_hold_ns = 5000;
+		h.cs_change_delay_inactive_ns = 7000;
+		mk(&t, &h, tx, 2, rx, 2);
+		assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
+	}
+}
+
+static void test_spi_parse_word_multiple(void **state)
+{
+	struct virtio_spi_transfer_head h = H(0, 0);
+	uint8_t tx[8] = { 0 };
+	struct telem t;
+	struct spi_req r;
+
+	ctrl_with(&full_caps);
+	h.bits_per_word = 12;   /* 2-byte words */
+	mk(&t, &h, tx, 3, NULL, 0);
+	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
+	mk(&t, &h, tx, 4, NULL, 0);
+	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
+	h.bits_per_word = 24;   /* 4-byte words */
+	mk(&t, &h, tx, 6, NULL, 0);
+	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
+	mk(&t, &h, tx, 8, NULL, 0);
+	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
+}
+
+static void test_spi_parse_malformed_chains(void **state)
+{
+	struct virtio_spi_transfer_head h = H(0, 0);
+	uint8_t tx[4] = { 0 };
+	struct telem t;
+	struct spi_req r;
+
+	ctrl_with(&full_caps);
+	/* no writable byte at all: no result can be given */
+	mk(&t, &h, tx, 4, NULL, 0);
+	t.e.in_num = 0;
+	t.e.in_len = 0;
+	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), -EINVAL);
+	/* a head cut short: PARAM_ERR into the result byte */
+	mk(&t, &h, NULL, 0, NULL, 0);
+	t.iov[0].iov_len = 31;
+	t.e.out_len = 31;
+	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
+	spi_req_finish(&r);
+	assert_int_equal(t.result, VIRTIO_SPI_PARAM_ERR);
+	/* only a head and a result: zero length */
+	mk(&t, &h, NULL, 0, NULL, 0);
+	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
+}
+
+/* ----------------------------------------------------------------- config */
+
+static void test_spi_config_intersection(void **state)
+{
+	struct rec_target a = { 0 }, b = { 0 };
+	struct spi_ctrl c;
+	uint8_t raw[32];
+	char err[128];
+
+	memset(&c, 0, sizeof(c));
+	a.t.ops = b.t.ops = &rec_ops;
+	a.t.caps = full_caps;
+	a.t.caps.max_freq_hz = 0;
+	b.t.caps = narrow_caps;
+	b.t.caps.mode_func |= VIRTIO_SPI_MF_SUPPORT_CPHA_1;
+	c.cs[c.ncs++] = &a.t;
+	c.cs[c.ncs++] = &b.t;
+	assert_int_equal(spi_ctrl_finish(&c, err, sizeof(err)), 0);
+	spi_config_bytes(&c, raw);
+	assert_int_equal(raw[0], 2);                 /* cs_max_number */
+	assert_int_equal(raw[1], 1);                 /* cs_change_supported */
+	assert_int_equal(raw[2], VIRTIO_SPI_RX_TX_SUPPORT_DUAL);
+	assert_int_equal(raw[3], 0);
+	assert_memory_equal(raw + 4, "\x80\0\0\0", 4);           /* 8 bits only */
+	assert_memory_equal(raw + 8, "\x07\0\0\0", 4);           /* CPHA 0/1, CPOL 0 */
+	assert_memory_equal(raw + 12, "\x80\x96\x98\x00", 4);    /* 10 MHz */
+	assert_memory_equal(raw + 16, "\xe8\x03\0\0", 4);        /* 1000 ns */
+	assert_memory_equal(raw + 20, "\0\0\0\0", 4);
+	assert_memory_equal(raw + 24, "\x88\x13\0\0", 4);        /* 5000 */
+	assert_memory_equal(raw + 28, "\x58\x1b\0\0", 4);        /* 7000 */
+}
+
+static void test_spi_config_no_common_mode(void **state)
+{
+	struct rec_target a = { 0 }, b = { 0 };
+	struct spi_ctrl c;
+	char err[128] = "";
+
+	memset(&c, 0, sizeof(c));
+	a.t.ops = b.t.ops = &rec_ops;
+	a.t.caps = full_caps;
+	a.t.caps.mode_func = VIRTIO_SPI_MF_SUPPORT_CPHA_0 | VIRTIO_SPI_MF_SUPPORT_CPOL_0;
+	b.t.caps = full_caps;
+	b.t.caps.mode_func = VIRTIO_SPI_MF_SUPPORT_CPHA_1 | VIRTIO_SPI_MF_SUPPORT_CPOL_0;
+	c.cs[c.ncs++] = &a.t;
+	c.cs[c.ncs++] = &b.t;
+	assert_int_equal(spi_ctrl_finish(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "clock mode"));
+	c.ncs = 0;
+	assert_int_equal(spi_ctrl_finish(&c, err, sizeof(err)), -EINVAL);
+}
+
+/* --------------------------------------------------------------- batching */
+
+static struct spi_sock *sock;
+static uint32_t done_len[64];
+static struct vq_elem *done_e[64];
+static unsigned ndone;
+
+static void rec_complete(void *ctx, struct vq_elem *e, uint32_t len)
+{
+	assert_true(ndone < 64);
+	done_e[ndone] = e;
+	done_len[ndone++] = len;
+}
+
+static void sock_setup(void)
+{
+	ctrl_with(&narrow_caps);
+	if (!sock)
+		sock = calloc(1, sizeof(*sock));
+	assert_non_null(sock);
+	memset(sock, 0, sizeof(*sock));
+	sock->ctrl = &ctl;
+	sock->complete = rec_complete;
+	ndone = 0;
+}
+
+static int sock_teardown(void **state)
+{
+	free(sock);
+	sock = NULL;
+	return 0;
+}
+
+static void test_spi_batch_same_cs_and_mode_is_one_run(void **state)
+{
+	struct telem t[3];
+	uint8_t tx[3][2] = { { 1, 2 }, { 3, 4 }, { 5, 6 } }, rx[3][2];
+	struct virtio_spi_transfer_head h = H(1, 0);
+
+	sock_setup();
+	for (unsigned i = 0; i < 3; i++) {
+		h.cs_change = i == 1;
+		mk(&t[i], &h, tx[i], 2, rx[i], 2);
+		assert_int_equal(spi_sock_handle(sock, &t[i].e), DEV_HELD);
+	}
+	assert_int_equal(rt[1].runs, 0);   /* nothing sent before the flush */
+	spi_sock_flush(sock);
+	assert_int_equal(rt[1].runs, 1);
+	assert_int_equal(rt[1].n[0], 3);
+	assert_int_equal(rt[0].runs, 0);
+	assert_int_equal(ndone, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		assert_ptr_equal(done_e[i], &t[i].e);
+		assert_int_equal(done_len[i], 3);
+		assert_int_equal(t[i].result, VIRTIO_SPI_TRANS_OK);
+		assert_int_equal(rx[i][0], tx[i][0] ^ 0xff);
+	}
+	spi_sock_flush(sock);   /* nothing left */
+	assert_int_equal(rt[1].runs, 1);
+}
+
+static void test_spi_batch_split_on_cs_and_mode(void **state)
+{
+	static const struct spi_caps modes = {
+		.bits_mask = 1u << 7, .mode_func = 0x0f, .max_word_delay_ns = 0,
+	};
+	struct telem t[5];
+	uint8_t tx[2] = { 0 };
+	struct virtio_spi_transfer_head h0 = H(0, 0), h1 = H(1, 0), h0m3 = H(0, 3);
+
+	sock_setup();
+	ctrl_with(&modes);
+	mk(&t[0], &h0, tx, 2, NULL, 0);
+	mk(&t[1], &h0, tx, 2, NULL, 0);
+	mk(&t[2], &h0m3, tx, 2, NULL, 0);   /* mode change */
+	mk(&t[3], &h1, tx, 2, NULL, 0);     /* chip select change */
+	mk(&t[4], &h1, tx, 2, NULL, 0);
+	for (unsigned i = 0; i < 5; i++)
+		assert_int_equal(spi_sock_handle(sock, &t[i].e), DEV_HELD);
+	spi_sock_flush(sock);
+	assert_int_equal(rt[0].runs, 2);
+	assert_int_equal(rt[0].n[0], 2);
+	assert_int_equal(rt[0].mode[0], 0);
+	assert_int_equal(rt[0].n[1], 1);
+	assert_int_equal(rt[0].mode[1], 3);
+	assert_int_equal(rt[1].runs, 1);
+	assert_int_equal(rt[1].n[0], 2);
+	assert_int_equal(ndone, 5);
+	for (unsigned i = 0; i < 5; i++)
+		assert_ptr_equal(done_e[i], &t[i].e);   /* completed in order */
+}
+
+static void test_spi_batch_invalid_in_the_middle(void **state)
+{
+	struct telem t[4];
+	uint8_t tx[2] = { 0 }, rx[3];
+	struct virtio_spi_transfer_head ok = H(0, 0), bad = H(0, 0), badcs = H(7, 0);
+
+	sock_setup();
+	bad.freq = 20000000;
+	mk(&t[0], &ok, tx, 2, NULL, 0);
+	mk(&t[1], &bad, tx, 2, NULL, 0);
+	mk(&t[2], &badcs, tx, 2, NULL, 0);
+	mk(&t[3], &ok, tx, 2, rx, 3);          /* tx 2, rx 3: different lengths */
+	assert_int_equal(spi_sock_handle(sock, &t[0].e), DEV_HELD);
+	/* the bad one is answered at once; the one before it went first */
+	assert_int_equal(spi_sock_handle(sock, &t[1].e), 1);
+	assert_int_equal(rt[0].runs, 1);
+	assert_int_equal(ndone, 1);
+	assert_int_equal(t[0].result, VIRTIO_SPI_TRANS_OK);
+	assert_int_equal(t[1].result, VIRTIO_SPI_PARAM_ERR);
+	assert_int_equal(spi_sock_handle(sock, &t[2].e), 1);
+	assert_int_equal(t[2].result, VIRTIO_SPI_PARAM_ERR);
+	assert_int_equal(spi_sock_handle(sock, &t[3].e), 4);
+	assert_int_equal(t[3].result, VIRTIO_SPI_PARAM_ERR);
+	spi_sock_flush(sock);
+	/* nothing was sent for the invalid ones */
+	assert_int_equal(rt[0].total, 1);
+	assert_int_equal(rt[1].total, 0);
+}
+
+static void test_spi_batch_failure_is_per_request(void **state)
+{
+	struct telem t[2];
+	uint8_t tx[2] = { 0 }, rx[2][2] = { { 0x11, 0x11 }, { 0x11, 0x11 } };
+	struct virtio_spi_transfer_head h = H(0, 0);
+
+	sock_setup();
+	rt[0].fail = true;
+	mk(&t[0], &h, tx, 2, rx[0], 2);
+	mk(&t[1], &h, tx, 2, rx[1], 2);
+	spi_sock_handle(sock, &t[0].e);
+	spi_sock_handle(sock, &t[1].e);
+	spi_sock_flush(sock);
+	assert_int_equal(t[0].result, VIRTIO_SPI_TRANS_ERR);
+	assert_int_equal(t[1].result, VIRTIO_SPI_TRANS_ERR);
+	/* the result byte is the last writable byte; rx is left alone */
+	assert_int_equal(rx[0][0], 0x11);
+	assert_int_equal(rx[1][1], 0x11);
+}
+
+static void test_spi_batch_no_result_byte(void **state)
+{
+	struct telem t[2];
+	uint8_t tx[2] = { 0 };
+	struct virtio_spi_transfer_head h = H(0, 0);
+
+	sock_setup();
+	mk(&t[0], &h, tx, 2, NULL, 0);
+	mk(&t[1], &h, tx, 2, NULL, 0);
+	t[1].e.in_num = 0;
+	t[1].e.in_len = 0;
+	assert_int_equal(spi_sock_handle(sock, &t[0].e), DEV_HELD);
+	assert_int_equal(spi_sock_handle(sock, &t[1].e), -EINVAL);
+	assert_int_equal(ndone, 1);   /* the held one was carried out first */
+	assert_int_equal(t[0].result, VIRTIO_SPI_TRANS_OK);
+	spi_sock_drop(sock);
+}
+
+static void test_spi_batch_drop_forgets(void **state)
+{
+	struct telem t;
+	uint8_t tx[2] = { 0 };
+	struct virtio_spi_transfer_head h = H(0, 0);
+
+	sock_setup();
+	mk(&t, &h, tx, 2, NULL, 0);
+	assert_int_equal(spi_sock_handle(sock, &t.e), DEV_HELD);
+	spi_sock_drop(sock);
+	spi_sock_flush(sock);
+	assert_int_equal(rt[0].runs, 0);
+	assert_int_equal(ndone, 0);
+}
+
+/* ------------------------------------------------------- fake spidev (kernel) */
+
+#define K_CPHA 0x01u
+#define K_CPOL 0x02u
+#define K_CS_HIGH 0x04u
+#define K_LSB 0x08u
+#define K_3WIRE 0x10u
+#define K_LOOP 0x20u
+#define K_TX_DUAL 0x100u
+#define K_RX_DUAL 0x400u
+
+#define FK_MAX_MSG 16
+
+static struct fake {
+	int open_err, rd_mode_err;
+	uint32_t mode;
+	uint8_t bits;
+	uint32_t speed;
+	uint32_t accept;        /* mode bits spi_setup takes */
+	uint32_t drop;          /* mode bits it silently clears */
+	uint32_t bits_ok;       /* bits_per_word values it takes */
+	long bufsiz;
+	int fail_msg;           /* 1-based message that fails, 0 none */
+	bool closed;
+	unsigned wr_mode;
+	unsigned nmsg;
+	unsigned msg_n[FK_MAX_MSG];
+	struct spi_ioc_transfer msg[FK_MAX_MSG][SPIDEV_MAX_XFERS];
+	uint8_t wire[1 << 16];  /* every tx byte in order */
+	size_t nwire;
+} fk;
+
+static void fake_reset(void)
+{
+	memset(&fk, 0, sizeof(fk));
+	fk.mode = 0;
+	fk.bits = 8;
+	fk.speed = 2000000;
+	fk.accept = K_CPHA | K_CPOL | K_LSB | K_3WIRE | K_LOOP;
+	fk.drop = K_TX_DUAL | K_RX_DUAL;
+	fk.bits_ok = (1u << 7) | (1u << 15);
+	fk.bufsiz = 4096;
+}
+
+static int fk_open(void *ctx, const char *path)
+{
+	return fk.open_err ? fk.open_err : 42;
+}
+
+static void fk_close(void *ctx, int fd)
+{
+	assert_int_equal(fd, 42);
+	fk.closed = true;
+}
+
+static int fk_message(struct spi_ioc_transfer *x, unsigned n)
+{
+	uint32_t tx_total = 0, rx_total = 0;
+	unsigned m = fk.nmsg++;
+
+	assert_true(n >= 1 && n <= SPIDEV_MAX_XFERS);
+	if (m < FK_MAX_MSG) {
+		fk.msg_n[m] = n;
+		memcpy(fk.msg[m], x, n * sizeof(*x));
+	}
+	if (fk.fail_msg && fk.nmsg == (unsigned)fk.fail_msg)
+		return -EIO;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t al = (x[i].len + 127) / 128 * 128;
+
+		if (x[i].tx_buf)
+			tx_total += al;
+		if (x[i].rx_buf)
+			rx_total += al;
+		if (tx_total > fk.bufsiz || rx_total > fk.bufsiz)
+			return -EMSGSIZE;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		const uint8_t *tx = (const uint8_t *)(uintptr_t)x[i].tx_buf;
+		uint8_t *rx = (uint8_t *)(uintptr_t)x[i].rx_buf;
+
+		for (uint32_t k = 0; k < x[i].len; k++) {
+			uint8_t b = tx ? tx[k] : 0;
+
+			if (fk.nwire < sizeof(fk.wire))
+				fk.wire[fk.nwire++] = b;
+			if (rx)
+				rx[k] = b ^ 0x5a;
+		}
+	}
+	return 0;
+}
+
+static int fk_ioctl(void *ctx, int fd, unsigned long req, void *arg)
+{
+	assert_int_equal(fd, 42);
+	switch (req) {
+	case SPI_IOC_RD_MODE32:
+		if (fk.rd_mode_err)
+			return fk.rd_mode_err;
+		*(uint32_t *)arg = fk.mode;
+		return 0;
+	case SPI_IOC_WR_MODE32: {
+		uint32_t m = *(uint32_t *)arg;
+
+		fk.wr_mode++;
+		if (m & ~(fk.accept | fk.drop))
+			return -EINVAL;
+		fk.mode = m & ~fk.drop;
+		return 0;
+	}
+	case SPI_IOC_RD_BITS_PER_WORD:
+		*(uint8_t *)arg = fk.bits;
+		return 0;
+	case SPI_IOC_WR_BITS_PER_WORD: {
+		uint8_t b = *(uint8_t *)arg;
+
+		if (b < 1 || b > 32 || !(fk.bits_ok & (1u << (b - 1))))
+			return -EINVAL;
+		fk.bits = b;
+		return 0;
+	}
+	case SPI_IOC_RD_MAX_SPEED_HZ:
+		*(uint32_t *)arg = fk.speed;
+		return 0;
+	}
+	if (_IOC_TYPE(req) == SPI_IOC_MAGIC && _IOC_NR(req) == 0 && _IOC_DIR(req) == _IOC_WRITE) {
+		unsigned size = _IOC_SIZE(req);
+
+		assert_int_equal(size % sizeof(struct spi_ioc_transfer), 0);
+		return fk_message(arg, size / sizeof(struct spi_ioc_transfer));
+	}
+	return -ENOTTY;
+}
+
+static long fk_bufsiz(void *ctx)
+{
+	return fk.bufsiz;
+}
+
+static const struct spidev_ops fk_ops = {
+	.open = fk_open, .close = fk_close, .ioctl = fk_ioctl, .bufsiz = fk_bufsiz,
+};
+
+static struct spi_target *fk_target(void)
+{
+	char err[256];
+	struct spi_target *t = spidev_target_new("/dev/spidev9.0", &fk_ops, NULL, err, sizeof(err));
+
+	if (!t)
+		fail_msg("spidev_target_new: %s", err);
+	return t;
+}
+
+/* A controller with one spidev chip select; reqs parsed from elements. */
+static struct spi_ctrl sctl;
+
+static void sctl_setup(void)
+{
+	char err[128];
+
+	memset(&sctl, 0, sizeof(sctl));
+	sctl.cs[sctl.ncs++] = fk_target();
+	assert_int_equal(spi_ctrl_finish(&sctl, err, sizeof(err)), 0);
+	fk.nmsg = 0;
+	fk.nwire = 0;
+	fk.wr_mode = 0;
+}
+
+static void run_elems(struct telem *t, unsigned n)
+{
+	static struct spi_req reqs[1100];
+	static struct spi_req *pp[1100];
+
+	assert_true(n <= 1100);
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(spi_req_parse(&sctl, &t[i].e, &reqs[i]), VIRTIO_SPI_TRANS_OK);
+		pp[i] = &reqs[i];
+	}
+	spi_ctrl_run(&sctl, 0, pp, n);
+	for (unsigned i = 0; i < n; i++)
+		spi_req_finish(&reqs[i]);
+}
+
+/* ---------------------------------------------------------------- probing */
+
+static void test_spi_spidev_probe_and_restore(void **state)
+{
+	struct spi_target *t;
+
+	fake_reset();
+	fk.mode = K_3WIRE | K_CPHA;  /* as the device tree left it */
+	fk.bits = 16;
+	t = fk_target();
+	assert_int_equal(t->caps.mode_func,
+			 VIRTIO_SPI_MF_SUPPORT_CPHA_0 | VIRTIO_SPI_MF_SUPPORT_CPHA_1 |
+			 VIRTIO_SPI_MF_SUPPORT_CPOL_0 | VIRTIO_SPI_MF_SUPPORT_CPOL_1 |
+			 VIRTIO_SPI_MF_SUPPORT_LSB_FIRST | VIRTIO_SPI_MF_SUPPORT_LOOPBACK);
+	/* dual was silently dropped by spi_setup: not advertised */
+	assert_int_equal(t->caps.tx_nbits, 0);
+	assert_int_equal(t->caps.rx_nbits, 0);
+	assert_int_equal(t->caps.bits_mask, (1u << 7) | (1u << 15));
+	assert_int_equal(t->caps.max_freq_hz, 2000000);
+	assert_int_equal(t->caps.max_cs_setup_ns, 0);
+	assert_int_equal(t->caps.max_word_delay_ns, SPIDEV_MAX_WORD_DELAY_NS);
+	assert_int_equal(t->caps.max_cs_hold_ns, SPIDEV_MAX_HOLD_NS);
+	/* settings restored */
+	assert_int_equal(fk.mode, K_3WIRE | K_CPHA);
+	assert_int_equal(fk.bits, 16);
+	t->ops->destroy(t);
+	assert_true(fk.closed);
+	assert_int_equal(fk.mode, K_3WIRE | K_CPHA);
+}
+
+static void test_spi_spidev_probe_nbits_and_cs_high(void **state)
+{
+	struct spi_target *t;
+
+	fake_reset();
+	fk.accept |= K_CS_HIGH | K_TX_DUAL | K_RX_DUAL;
+	fk.drop = 0;
+	t = fk_target();
+	assert_true(t->caps.mode_func & VIRTIO_SPI_MF_SUPPORT_CS_HIGH);
+	assert_int_equal(t->caps.tx_nbits, VIRTIO_SPI_RX_TX_SUPPORT_DUAL);
+	assert_int_equal(t->caps.rx_nbits, VIRTIO_SPI_RX_TX_SUPPORT_DUAL);
+	assert_int_equal(fk.mode, 0);
+	t->ops->destroy(t);
+}
+
+static void test_spi_spidev_open_errors(void **state)
+{
+	char err[256];
+
+	fake_reset();
+	fk.open_err = -EACCES;
+	assert_null(spidev_target_new("/dev/spidev9.0", &fk_ops, NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "/dev/spidev9.0"));
+	assert_non_null(strstr(err, strerror(EACCES)));
+	fake_reset();
+	fk.rd_mode_err = -ENOTTY;
+	assert_null(spidev_target_new("/dev/null", &fk_ops, NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "/dev/null"));
+	assert_non_null(strstr(err, "not a spidev"));
+	assert_true(fk.closed);
+}
+
+static void test_spi_spidev_kernel_mode(void **state)
+{
+	assert_int_equal(spidev_kernel_mode(0, VIRTIO_SPI_CPHA | VIRTIO_SPI_CPOL, 1, 1), 3);
+	assert_int_equal(spidev_kernel_mode(0, VIRTIO_SPI_MODE_LOOP, 0, 0), K_LOOP);
+	assert_int_equal(spidev_kernel_mode(0, VIRTIO_SPI_CS_HIGH | VIRTIO_SPI_MODE_LSB_FIRST, 1, 1),
+			 K_CS_HIGH | K_LSB);
+	/* bits we do not control are kept, the ones we do are replaced */
+	assert_int_equal(spidev_kernel_mode(K_3WIRE | K_CPHA | K_LOOP, 0, 2, 4),
+			 K_3WIRE | K_TX_DUAL | (1u << 11));
+	assert_int_equal(spidev_kernel_mode(0, 0, 8, 8), (1u << 13) | (1u << 14));
+}
+
+/* ---------------------------------------------------------------- mapping */
+
+static void test_spi_spidev_one_request(void **state)
+{
+	struct virtio_spi_transfer_head h = H(0, VIRTIO_SPI_CPHA);
+	uint8_t tx[4] = { 0x9f, 1, 2, 3 }, rx[4] = { 0 };
+	struct telem t;
+	struct spi_ioc_transfer *x;
+
+	fake_reset();
+	sctl_setup();
+	h.freq = 1500000;
+	h.word_delay_ns = 1500;         /* -> 2 us, rounded up */
+	h.cs_delay_hold_ns = 3000;      /* -> 3 us */
+	h.bits_per_word = 8;
+	mk(&t, &h, tx, 4, rx, 4);
+	run_elems(&t, 1);
+	assert_int_equal(t.result, VIRTIO_SPI_TRANS_OK);
+	assert_int_equal(fk.nmsg, 1);
+	assert_int_equal(fk.msg_n[0], 1);
+	x = &fk.msg[0][0];
+	assert_int_equal(x->len, 4);
+	assert_int_equal(x->speed_hz, 1500000);
+	assert_int_equal(x->bits_per_word, 8);
+	assert_int_equal(x->word_delay_usecs, 2);
+	assert_int_equal(x->delay_usecs, 3);
+	assert_int_equal(x->cs_change, 0);
+	assert_true(x->tx_buf && x->rx_buf);
+	assert_memory_equal(fk.wire, tx, 4);
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(rx[i], tx[i] ^ 0x5a);
+	/* the mode was set once with CPHA */
+	assert_int_equal(fk.mode, K_CPHA);
+	assert_int_equal(fk.wr_mode, 1);
+	mk(&t, &h, tx, 4, NULL, 0);
+	run_elems(&t, 1);
+	assert_int_equal(fk.wr_mode, 1);   /* same mode: not set again */
+	assert_int_equal(fk.msg[1][0].rx_buf, 0);
+	spi_ctrl_free(&sctl);
+}
+
+static void test_spi_spidev_batch_one_message_with_cs_change(void **state)
+{
+	struct virtio_spi_transfer_head h = H(0, 0);
+	uint8_t tx[3][2] = { { 1, 2 }, { 3, 4 }, { 5, 6 } }, rx[2];
+	struct telem t[3];
+
+	fake_reset();
+	sctl_setup();
+	mk(&t[0], &h, tx[0], 2, NULL, 0);
+	h.cs_change = 1;
+	mk(&t[1], &h, tx[1], 2, NULL, 0);
+	h.cs_change = 1;   /* on the last: the chip select goes inactive anyway */
+	mk(&t[2], &h, NULL, 0, rx, 2);
+	run_elems(t, 3);
+	assert_int_equal(fk.nmsg, 1);
+	assert_int_equal(fk.msg_n[0], 3);
+	assert_int_equal(fk.msg[0][0].cs_change, 0);
+	assert_int_equal(fk.msg[0][1].cs_change, 1);
+	assert_int_equal(fk.msg[0][2].cs_change, 0);
+	assert_int_equal(fk.msg[0][2].tx_buf, 0);
+	assert_memory_equal(fk.wire, "\1\2\3\4\0\0", 6);
+	assert_int_equal(rx[0], 0x5a);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(t[i].result, VIRTIO_SPI_TRANS_OK);
+	spi_ctrl_free(&sctl);
+}
+
+static void test_spi_spidev_split_at_511(void **state)
+{
+	enum { N = 600 };
+	static struct telem t[N];
+	static uint8_t tx[N], rx[N];
+	struct virtio_spi_transfer_head h = H(0, 0);
+
+	fake_reset();
+	fk.bufsiz = 1 << 20;
+	sctl_setup();
+	for (unsigned i = 0; i < N; i++) {
+		tx[i] = (uint8_t)i;
+		rx[i] = 0;
+		mk(&t[i], &h, &tx[i], 1, &rx[i], 1);
+	}
+	run_elems(t, N);
+	assert_int_equal(fk.nmsg, 2);
+	assert_int_equal(fk.msg_n[0], SPIDEV_MAX_XFERS);
+	assert_int_equal(fk.msg_n[1], N - SPIDEV_MAX_XFERS);
+	/* chip select kept across the split, released at the end */
+	assert_int_equal(fk.msg[0][SPIDEV_MAX_XFERS - 1].cs_change, 1);
+	assert_int_equal(fk.msg[1][N - SPIDEV_MAX_XFERS - 1].cs_change, 0);
+	assert_int_equal(fk.nwire, N);
+	for (unsigned i = 0; i < N; i++) {
+		assert_int_equal(fk.wire[i], (uint8_t)i);
+		assert_int_equal(rx[i], (uint8_t)i ^ 0x5a);
+		assert_int_equal(t[i].result, VIRTIO_SPI_TRANS_OK);
+	}
+	spi_ctrl_free(&sctl);
+}
+
+static void test_spi_spidev_split_at_bufsiz(void **state)
+{
+	enum { LEN = 10000 };
+	static uint8_t tx[LEN], rx[LEN];
+	struct virtio_spi_transfer_head h = H(0, 0);
+	struct telem t;
+
+	fake_reset();     /* bufsiz 4096 */
+	sctl_setup();
+	for (unsigned i = 0; i < LEN; i++)
+		tx[i] = (uint8_t)(i * 7);
+	memset(rx, 0, sizeof(rx));
+	mk(&t, &h, tx, LEN, rx, LEN);
+	run_elems(&t, 1);
+	assert_int_equal(t.result, VIRTIO_SPI_TRANS_OK);
+	assert_int_equal(fk.nmsg, 3);
+	assert_int_equal(fk.msg[0][0].len, 4096);
+	assert_int_equal(fk.msg[1][0].len, 4096);
+	assert_int_equal(fk.msg[2][0].len, LEN - 8192);
+	assert_int_equal(fk.msg[0][0].cs_change, 1);   /* keep selected */
+	assert_int_equal(fk.msg[1][0].cs_change, 1);
+	assert_int_equal(fk.msg[2][0].cs_change, 0);
+	/* the hold delay only after the last piece */
+	assert_memory_equal(fk.wire, tx, LEN);
+	for (unsigned i = 0; i < LEN; i++)
+		assert_int_equal(rx[i], tx[i] ^ 0x5a);
+	spi_ctrl_free(&sctl);
+}
+
+static void test_spi_spidev_split_keeps_words_and_alignment(void **state)
+{
+	enum { N = 5, LEN = 1000 };
+	static uint8_t tx[N][LEN], rx[N][LEN];
+	struct virtio_spi_transfer_head h = H(0, 0);
+	struct telem t[N];
+
+	fake_reset();
+	fk.bufsiz = 3000;   /* usable 2944 (a multiple of 128) */
+	sctl_setup();
+	h.bits_per_word = 16;
+	for (unsigned i = 0; i < N; i++) {
+		memset(tx[i], (int)(0x10 + i), LEN);
+		mk(&t[i], &h, tx[i], LEN, rx[i], LEN);
+	}
+	run_elems(t, N);   /* the fake refuses any message over bufsiz */
+	assert_true(fk.nmsg >= 2);
+	for (unsigned m = 0; m < fk.nmsg && m < FK_MAX_MSG; m++)
+		for (unsigned k = 0; k < fk.msg_n[m]; k++)
+			assert_int_equal(fk.msg[m][k].len % 2, 0);
+	for (unsigned i = 0; i < N; i++) {
+		assert_int_equal(t[i].result, VIRTIO_SPI_TRANS_OK);
+		assert_int_equal(rx[i][LEN - 1], (0x10 + i) ^ 0x5a);
+	}
+	assert_int_equal(fk.nwire, N * LEN);
+	spi_ctrl_free(&sctl);
+}
+
+static void test_spi_spidev_failure_marks_the_rest(void **state)
+{
+	enum { N = 600 };
+	static struct telem t[N];
+	static uint8_t tx[N], rx[N];
+	struct virtio_spi_transfer_head h = H(0, 0);
+
+	fake_reset();
+	fk.bufsiz = 1 << 20;
+	fk.fail_msg = 2;
+	sctl_setup();
+	for (unsigned i = 0; i < N; i++)
+		mk(&t[i], &h, &tx[i], 1, &rx[i], 1);
+	run_elems(t, N);
+	for (unsigned i = 0; i < N; i++)
+		assert_int_equal(t[i].result,
+				 i < SPIDEV_MAX_XFERS ? VIRTIO_SPI_TRANS_OK : VIRTIO_SPI_TRANS_ERR);
+	spi_ctrl_free(&sctl);
+}
+
+static void test_spi_spidev_mode_failure(void **state)
+{
+	struct virtio_spi_transfer_head h = H(0, VIRTIO_SPI_CPOL);
+	uint8_t tx[1] = { 0 };
+	struct telem t;
+
+	fake_reset();
+	sctl_setup();
+	fk.accept &= ~K_CPOL;   /* the device refuses it after probing */
+	mk(&t, &h, tx, 1, NULL, 0);
+	run_elems(&t, 1);
+	assert_int_equal(t.result, VIRTIO_SPI_TRANS_ERR);
+	assert_int_equal(fk.nmsg, 0);   /* nothing sent */
+	spi_ctrl_free(&sctl);
+}
+
+static void test_spi_spidev_inactive_delay_ends_message(void **state)
+{
+	struct virtio_spi_transfer_head h = H(0, 0);
+	uint8_t tx[3] = { 1, 2, 3 };
+	struct telem t[3];
+
+	fake_reset();
+	sctl_setup();
+	mk(&t[0], &h, &tx[0], 1, NULL, 0);
+	h.cs_change = 1;
+	h.cs_change_delay_inactive_ns = 20000;
+	mk(&t[1], &h, &tx[1], 1, NULL, 0);
+	h.cs_change = 0;
+	h.cs_change_delay_inactive_ns = 0;
+	mk(&t[2], &h, &tx[2], 1, NULL, 0);
+	run_elems(t, 3);
+	assert_int_equal(fk.nmsg, 2);
+	assert_int_equal(fk.msg_n[0], 2);
+	assert_int_equal(fk.msg[0][1].cs_change, 0);   /* released at the message end */
+	assert_int_equal(fk.msg_n[1], 1);
+	spi_ctrl_free(&sctl);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_spi_parse_full_duplex),
+		cmocka_unit_test(test_spi_parse_half_duplex_and_default_bits),
+		cmocka_unit_test(test_spi_parse_every_param_err),
+		cmocka_unit_test(test_spi_parse_word_multiple),
+		cmocka_unit_test(test_spi_parse_malformed_chains),
+		cmocka_unit_test(test_spi_config_intersection),
+		cmocka_unit_test(test_spi_config_no_common_mode),
+		cmocka_unit_test_teardown(test_spi_batch_same_cs_and_mode_is_one_run, sock_teardown),
+		cmocka_unit_test_teardown(test_spi_batch_split_on_cs_and_mode, sock_teardown),
+		cmocka_unit_test_teardown(test_spi_batch_invalid_in_the_middle, sock_teardown),
+		cmocka_unit_test_teardown(test_spi_batch_failure_is_per_request, sock_teardown),
+		cmocka_unit_test_teardown(test_spi_batch_no_result_byte, sock_teardown),
+		cmocka_unit_test_teardown(test_spi_batch_drop_forgets, sock_teardown),
+		cmocka_unit_test(test_spi_spidev_probe_and_restore),
+		cmocka_unit_test(test_spi_spidev_probe_nbits_and_cs_high),
+		cmocka_unit_test(test_spi_spidev_open_errors),
+		cmocka_unit_test(test_spi_spidev_kernel_mode),
+		cmocka_unit_test(test_spi_spidev_one_request),
+		cmocka_unit_test(test_spi_spidev_batch_one_message_with_cs_change),
+		cmocka_unit_test(test_spi_spidev_split_at_511),
+		cmocka_unit_test(test_spi_spidev_split_at_bufsiz),
+		cmocka_unit_test(test_spi_spidev_split_keeps_words_and_alignment),
+		cmocka_unit_test(test_spi_spidev_failure_marks_the_rest),
+		cmocka_unit_test(test_spi_spidev_mode_failure),
+		cmocka_unit_test(test_spi_spidev_inactive_delay_ends_message),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
