@@ -342,7 +342,7 @@ int i2c_bus_xfer(struct i2c_bus *b, struct i2c_xmsg *m, unsigned n)
 	if (r) {
 		/* never hand out partial or stale data */
 		for (unsigned i = 0; i < n; i++)
-			if (m[i].read)
+			if (m[i].read && m[i].len)
 				memset(m[i].buf, 0, m[i].len);
 	}
 	return r;

@@ -66,6 +66,8 @@ static int f_rdwr(void *ctx, int fd, struct i2c_msg *msgs, unsigned n)
 	fk.last_n = n;
 	for (unsigned i = 0; i < n; i++) {
 		fk.msgs[i] = msgs[i];
+		if (!msgs[i].len)
+			continue;
 		if (!(msgs[i].flags & I2C_M_RD))
 			memcpy(fk.wdata[i], msgs[i].buf, msgs[i].len < 64 ? msgs[i].len : 64);
 		else
