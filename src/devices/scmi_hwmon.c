@@ -47,8 +47,7 @@ struct hwmon {
 
 static const struct scmi_prop hwmon_props[] = {
 	{ "path", "hwmon sysfs directory, e.g. /sys/class/hwmon/hwmon0 (required)" },
-	{ "name", "prefix of the sensor names without a label (default: the\n"
-		  "                 directory's 'name' file)" },
+	{ "name", "name prefix of unlabelled inputs (default: the 'name' file)" },
 	{ NULL, NULL },
 };
 
@@ -240,8 +239,7 @@ static int hwmon_read(void *inst, unsigned s, struct scmi_reading *out)
 
 const struct scmi_dev_ops scmi_hwmon_ops = {
 	.type = "hwmon",
-	.summary = "host hwmon inputs (temperatures, voltages, currents, power, energy,\n"
-		   "           fans, humidity), one sensor each, named from *_label",
+	.summary = "every input of a host hwmon directory (temp, in, curr, power, energy, fan, humidity)",
 	.props = hwmon_props,
 	.create = hwmon_create,
 	.destroy = hwmon_destroy,

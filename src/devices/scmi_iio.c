@@ -69,10 +69,8 @@ struct iio {
 };
 
 static const struct scmi_prop iio_props[] = {
-	{ "path", "IIO device sysfs directory, e.g. /sys/bus/iio/devices/iio:device0\n"
-		  "                 (required)" },
-	{ "channel", "channel prefix, e.g. in_accel, in_anglvel, in_temp, in_voltage0\n"
-		     "                 (required)" },
+	{ "path", "IIO device directory, e.g. /sys/bus/iio/devices/iio:device0 (required)" },
+	{ "channel", "channel prefix: in_accel, in_anglvel, in_temp, in_voltage0... (required)" },
 	{ "name", "sensor name, 1-63 printable bytes (default: the device's 'name')" },
 	{ NULL, NULL },
 };
