@@ -175,8 +175,8 @@ struct spi_sock {
 	struct spi_req *pendp[SPI_QUEUE_SIZE];
 };
 
-/* One request of a kick: returns DEV_HELD (queued), the used length for
- * a request answered at once (PARAM_ERR; pending ones are run first), or
+/* One request of a kick: returns DEV_HELD (queued, or answered at once
+ * through complete() for PARAM_ERR after the pending ones are run), or
  * -EINVAL if there is no byte for a result. */
 int spi_sock_handle(struct spi_sock *s, struct vq_elem *e);
 /* End of the kick: run and complete what is pending. */

@@ -303,10 +303,15 @@ int spi_sock_handle(struct spi_sock *s, struct vq_elem *e)
 	int rc;
 
 	rc = spi_req_parse(s->ctrl, e, &r);
-	if (rc < 0 || rc != VIRTIO_SPI_TRANS_OK) {
+	if (rc != VIRTIO_SPI_TRANS_OK) {
 		/* answered now; what came before it goes first */
 		spi_sock_flush(s);
-		return rc < 0 ? rc : (int)spi_req_finish(&r);
+		if (rc < 0)
+			return rc;
+		/* completed here rather than returned: a result-only chain has a
+		 * used length of 1, which is also the value of DEV_HELD */
+		s->complete(s->complete_ctx, e, spi_req_finish(&r));
+		return DEV_HELD;
 	}
 	if (s->npend && (!same_batch(&s->pend[0], &r) || s->npend >= SPI_QUEUE_SIZE))
 		spi_sock_flush(s);

@@ -477,15 +477,20 @@ static void test_spi_batch_invalid_in_the_middle(void **state)
 	mk(&t[3], &ok, tx, 2, rx, 3);          /* tx 2, rx 3: different lengths */
 	assert_int_equal(spi_sock_handle(sock, &t[0].e), DEV_HELD);
 	/* the bad one is answered at once; the one before it went first */
-	assert_int_equal(spi_sock_handle(sock, &t[1].e), 1);
+	assert_int_equal(spi_sock_handle(sock, &t[1].e), DEV_HELD);
 	assert_int_equal(rt[0].runs, 1);
-	assert_int_equal(ndone, 1);
+	assert_int_equal(ndone, 2);
+	assert_ptr_equal(done_e[0], &t[0].e);
+	assert_ptr_equal(done_e[1], &t[1].e);
+	assert_int_equal(done_len[1], 1);
 	assert_int_equal(t[0].result, VIRTIO_SPI_TRANS_OK);
 	assert_int_equal(t[1].result, VIRTIO_SPI_PARAM_ERR);
-	assert_int_equal(spi_sock_handle(sock, &t[2].e), 1);
+	assert_int_equal(spi_sock_handle(sock, &t[2].e), DEV_HELD);
 	assert_int_equal(t[2].result, VIRTIO_SPI_PARAM_ERR);
-	assert_int_equal(spi_sock_handle(sock, &t[3].e), 4);
+	assert_int_equal(spi_sock_handle(sock, &t[3].e), DEV_HELD);
 	assert_int_equal(t[3].result, VIRTIO_SPI_PARAM_ERR);
+	assert_int_equal(ndone, 4);
+	assert_int_equal(done_len[3], 4);
 	spi_sock_flush(sock);
 	/* nothing was sent for the invalid ones */
 	assert_int_equal(rt[0].total, 1);
