@@ -58,6 +58,10 @@ $(B)/tools/%: $(B)/tools/%.o $(FE_OBJ) $(B)/libvd.a
 deps:
 	@tools/deps --check
 
+# Data-path benchmark (throughput, kicks, interrupts, syscalls per request).
+bench: $(BIN) $(B)/tools/bench-scmi
+	@tools/bench ./$(BIN) $(B)/tools/bench-scmi
+
 # The README's first command: the daemon on a simulated device, queried
 # over vhost-user by the project's own frontend.
 demo: deps $(BIN) $(B)/tools/scmi-query
@@ -91,7 +95,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz vhost-device
 
-.PHONY: all demo deps tests check check-asan check-valgrind install uninstall clean
+.PHONY: all bench demo deps tests check check-asan check-valgrind install uninstall clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
