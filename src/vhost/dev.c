@@ -505,8 +505,11 @@ static int h_set_vring_kick(struct req_ctx *c)
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	d->kick_w[vq->index] = loop_add(d->loop, fd, EPOLLIN, on_kick, vq);
 	if (!d->kick_w[vq->index]) {
-		log_err("%s: queue %u: cannot watch kick fd: %s", d->path, vq->index, strerror(errno));
-		return -errno;
+		int e = errno;
+
+		log_bad("%s: queue %u: the kick fd cannot be watched: %s", d->path, vq->index,
+			strerror(e));
+		return -e;
 	}
 	vq->started = true;
 	if (!(d->features & BIT64(VHOST_USER_F_PROTOCOL_FEATURES)))

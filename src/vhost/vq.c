@@ -210,6 +210,11 @@ int vq_map(struct vq *vq)
 			       vring_avail_size(vq->num));
 		u = mem_contig(vq->mem, MEM_UVA, vq->used_uva,
 			       vring_used_size(vq->num));
+		/* the frontend's addresses are aligned (vq_set_addr), but a
+		 * region may map them to host addresses that are not: the
+		 * ring words are accessed atomically, so refuse that */
+		if (((uintptr_t)d & 15) || ((uintptr_t)a & 1) || ((uintptr_t)u & 3))
+			d = NULL;
 		if (d && a && u) {
 			vq->desc = d;
 			vq->avail = a;

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -140,6 +141,9 @@ int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/* a test that dies (failed assertion, sanitizer abort) takes
+		 * its daemon with it instead of leaving it running */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (p->log[0]) {
 			int fd = open(p->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 
