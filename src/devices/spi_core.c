@@ -308,8 +308,8 @@ int spi_sock_handle(struct spi_sock *s, struct vq_elem *e)
 		spi_sock_flush(s);
 		if (rc < 0)
 			return rc;
-		/* completed here rather than returned: a result-only chain has a
-		 * used length of 1, which is also the value of DEV_HELD */
+		/* completed here, right after the batch before it, so the used
+		 * ring keeps the guest's order */
 		s->complete(s->complete_ctx, e, spi_req_finish(&r));
 		return DEV_HELD;
 	}

@@ -5,6 +5,7 @@
 #ifndef VD_VHOST_DEV_H
 #define VD_VHOST_DEV_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "loop.h"
@@ -13,8 +14,9 @@
 #define DEV_MAX_QUEUES 8
 
 /* Returned by dev_ops.handle when the device keeps the element to complete
- * later with vu_complete() (eventq buffers, batched transfers). */
-#define DEV_HELD 1
+ * later with vu_complete() (eventq buffers, batched transfers).  Not a
+ * length any request can have, so a 1-byte status answer stays a length. */
+#define DEV_HELD INT_MAX
 
 struct vu_dev;
 
