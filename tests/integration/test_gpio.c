@@ -1,0 +1,641 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* The GPIO device end to end: `vhost-device gpio -s S -c 2 -l s8:s4`
+ * driven by the test frontend on each socket as QEMU and the Linux
+ * gpio-virtio driver would: config and line names, the driver's probe,
+ * values, every interrupt type through the eventq, disabling an interrupt
+ * (the pending buffer comes back INVALID at once), out-of-range lines,
+ * malformed requests and chains, reconnects, and the command line. */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "../frontend/fe.h"
+#include "../frontend/proc.h"
+
+#define WAIT_MS  3000
+#define QUIET_MS 100
+
+#define MSG_GET_LINE_NAMES 1
+#define MSG_GET_DIRECTION  2
+#define MSG_SET_DIRECTION  3
+#define MSG_GET_VALUE      4
+#define MSG_SET_VALUE      5
+#define MSG_SET_IRQ_TYPE   6
+#define DIR_NONE 0
+#define DIR_OUT  1
+#define DIR_IN   2
+#define IRQ_NONE    0
+#define IRQ_RISING  1
+#define IRQ_FALLING 2
+#define IRQ_BOTH    3
+#define IRQ_HIGH    4
+#define IRQ_LOW     8
+#define ST_OK  0
+#define ST_ERR 1
+#define EV_INVALID 0
+#define EV_VALID   1
+
+static struct proc daemon_proc;
+static bool daemon_started;
+static char sock0[160], sock1[160];
+
+/* ---------------------------------------------------------------- daemon */
+
+static void ensure_daemon(void)
+{
+	const char *args[] = { "gpio", "-s", NULL, "-c", "2", "-l", "s8:s4", NULL };
+	int r;
+
+	if (daemon_started && proc_alive(&daemon_proc))
+		return;
+	if (daemon_started) {
+		print_error("daemon died (status 0x%x); restarting\n", daemon_proc.status);
+		proc_cleanup(&daemon_proc);
+	}
+	daemon_started = false;
+	assert_int_equal(proc_tmpdir(&daemon_proc), 0);
+	snprintf(sock0, sizeof(sock0), "%s0", daemon_proc.sock);
+	snprintf(sock1, sizeof(sock1), "%s1", daemon_proc.sock);
+	args[2] = daemon_proc.sock;
+	r = proc_spawn(&daemon_proc, args, false, sock1, proc_start_timeout_ms());
+	if (r)
+		print_error("daemon did not start: %s\n", strerror(-r));
+	assert_int_equal(r, 0);
+	assert_int_equal(proc_wait_path(sock0, true, WAIT_MS), 0);
+	daemon_started = true;
+}
+
+static int setup(void **state)
+{
+	ensure_daemon();
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	int code = 0;
+
+	if (daemon_started) {
+		code = proc_stop(&daemon_proc, 10000);
+		proc_cleanup(&daemon_proc);
+		daemon_started = false;
+	}
+	if (code)
+		print_error("daemon exit code %d at the end\n", code);
+	return code != 0;
+}
+
+/* Connect and start like QEMU (GET_CONFIG of 8 bytes); the daemon serves
+ * one frontend per socket and may not have seen a previous close yet. */
+static struct fe *open_fe(const char *path)
+{
+	struct fe_opts o = { .config_size = 8 };
+
+	for (int attempt = 0; attempt < 200; attempt++) {
+		struct fe *fe = fe_new();
+		int r;
+
+		assert_non_null(fe);
+		r = fe_connect(fe, path, WAIT_MS);
+		if (r == 0)
+			r = fe_start(fe, &o);
+		if (r == 0)
+			return fe;
+		fe_free(fe);
+		if (r != -EPIPE) {
+			print_error("open %s: %s\n", path, strerror(-r));
+			fail();
+		}
+		usleep(10000);
+	}
+	fail_msg("open %s: refused every time", path);
+	return NULL;
+}
+
+static void close_fe(struct fe *fe)
+{
+	assert_int_equal(fe_stop(fe), 0);
+	fe_free(fe);
+}
+
+/* ------------------------------------------------------------- messages */
+
+/* One requestq message; returns the status, *val the value byte. */
+static int greq(struct fe *fe, uint16_t type, uint16_t gpio, uint32_t value, uint8_t *val)
+{
+	uint8_t req[8] = { (uint8_t)type, (uint8_t)(type >> 8), (uint8_t)gpio,
+			   (uint8_t)(gpio >> 8), (uint8_t)value, (uint8_t)(value >> 8),
+			   (uint8_t)(value >> 16), (uint8_t)(value >> 24) };
+	uint8_t rsp[2] = { 0xee, 0xee };
+	uint32_t len = 0;
+	int r = fe_request(fe, 0, req, 8, rsp, 2, &len, WAIT_MS);
+
+	if (r)
+		print_error("request %u line %u: %s\n", type, gpio, strerror(-r));
+	assert_int_equal(r, 0);
+	assert_int_equal(len, 2);       /* the Linux driver checks the length */
+	if (val)
+		*val = rsp[1];
+	return rsp[0];
+}
+
+static uint8_t getv(struct fe *fe, uint16_t line)
+{
+	uint8_t v = 0xff;
+
+	assert_int_equal(greq(fe, MSG_GET_VALUE, line, 0, &v), ST_OK);
+	return v;
+}
+
+/* Linux gpio-virtio: direction_output = SET_VALUE then SET_DIRECTION(OUT) */
+static void drive(struct fe *fe, uint16_t line, uint8_t v)
+{
+	assert_int_equal(greq(fe, MSG_SET_VALUE, line, v, NULL), ST_OK);
+	assert_int_equal(greq(fe, MSG_SET_DIRECTION, line, DIR_OUT, NULL), ST_OK);
+}
+
+/* eventq: {le16 gpio} out, {u8 status} in, one buffer pair per line */
+struct evbuf {
+	uint64_t gpa;
+	int head;
+};
+
+static struct evbuf evs[64];
+
+/* Wait until the device has taken every buffer made available on the
+ * eventq: with EVENT_IDX it publishes avail_event = its next index when it
+ * finds the ring empty.  So a following request cannot overtake it. */
+static void ev_sync(struct fe *fe)
+{
+	struct fe_vq *vq = &fe->vq[1];
+	uint16_t *avail_event = (uint16_t *)(void *)&vq->used->ring[vq->num];
+	long long deadline = proc_now_ms() + WAIT_MS;
+
+	assert_true(fe->features & BIT64(VIRTIO_RING_F_EVENT_IDX));
+	while (__atomic_load_n(avail_event, __ATOMIC_ACQUIRE) != vq->avail_idx) {
+		if (proc_now_ms() > deadline)
+			fail_msg("the device did not take the eventq buffer");
+		usleep(1000);
+	}
+}
+
+static void ev_queue(struct fe *fe, uint16_t line)
+{
+	uint64_t gpa = fe_alloc(fe, 16, 16);
+	uint8_t *p = fe_ptr(fe, gpa, 16);
+	struct fe_seg s[2] = { { gpa, 2, false }, { gpa + 8, 1, true } };
+	int head;
+
+	assert_non_null(p);
+	p[0] = (uint8_t)line;
+	p[1] = (uint8_t)(line >> 8);
+	p[8] = 0xee;
+	head = fe_vq_add(fe, 1, s, 2, false);
+	assert_true(head >= 0 && head < 64);
+	evs[head].gpa = gpa;
+	evs[head].head = head;
+	fe_vq_publish(fe, 1, (uint16_t)head);
+	assert_int_equal(fe_vq_kick(fe, 1), 0);
+	ev_sync(fe);
+}
+
+/* Next returned eventq buffer: its status, *line its line; -ETIMEDOUT. */
+static int ev_next(struct fe *fe, int timeout_ms, uint16_t *line)
+{
+	long long deadline = proc_now_ms() + timeout_ms;
+	uint32_t id = 0, len = 0;
+	uint8_t *p;
+	int r;
+
+	while ((r = fe_vq_get_used(fe, 1, &id, &len)) == 0) {
+		long long left = deadline - proc_now_ms();
+
+		if (left <= 0 || fe_vq_wait_call(fe, 1, (int)left))
+			return -ETIMEDOUT;
+	}
+	assert_int_equal(r, 1);
+	assert_true(id < 64);
+	assert_int_equal(len, 1);       /* the Linux driver checks the length */
+	p = fe_ptr(fe, evs[id].gpa, 16);
+	if (line)
+		*line = (uint16_t)(p[0] | p[1] << 8);
+	return p[8];
+}
+
+static void expect_ev(struct fe *fe, uint16_t line, int status)
+{
+	uint16_t got = 0xffff;
+	int r = ev_next(fe, WAIT_MS, &got);
+
+	if (r == -ETIMEDOUT)
+		fail_msg("no eventq buffer came back for line %u", line);
+	assert_int_equal(r, status);
+	assert_int_equal(got, line);
+}
+
+/* Nothing comes back (the buffers were taken: see ev_sync). */
+static void expect_no_ev(struct fe *fe)
+{
+	uint32_t id = 0, len = 0;
+	int r;
+
+	usleep(QUIET_MS * 1000);
+	r = fe_vq_get_used(fe, 1, &id, &len);
+	if (r != 0)
+		fail_msg("unexpected eventq buffer %u (%d)", id, r);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void test_gpio_int_features_config_and_names(void **state)
+{
+	static const unsigned lines[2] = { 8, 4 };
+	const char *socks[2] = { sock0, sock1 };
+
+	for (unsigned s = 0; s < 2; s++) {
+		struct fe *fe = open_fe(socks[s]);
+		uint8_t req[8] = { MSG_GET_LINE_NAMES, 0, 0, 0, 0, 0, 0, 0 };
+		uint8_t rsp[128];
+		uint32_t names_size, len = 0;
+		const char *p;
+
+		assert_int_equal(fe->nqueues, 2);
+		assert_true(fe->dev_features & BIT64(0));            /* VIRTIO_GPIO_F_IRQ */
+		assert_true(fe->features & BIT64(0));
+		assert_true(fe->protocol & BIT64(VHOST_USER_PROTOCOL_F_CONFIG));
+		assert_int_equal(fe->config_len, 8);
+		assert_int_equal(fe->config[0] | fe->config[1] << 8, lines[s]);
+		assert_int_equal(fe->config[2] | fe->config[3], 0);
+		names_size = fe->config[4] | fe->config[5] << 8 | fe->config[6] << 16 |
+			     (uint32_t)fe->config[7] << 24;
+		assert_int_equal(names_size, 7 * lines[s]);
+		/* as the Linux driver at probe: status + names_size bytes */
+		memset(rsp, 0xee, sizeof(rsp));
+		assert_int_equal(fe_request(fe, 0, req, 8, rsp, 1 + names_size, &len, WAIT_MS), 0);
+		assert_int_equal(len, 1 + names_size);
+		assert_int_equal(rsp[0], ST_OK);
+		p = (const char *)rsp + 1;
+		for (unsigned i = 0; i < lines[s]; i++) {
+			char want[16];
+
+			snprintf(want, sizeof(want), "dummy%u", i);
+			assert_string_equal(p, want);
+			p += strlen(p) + 1;
+		}
+		/* every line's direction, as gpiochip_add_data asks */
+		for (unsigned i = 0; i < lines[s]; i++) {
+			uint8_t d = 0xff;
+
+			assert_int_equal(greq(fe, MSG_GET_DIRECTION, (uint16_t)i, 0, &d), ST_OK);
+			assert_int_equal(d, DIR_IN);
+		}
+		close_fe(fe);
+	}
+}
+
+static void test_gpio_int_values_and_pairs(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+	uint8_t d;
+
+	drive(fe, 0, 1);
+	assert_int_equal(greq(fe, MSG_GET_DIRECTION, 0, 0, &d), ST_OK);
+	assert_int_equal(d, DIR_OUT);
+	assert_int_equal(getv(fe, 0), 1);
+	assert_int_equal(getv(fe, 1), 1);     /* wired to line 0 */
+	assert_int_equal(getv(fe, 2), 0);
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 0, 0, NULL), ST_OK);
+	assert_int_equal(getv(fe, 0), 0);
+	assert_int_equal(getv(fe, 1), 0);
+	/* input -> output switch of line 1, the Linux way */
+	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 1, DIR_IN, NULL), ST_OK);
+	drive(fe, 1, 1);
+	assert_int_equal(getv(fe, 1), 1);
+	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 0, DIR_IN, NULL), ST_OK);
+	assert_int_equal(getv(fe, 0), 1);
+	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 1, DIR_NONE, NULL), ST_OK);
+	assert_int_equal(getv(fe, 0), 0);
+	close_fe(fe);
+}
+
+static void test_gpio_int_sockets_are_independent(void **state)
+{
+	struct fe *a = open_fe(sock0);
+	struct fe *b = open_fe(sock1);
+
+	drive(a, 0, 1);
+	assert_int_equal(getv(a, 1), 1);
+	assert_int_equal(getv(b, 1), 0);
+	drive(b, 3, 1);
+	assert_int_equal(getv(b, 2), 1);
+	assert_int_equal(getv(a, 2), 0);
+	close_fe(a);
+	close_fe(b);
+}
+
+static void test_gpio_int_edge_irq_from_partner(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+
+	drive(fe, 0, 0);
+	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 1, DIR_IN, NULL), ST_OK);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 1, IRQ_RISING, NULL), ST_OK);
+	ev_queue(fe, 1);
+	expect_no_ev(fe);
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 0, 1, NULL), ST_OK);
+	expect_ev(fe, 1, EV_VALID);
+	/* as handle_level_irq + unmask: queue again, no edge, nothing */
+	ev_queue(fe, 1);
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 0, 0, NULL), ST_OK);   /* falling */
+	expect_no_ev(fe);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 1, IRQ_NONE, NULL), ST_OK);
+	expect_ev(fe, 1, EV_INVALID);
+	close_fe(fe);
+}
+
+/* Every type on socket 1 (s4): line 3 drives line 2. */
+static void test_gpio_int_every_irq_type(void **state)
+{
+	static const struct {
+		uint8_t type, start, fire_on;  /* fire_on: value that triggers */
+		bool level;
+	} t[] = {
+		{ IRQ_RISING, 0, 1, false }, { IRQ_FALLING, 1, 0, false },
+		{ IRQ_BOTH, 0, 1, false }, { IRQ_HIGH, 0, 1, true }, { IRQ_LOW, 1, 0, true },
+	};
+	struct fe *fe = open_fe(sock1);
+
+	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		drive(fe, 3, t[i].start);
+		assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 2, t[i].type, NULL), ST_OK);
+		ev_queue(fe, 2);
+		expect_no_ev(fe);
+		assert_int_equal(greq(fe, MSG_SET_VALUE, 3, t[i].fire_on, NULL), ST_OK);
+		expect_ev(fe, 2, EV_VALID);
+		ev_queue(fe, 2);
+		if (t[i].level) {
+			/* unmasked while the level holds: fires again */
+			expect_ev(fe, 2, EV_VALID);
+			assert_int_equal(greq(fe, MSG_SET_VALUE, 3, t[i].start, NULL), ST_OK);
+			ev_queue(fe, 2);
+			expect_no_ev(fe);
+		} else if (t[i].type == IRQ_BOTH) {
+			assert_int_equal(greq(fe, MSG_SET_VALUE, 3, t[i].start, NULL), ST_OK);
+			expect_ev(fe, 2, EV_VALID);
+			ev_queue(fe, 2);
+		} else {
+			/* the opposite edge does not fire */
+			assert_int_equal(greq(fe, MSG_SET_VALUE, 3, t[i].start, NULL), ST_OK);
+			expect_no_ev(fe);
+		}
+		/* disable: the pending buffer comes back INVALID at once */
+		assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 2, IRQ_NONE, NULL), ST_OK);
+		expect_ev(fe, 2, EV_INVALID);
+	}
+	close_fe(fe);
+}
+
+static void test_gpio_int_edge_latched_while_masked(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+
+	drive(fe, 4, 0);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_BOTH, NULL), ST_OK);
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 4, 1, NULL), ST_OK);
+	/* unmasking delivers the latched edge */
+	ev_queue(fe, 5);
+	expect_ev(fe, 5, EV_VALID);
+	close_fe(fe);
+}
+
+static void test_gpio_int_line_out_of_range(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+	struct fe *fe1 = open_fe(sock1);
+	pid_t pid = daemon_proc.pid;
+
+	for (uint16_t t = MSG_GET_DIRECTION; t <= MSG_SET_IRQ_TYPE; t++)
+		assert_int_equal(greq(fe, t, 8, 1, NULL), ST_ERR);
+	assert_int_equal(greq(fe, MSG_GET_VALUE, 7, 0, NULL), ST_OK);
+	assert_int_equal(greq(fe1, MSG_GET_VALUE, 4, 0, NULL), ST_ERR);
+	assert_int_equal(greq(fe1, MSG_GET_VALUE, 3, 0, NULL), ST_OK);
+	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 0xffff, DIR_OUT, NULL), ST_ERR);
+	/* an eventq buffer for a line that does not exist: INVALID at once */
+	ev_queue(fe, 8);
+	expect_ev(fe, 8, EV_INVALID);
+	assert_true(proc_alive(&daemon_proc));
+	assert_int_equal(daemon_proc.pid, pid);
+	close_fe(fe);
+	close_fe(fe1);
+}
+
+static void test_gpio_int_malformed_requests(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+	uint8_t req[16] = { MSG_GET_VALUE, 0 }, rsp[4];
+	uint32_t len;
+
+	/* short / long requests: ERR */
+	len = 0;
+	assert_int_equal(fe_request(fe, 0, req, 4, rsp, 2, &len, WAIT_MS), 0);
+	assert_int_equal(len, 2);
+	assert_int_equal(rsp[0], ST_ERR);
+	assert_int_equal(fe_request(fe, 0, req, 16, rsp, 2, &len, WAIT_MS), 0);
+	assert_int_equal(rsp[0], ST_ERR);
+	/* no writable buffer: completed with nothing written */
+	len = 99;
+	assert_int_equal(fe_request(fe, 0, req, 8, rsp, 0, &len, WAIT_MS), 0);
+	assert_int_equal(len, 0);
+	/* unknown types and values */
+	assert_int_equal(greq(fe, 0, 0, 0, NULL), ST_ERR);
+	assert_int_equal(greq(fe, 9, 0, 0, NULL), ST_ERR);
+	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 0, 7, NULL), ST_ERR);
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 0, 2, NULL), ST_ERR);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 1, 5, NULL), ST_ERR);
+	/* interrupt on an output */
+	drive(fe, 0, 0);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 0, IRQ_RISING, NULL), ST_ERR);
+	/* names into a buffer too small */
+	req[0] = MSG_GET_LINE_NAMES;
+	assert_int_equal(fe_request(fe, 0, req, 8, rsp, 4, &len, WAIT_MS), 0);
+	assert_int_equal(len, 2);
+	assert_int_equal(rsp[0], ST_ERR);
+	/* a malformed eventq element: status INVALID */
+	{
+		uint64_t gpa = fe_alloc(fe, 16, 16);
+		struct fe_seg s[2] = { { gpa, 1, false }, { gpa + 8, 1, true } };
+		uint8_t *p = fe_ptr(fe, gpa, 16);
+		int head = fe_vq_add(fe, 1, s, 2, false);
+
+		assert_true(head >= 0 && head < 64);
+		evs[head].gpa = gpa;
+		p[8] = 0xee;
+		fe_vq_publish(fe, 1, (uint16_t)head);
+		assert_int_equal(fe_vq_kick(fe, 1), 0);
+		assert_int_equal(ev_next(fe, WAIT_MS, NULL), EV_INVALID);
+	}
+	assert_int_equal(getv(fe, 0), 0);
+	close_fe(fe);
+}
+
+static void test_gpio_int_malformed_chain_then_serves(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+	uint64_t gpa = fe_alloc(fe, 64, 16);
+	/* a device-readable buffer after a writable one breaks the queue */
+	struct fe_seg s[2] = { { gpa + 32, 2, true }, { gpa, 8, false } };
+	int head;
+
+	assert_int_equal(getv(fe, 0), 0);
+	head = fe_vq_add(fe, 0, s, 2, false);
+	assert_true(head >= 0);
+	fe_vq_publish(fe, 0, (uint16_t)head);
+	assert_int_equal(fe_vq_kick(fe, 0), 0);
+	assert_int_equal(fe_vq_wait_err(fe, 0, WAIT_MS), 0);
+	fe_free(fe);
+	/* a new connection is served */
+	fe = open_fe(sock0);
+	assert_int_equal(getv(fe, 0), 0);
+	close_fe(fe);
+	assert_true(proc_alive(&daemon_proc));
+}
+
+static void test_gpio_int_reconnect_resets_lines(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+	uint8_t d;
+
+	drive(fe, 6, 1);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 7, IRQ_HIGH, NULL), ST_OK);
+	ev_queue(fe, 7);
+	expect_ev(fe, 7, EV_VALID);
+	ev_queue(fe, 7);
+	expect_ev(fe, 7, EV_VALID);
+	ev_queue(fe, 7);    /* held by the device when the guest goes */
+	/* a level interrupt on a held buffer never completes after stop */
+	fe_free(fe);
+	fe = open_fe(sock0);
+	assert_int_equal(greq(fe, MSG_GET_DIRECTION, 6, 0, &d), ST_OK);
+	assert_int_equal(d, DIR_IN);
+	assert_int_equal(getv(fe, 7), 0);
+	/* no interrupt configured any more */
+	ev_queue(fe, 7);
+	drive(fe, 6, 1);
+	expect_no_ev(fe);
+	close_fe(fe);
+}
+
+/* Run the binary with args, no socket expected; returns the exit code and
+ * the start of its stderr in err. */
+static int run_cli(const char *const *args, char *err, size_t errlen)
+{
+	struct proc p = { 0 };
+	int status = 0, code;
+	FILE *f;
+
+	assert_int_equal(proc_tmpdir(&p), 0);
+	assert_int_equal(proc_spawn(&p, args, true, NULL, 0), 0);
+	assert_int_equal(proc_wait(&p, 10000, &status), 0);
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	err[0] = '\0';
+	f = fopen(p.log, "r");
+	if (f) {
+		size_t n = fread(err, 1, errlen - 1, f);
+
+		err[n] = '\0';
+		fclose(f);
+	}
+	proc_cleanup(&p);
+	return code;
+}
+
+static void test_gpio_int_cli_errors_name_the_entry(void **state)
+{
+	static const struct {
+		const char *count, *list, *needle;
+	} bad[] = {
+		{ "2", "s8", "1 entry for 2 sockets" },
+		{ "1", "s8:s4", "2 entries for 1 socket" },
+		{ "2", "3:3", "'3'" },
+		{ "1", "s0", "'s0'" },
+		{ "1", "99999", "'99999'" },
+		{ "1", "x", "'x'" },
+		{ "1", "9999", "/dev/gpiochip9999" },
+		{ "0", "s1", "socket-count" },
+	};
+	char err[1024];
+
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *args[] = { "gpio", "-s", "/nonexistent/gpio.sock", "-c", bad[i].count,
+				       "-l", bad[i].list, NULL };
+
+		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		if (!strstr(err, bad[i].needle))
+			fail_msg("-c %s -l %s: stderr '%s' does not name '%s'", bad[i].count,
+				 bad[i].list, err, bad[i].needle);
+	}
+	{
+		const char *args[] = { "gpio", "-l", "s1", NULL };
+
+		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		assert_non_null(strstr(err, "socket"));
+	}
+	{
+		const char *args[] = { "gpio", "-s", "/tmp/x", NULL };
+
+		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		assert_non_null(strstr(err, "device-list"));
+	}
+}
+
+/* The upstream daemon's long options, unchanged. */
+static void test_gpio_int_upstream_command_line(void **state)
+{
+	struct proc p = { 0 };
+	char path[200], s1[220];
+	const char *args[] = { "gpio", "--socket-path", path, "--socket-count", "2",
+			       "--device-list", "s1:s2", NULL };
+	struct fe *fe;
+
+	assert_int_equal(proc_tmpdir(&p), 0);
+	snprintf(path, sizeof(path), "%s/vgpio.sock", p.dir);
+	snprintf(s1, sizeof(s1), "%s1", path);
+	assert_int_equal(proc_spawn(&p, args, false, s1, proc_start_timeout_ms()), 0);
+	fe = open_fe(s1);
+	assert_int_equal(fe->config[0], 2);
+	close_fe(fe);
+	assert_int_equal(proc_stop(&p, 10000), 0);
+	/* sockets removed at exit */
+	assert_int_equal(access(s1, F_OK), -1);
+	proc_cleanup(&p);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup(f, setup)
+	const struct CMUnitTest tests[] = {
+		T(test_gpio_int_features_config_and_names),
+		T(test_gpio_int_values_and_pairs),
+		T(test_gpio_int_sockets_are_independent),
+		T(test_gpio_int_edge_irq_from_partner),
+		T(test_gpio_int_every_irq_type),
+		T(test_gpio_int_edge_latched_while_masked),
+		T(test_gpio_int_line_out_of_range),
+		T(test_gpio_int_malformed_requests),
+		T(test_gpio_int_malformed_chain_then_serves),
+		T(test_gpio_int_reconnect_resets_lines),
+		cmocka_unit_test(test_gpio_int_cli_errors_name_the_entry),
+		cmocka_unit_test(test_gpio_int_upstream_command_line),
+	};
+
+	return cmocka_run_group_tests_name("gpio_integration", tests, NULL, group_teardown);
+}
