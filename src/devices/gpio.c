@@ -14,6 +14,7 @@
 #include "common/opts.h"
 #include "devices/gpio.h"
 #include "vhost/dev.h"
+#include "vhost/sockets.h"
 #include "vhost/loop.h"
 #include "vhost/proto.h"
 
@@ -147,12 +148,12 @@ int gpio_parse_device_list(const char *s, struct gpio_chip_spec *specs,
 	return (int)n;
 }
 
-enum { OPT_SOCKET = 1, OPT_COUNT, OPT_LIST };
+enum { OPT_LIST = 1 };
 
 static const struct opt gpio_opts[] = {
-	{ "socket-path", 's', "PATH", "vhost-user Unix socket path (required); the socket\n"
-	  "index is appended: PATH0, PATH1, ...", OPT_SOCKET },
-	{ "socket-count", 'c', "N", "number of sockets (guests), default 1", OPT_COUNT },
+	VU_OPT_SOCKET_PATH_ENTRY("vhost-user Unix socket path (required); the socket\n"
+				 "index is appended: PATH0, PATH1, ..."),
+	VU_OPT_SOCKET_COUNT_ENTRY("number of sockets (guests), default 1"),
 	{ "device-list", 'l', "N1[:N2...]", "one GPIO chip per socket, in socket order:\n"
 	  "N = host /dev/gpiochipN, sN = simulated chip of N lines", OPT_LIST },
 	OPT_END
@@ -180,8 +181,7 @@ static const struct opts_spec gpio_spec = {
 
 struct gpio_args {
 	const char *prog;
-	const char *socket;
-	unsigned long count;
+	struct vu_sockets sk;
 	const char *list;
 };
 
@@ -189,21 +189,11 @@ static int gpio_opt(void *ctx, int id, const char *arg)
 {
 	struct gpio_args *a = ctx;
 
+	int r = vu_sockets_opt(&a->sk, a->prog, id, arg);
+
+	if (r <= 0)
+		return r;
 	switch (id) {
-	case OPT_SOCKET:
-		if (!*arg) {
-			fprintf(stderr, "%s: --socket-path must not be empty\n", a->prog);
-			return -1;
-		}
-		a->socket = arg;
-		return 0;
-	case OPT_COUNT:
-		if (opts_parse_uint(arg, 10, GPIO_MAX_SOCKETS, &a->count) || a->count == 0) {
-			fprintf(stderr, "%s: --socket-count '%s': expected 1..%u\n", a->prog, arg,
-				GPIO_MAX_SOCKETS);
-			return -1;
-		}
-		return 0;
 	case OPT_LIST:
 		a->list = arg;
 		return 0;
@@ -213,7 +203,7 @@ static int gpio_opt(void *ctx, int id, const char *arg)
 
 int gpio_main(int argc, char **argv)
 {
-	struct gpio_args a = { "vhost-device-gpio", NULL, 1, NULL };
+	struct gpio_args a = { "vhost-device-gpio", VU_SOCKETS_NUMBERED(GPIO_MAX_SOCKETS), NULL };
 	struct gpio_chip_spec specs[GPIO_MAX_SOCKETS];
 	struct gpio_sock *socks = NULL;
 	struct loop *l = NULL;
@@ -224,10 +214,11 @@ int gpio_main(int argc, char **argv)
 	r = opts_parse(&gpio_spec, argc, argv, gpio_opt, &a);
 	if (r)
 		return r > 0 ? 0 : 1;
-	if (!a.socket || !a.list) {
-		fprintf(stderr, "%s: missing %s\nTry '%s --help' for more information.\n", a.prog,
-			!a.socket ? "--socket-path (-s PATH)" : "--device-list (-l N1[:N2...])",
-			a.prog);
+	if (vu_sockets_check(&a.sk, a.prog))
+		return 1;
+	if (!a.list) {
+		fprintf(stderr, "%s: missing --device-list (-l N1[:N2...])\n"
+			"Try '%s --help' for more information.\n", a.prog, a.prog);
 		return 1;
 	}
 	n = gpio_parse_device_list(a.list, specs, GPIO_MAX_SOCKETS, err, sizeof(err));
@@ -235,20 +226,20 @@ int gpio_main(int argc, char **argv)
 		fprintf(stderr, "%s: --device-list '%s': %s\n", a.prog, a.list, err);
 		return 1;
 	}
-	if ((unsigned long)n != a.count) {
+	if ((unsigned long)n != a.sk.count) {
 		fprintf(stderr, "%s: --device-list '%s' has %d entr%s for %lu socket%s (-c %lu): "
 			"give one chip per socket\n", a.prog, a.list, n, n == 1 ? "y" : "ies",
-			a.count, a.count == 1 ? "" : "s", a.count);
+			a.sk.count, a.sk.count == 1 ? "" : "s", a.sk.count);
 		return 1;
 	}
 
-	socks = calloc(a.count, sizeof(*socks));
+	socks = calloc(a.sk.count, sizeof(*socks));
 	l = loop_new();
 	if (!socks || !l) {
 		log_err("cannot create the event loop: %s", strerror(errno ? errno : ENOMEM));
 		goto out;
 	}
-	for (unsigned i = 0; i < a.count; i++) {
+	for (unsigned i = 0; i < a.sk.count; i++) {
 		struct gpio_chip *c;
 		char path[4096];
 
@@ -279,7 +270,7 @@ int gpio_main(int argc, char **argv)
 		nsocks = i + 1;
 		socks[i].g.ev_complete = gpio_ev_complete;
 		socks[i].g.ev_ctx = &socks[i];
-		if ((size_t)snprintf(path, sizeof(path), "%s%u", a.socket, i) >= sizeof(path)) {
+		if (vu_sockets_path(&a.sk, i, path, sizeof(path))) {
 			log_err("socket path too long");
 			goto out;
 		}

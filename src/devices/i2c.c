@@ -12,6 +12,7 @@
 #include "common/opts.h"
 #include "devices/i2c.h"
 #include "vhost/dev.h"
+#include "vhost/sockets.h"
 #include "vhost/loop.h"
 
 #define I2C_MAX_SOCKETS 64
@@ -109,13 +110,13 @@ static const struct dev_ops i2c_ops = {
 
 /* ---- command line ---- */
 
-enum { OPT_SOCKET = 1, OPT_COUNT, OPT_LIST, OPT_SIM };
+enum { OPT_LIST = 1, OPT_SIM };
 
 static const struct opt i2c_opts[] = {
-	{ "socket-path", 's', "PATH", "vhost-user Unix socket path (required); the socket\n"
-	  "index is appended: PATH0, PATH1, ...", OPT_SOCKET },
-	{ "socket-count", 'c', "N", "number of sockets (guests), default 1; all share\n"
-	  "the same adapters and simulated devices", OPT_COUNT },
+	VU_OPT_SOCKET_PATH_ENTRY("vhost-user Unix socket path (required); the socket\n"
+				 "index is appended: PATH0, PATH1, ..."),
+	VU_OPT_SOCKET_COUNT_ENTRY("number of sockets (guests), default 1; all share\n"
+				  "the same adapters and simulated devices"),
 	{ "device-list", 'l', "LIST", "host devices the guest may use:\n"
 	  "<bus>:<addr>[:<addr>...][,<bus>:<addr>...]; bus is an\n"
 	  "adapter number (/dev/i2c-N) or adapter name; addresses\n"
@@ -126,8 +127,7 @@ static const struct opt i2c_opts[] = {
 
 struct i2c_args {
 	const char *prog;
-	const char *socket;
-	unsigned long count;
+	struct vu_sockets sk;
 	struct i2c_bus *bus;
 	const char *sysfs;
 	bool any;
@@ -137,22 +137,11 @@ static int i2c_opt(void *ctx, int id, const char *arg)
 {
 	struct i2c_args *a = ctx;
 	char err[512];
+	int r = vu_sockets_opt(&a->sk, a->prog, id, arg);
 
+	if (r <= 0)
+		return r;
 	switch (id) {
-	case OPT_SOCKET:
-		if (!*arg) {
-			fprintf(stderr, "%s: --socket-path must not be empty\n", a->prog);
-			return -1;
-		}
-		a->socket = arg;
-		return 0;
-	case OPT_COUNT:
-		if (opts_parse_uint(arg, 10, I2C_MAX_SOCKETS, &a->count) || a->count == 0) {
-			fprintf(stderr, "%s: --socket-count '%s': expected 1..%u\n", a->prog, arg,
-				I2C_MAX_SOCKETS);
-			return -1;
-		}
-		return 0;
 	case OPT_LIST:
 		if (i2c_parse_device_list(a->bus, arg, a->sysfs, err, sizeof(err))) {
 			fprintf(stderr, "%s: --device-list '%s': %s\n", a->prog, arg, err);
@@ -192,7 +181,7 @@ static void make_epilog(void)
 int i2c_main(int argc, char **argv)
 {
 	static struct i2c_bus bus;
-	struct i2c_args a = { "vhost-device-i2c", NULL, 1, &bus, NULL, false };
+	struct i2c_args a = { "vhost-device-i2c", VU_SOCKETS_NUMBERED(I2C_MAX_SOCKETS), &bus, NULL, false };
 	struct opts_spec spec = {
 		.prog = "vhost-device-i2c",
 		.usage = "-s PATH [-c N] (-l LIST | --sim MODEL@ADDR)...",
@@ -218,11 +207,8 @@ int i2c_main(int argc, char **argv)
 		ret = r > 0 ? 0 : 1;
 		goto out;
 	}
-	if (!a.socket) {
-		fprintf(stderr, "%s: missing --socket-path (-s PATH)\n"
-			"Try '%s --help' for more information.\n", a.prog, a.prog);
+	if (vu_sockets_check(&a.sk, a.prog))
 		goto out;
-	}
 	if (!a.any) {
 		fprintf(stderr, "%s: no devices: give --device-list (-l) and/or --sim\n"
 			"Try '%s --help' for more information.\n", a.prog, a.prog);
@@ -238,16 +224,16 @@ int i2c_main(int argc, char **argv)
 		else if (bus.map[i].kind == I2C_T_HOST)
 			log_info("0x%02x: /dev/i2c-%u", i, bus.adap[bus.map[i].idx].bus);
 
-	v = calloc(a.count, sizeof(*v));
+	v = calloc(a.sk.count, sizeof(*v));
 	l = loop_new();
 	if (!v || !l) {
 		log_err("cannot create the event loop: %s", strerror(errno ? errno : ENOMEM));
 		goto out;
 	}
-	for (unsigned i = 0; i < a.count; i++) {
+	for (unsigned i = 0; i < a.sk.count; i++) {
 		char path[4096];
 
-		if ((size_t)snprintf(path, sizeof(path), "%s%u", a.socket, i) >= sizeof(path)) {
+		if (vu_sockets_path(&a.sk, i, path, sizeof(path))) {
 			log_err("socket path too long");
 			goto out;
 		}

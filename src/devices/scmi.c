@@ -17,6 +17,7 @@
 #include "common/opts.h"
 #include "devices/scmi.h"
 #include "vhost/dev.h"
+#include "vhost/sockets.h"
 #include "vhost/loop.h"
 
 #define SCMI_VIRTIO_ID     32
@@ -245,11 +246,11 @@ static const struct dev_ops scmi_ops = {
 
 /* ---- command line ---- */
 
-enum { OPT_SOCKET = 1, OPT_DEVICE, OPT_HELP_DEVICES };
+enum { OPT_DEVICE = 1, OPT_HELP_DEVICES };
 
 static const struct opt scmi_opts[] = {
-	{ "socket-path", 's', "PATH", "vhost-user Unix socket to listen on (required;\n"
-	  "used as given, one guest)", OPT_SOCKET },
+	VU_OPT_SOCKET_PATH_ENTRY("vhost-user Unix socket to listen on (required;\n"
+				 "used as given, one guest)"),
 	{ "device", 'd', "SPEC", "add a sensor device, SPEC = TYPE[,PROP=VALUE]...\n"
 	  "(repeatable); '-d help' lists the types", OPT_DEVICE },
 	{ "help-devices", 0, NULL, "list the device types and their properties, then exit",
@@ -270,7 +271,7 @@ static const struct opts_spec scmi_spec = {
 
 struct scmi_args {
 	const char *prog;
-	const char *socket;
+	struct vu_sockets sk;
 	struct scmi_state *st;
 };
 
@@ -278,15 +279,11 @@ static int scmi_opt(void *ctx, int id, const char *arg)
 {
 	struct scmi_args *a = ctx;
 	char err[256];
+	int r = vu_sockets_opt(&a->sk, a->prog, id, arg);
 
+	if (r <= 0)
+		return r;
 	switch (id) {
-	case OPT_SOCKET:
-		if (!*arg) {
-			fprintf(stderr, "%s: --socket-path must not be empty\n", a->prog);
-			return -1;
-		}
-		a->socket = arg;
-		return 0;
 	case OPT_DEVICE:
 		if (!strcmp(arg, "help")) {
 			scmi_devices_help(stdout);
@@ -307,7 +304,7 @@ static int scmi_opt(void *ctx, int id, const char *arg)
 int scmi_main(int argc, char **argv)
 {
 	struct scmi_priv *p = calloc(1, sizeof(*p));
-	struct scmi_args a = { "vhost-device-scmi", NULL, NULL };
+	struct scmi_args a = { "vhost-device-scmi", VU_SOCKETS_SINGLE, NULL };
 	struct loop *l = NULL;
 	struct vu_dev *d = NULL;
 	int r, ret = 1;
@@ -323,11 +320,8 @@ int scmi_main(int argc, char **argv)
 		ret = r > 0 ? 0 : 1;
 		goto out;
 	}
-	if (!a.socket) {
-		fprintf(stderr, "%s: missing --socket-path (-s PATH)\n"
-			"Try '%s --help' for more information.\n", a.prog, a.prog);
+	if (vu_sockets_check(&a.sk, a.prog))
 		goto out;
-	}
 	if (!p->st.num_sensors)
 		log_warn("no sensor devices given (-d): the guest will see no sensors");
 	for (unsigned i = 0; i < p->st.num_sensors; i++)
@@ -344,7 +338,7 @@ int scmi_main(int argc, char **argv)
 		log_err("cannot create the event loop: %s", strerror(errno));
 		goto out;
 	}
-	d = vu_dev_new(l, a.socket, &scmi_ops, p);
+	d = vu_dev_new(l, a.sk.path, &scmi_ops, p);
 	if (!d)
 		goto out;
 	p->dev = d;

@@ -13,6 +13,7 @@
 #include "common/opts.h"
 #include "devices/spi.h"
 #include "vhost/dev.h"
+#include "vhost/sockets.h"
 #include "vhost/loop.h"
 
 #define SAVE_DELAY_NS (200ull * 1000 * 1000)
@@ -112,12 +113,12 @@ static const struct dev_ops spi_dev_ops = {
 
 /* ---- command line ---- */
 
-enum { OPT_SOCKET = 1, OPT_COUNT, OPT_DEVICE, OPT_SIM };
+enum { OPT_DEVICE = 1, OPT_SIM };
 
 static const struct opt spi_opts[] = {
-	{ "socket-path", 's', "PATH", "vhost-user socket path; the socket index is appended\n"
-	  "(PATH0, PATH1, ...) (required)", OPT_SOCKET },
-	{ "socket-count", 'c', "N", "number of sockets (guests), 1..64 (default 1)", OPT_COUNT },
+	VU_OPT_SOCKET_PATH_ENTRY("vhost-user socket path; the socket index is appended\n"
+				 "(PATH0, PATH1, ...) (required)"),
+	VU_OPT_SOCKET_COUNT_ENTRY("number of sockets (guests), 1..64 (default 1)"),
 	{ "device", 'l', "DEV[,DEV]...", "host spidev device(s), e.g. /dev/spidev0.0; each is\n"
 	  "the next chip select (repeatable)", OPT_DEVICE },
 	{ "sim", 0, "MODEL[,file=PATH]", "simulated chip select: loopback or flash\n"
@@ -139,8 +140,7 @@ static const struct opts_spec spi_spec = {
 
 struct spi_args {
 	const char *prog;
-	const char *socket;
-	unsigned count;
+	struct vu_sockets sk;
 	struct spi_ctrl *c;
 };
 
@@ -187,25 +187,12 @@ static int add_devices(struct spi_args *a, const char *list)
 static int spi_opt(void *ctx, int id, const char *arg)
 {
 	struct spi_args *a = ctx;
-	unsigned long v;
 	char err[512];
+	int r = vu_sockets_opt(&a->sk, a->prog, id, arg);
 
+	if (r <= 0)
+		return r;
 	switch (id) {
-	case OPT_SOCKET:
-		if (!*arg) {
-			fprintf(stderr, "%s: --socket-path must not be empty\n", a->prog);
-			return -1;
-		}
-		a->socket = arg;
-		return 0;
-	case OPT_COUNT:
-		if (opts_parse_uint(arg, 10, SPI_MAX_SOCKETS, &v) || v == 0) {
-			fprintf(stderr, "%s: --socket-count '%s': expected 1..%u\n", a->prog, arg,
-				SPI_MAX_SOCKETS);
-			return -1;
-		}
-		a->count = (unsigned)v;
-		return 0;
 	case OPT_DEVICE:
 		return add_devices(a, arg);
 	case OPT_SIM:
@@ -230,7 +217,7 @@ static int spi_opt(void *ctx, int id, const char *arg)
 
 int spi_main(int argc, char **argv)
 {
-	struct spi_args a = { "vhost-device-spi", NULL, 1, &spi_ctrl_g };
+	struct spi_args a = { "vhost-device-spi", VU_SOCKETS_NUMBERED(SPI_MAX_SOCKETS), &spi_ctrl_g };
 	struct spi_priv *p[SPI_MAX_SOCKETS] = { NULL };
 	struct vu_dev *d[SPI_MAX_SOCKETS] = { NULL };
 	struct loop *l = NULL;
@@ -243,11 +230,8 @@ int spi_main(int argc, char **argv)
 		ret = r > 0 ? 0 : 1;
 		goto out;
 	}
-	if (!a.socket) {
-		fprintf(stderr, "%s: missing --socket-path (-s PATH)\n"
-			"Try '%s --help' for more information.\n", a.prog, a.prog);
+	if (vu_sockets_check(&a.sk, a.prog))
 		goto out;
-	}
 	if (spi_ctrl_finish(&spi_ctrl_g, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", a.prog, err);
 		goto out;
@@ -265,10 +249,10 @@ int spi_main(int argc, char **argv)
 		log_err("cannot create a timer: %s", strerror(errno));
 		goto out;
 	}
-	for (unsigned i = 0; i < a.count; i++) {
+	for (unsigned i = 0; i < a.sk.count; i++) {
 		char path[4096];
 
-		if (snprintf(path, sizeof(path), "%s%u", a.socket, i) >= (int)sizeof(path)) {
+		if (vu_sockets_path(&a.sk, i, path, sizeof(path))) {
 			log_err("socket path too long");
 			goto out;
 		}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* The shared -s/-c socket options and the socket names they give. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "vhost/sockets.h"
+
+static void test_sockets_count_checked(void **state)
+{
+	struct vu_sockets s = VU_SOCKETS_NUMBERED(64);
+
+	assert_int_equal(s.count, 1);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "4"), 0);
+	assert_int_equal(s.count, 4);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "0"), -1);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "65"), -1);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "2x"), -1);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "-1"), -1);
+	assert_int_equal(s.count, 4);
+}
+
+static void test_sockets_path_required_and_not_empty(void **state)
+{
+	struct vu_sockets s = VU_SOCKETS_SINGLE;
+
+	assert_int_equal(vu_sockets_check(&s, "t"), -1);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_PATH, ""), -1);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_PATH, "/tmp/a.sock"), 0);
+	assert_int_equal(vu_sockets_check(&s, "t"), 0);
+	/* other ids are left to the device */
+	assert_int_equal(vu_sockets_opt(&s, "t", 1, "x"), 1);
+}
+
+static void test_sockets_names_numbered_or_verbatim(void **state)
+{
+	struct vu_sockets n = VU_SOCKETS_NUMBERED(8), v = VU_SOCKETS_SINGLE;
+	char buf[32];
+
+	n.path = v.path = "/tmp/vi2c.sock";
+	assert_int_equal(vu_sockets_path(&n, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/tmp/vi2c.sock0");
+	assert_int_equal(vu_sockets_path(&n, 7, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/tmp/vi2c.sock7");
+	assert_int_equal(vu_sockets_path(&v, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/tmp/vi2c.sock");
+	assert_int_equal(vu_sockets_path(&n, 1, buf, 15), -ENAMETOOLONG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sockets_count_checked),
+		cmocka_unit_test(test_sockets_path_required_and_not_empty),
+		cmocka_unit_test(test_sockets_names_numbered_or_verbatim),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
