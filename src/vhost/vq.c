@@ -333,15 +333,13 @@ static int walk_chain(struct vq *vq, uint16_t head, struct vq_elem *e,
 	const struct vring_desc *table = vq->desc;
 	uint64_t ind = 0;
 	unsigned tsize = vq->num;
-	unsigned i = head, visited = 0, niov = 0, out_num = 0;
-	uint64_t out_len = 0, in_len = 0;
+	unsigned i = head, visited = 0;
 	bool indirect = false, seen_write = false;
 	struct vring_desc d;
+	int n;
 
 	e->nseg = 0;
 	for (;;) {
-		int n;
-
 		/* more descriptors visited than the table holds: a loop */
 		if (++visited > tsize)
 			return walk_fail(w, -ELOOP, "descriptor chain loops");
@@ -386,21 +384,6 @@ static int walk_chain(struct vq *vq, uint16_t head, struct vq_elem *e,
 				"device-readable buffer after a writable one");
 		if (d.len && d.addr + (d.len - 1) < d.addr)
 			return walk_fail(w, -EFAULT, "buffer address wraps");
-		n = mem_to_iov(vq->mem, MEM_GPA, d.addr, d.len, e->iov + niov,
-			       VQ_ELEM_MAX_IOV - niov);
-		if (n == -ENOBUFS)
-			return walk_fail(w, -ENOBUFS,
-				"buffer needs too many iovecs");
-		if (n < 0)
-			return walk_fail(w, -EFAULT,
-				"buffer not in guest memory");
-		niov += (unsigned)n;
-		if (d.flags & VRING_DESC_F_WRITE) {
-			in_len += d.len;
-		} else {
-			out_num = niov;
-			out_len += d.len;
-		}
 		e->seg[e->nseg].addr = d.addr;
 		e->seg[e->nseg].len = d.len;
 		e->seg[e->nseg].write = !!(d.flags & VRING_DESC_F_WRITE);
@@ -415,12 +398,13 @@ static int walk_chain(struct vq *vq, uint16_t head, struct vq_elem *e,
 	}
 
 	e->head = head;
-	e->out = e->iov;
-	e->out_num = (uint16_t)out_num;
-	e->in = e->iov + out_num;
-	e->in_num = (uint16_t)(niov - out_num);
-	e->out_len = out_len > UINT32_MAX ? UINT32_MAX : (uint32_t)out_len;
-	e->in_len = in_len > UINT32_MAX ? UINT32_MAX : (uint32_t)in_len;
+	/* the segments become the element's iovecs in one place, the same
+	 * that re-translates held elements after a memory change */
+	n = elem_translate(vq, e);
+	if (n == -ENOBUFS)
+		return walk_fail(w, -ENOBUFS, "buffer needs too many iovecs");
+	if (n < 0)
+		return walk_fail(w, -EFAULT, "buffer not in guest memory");
 	return 0;
 }
 
