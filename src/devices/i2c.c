@@ -63,8 +63,7 @@ static void i2c_op_flush(void *priv, struct vu_dev *d, unsigned q)
 
 	if (!v->npend)
 		return;
-	if (vq && vq->avail &&
-	    __atomic_load_n(&vq->avail->idx, __ATOMIC_ACQUIRE) != vq->last_avail)
+	if (vq && vq_has_avail(vq))
 		return;
 	run_pending(v, d, q, false);
 }

@@ -408,6 +408,11 @@ static int walk_chain(struct vq *vq, uint16_t head, struct vq_elem *e,
 	return 0;
 }
 
+bool vq_has_avail(const struct vq *vq)
+{
+	return vq_ready(vq) && read_avail_idx(vq) != vq->last_avail;
+}
+
 int vq_pop(struct vq *vq, struct vq_elem **e)
 {
 	struct walk_err w = { 0, NULL };

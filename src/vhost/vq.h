@@ -108,6 +108,9 @@ uint16_t vq_stop(struct vq *vq);
 /* Started, enabled, configured, mapped and not broken. */
 bool vq_ready(const struct vq *vq);
 
+/* The driver has published chains not taken yet (ready queues only). */
+bool vq_has_avail(const struct vq *vq);
+
 /* Take the next chain.  Returns 1 with *e set, 0 if the ring is empty
  * (with EVENT_IDX the avail_event word has been published and the ring
  * re-checked, so no kick can be lost), or a negative errno if the guest

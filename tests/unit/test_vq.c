@@ -861,6 +861,25 @@ static void test_vq_notify_nothing_pushed(void **state)
 	assert_int_equal(calls(f), 1);
 }
 
+static void test_vq_has_avail_follows_the_ring(void **state)
+{
+	struct fx *f = *state;
+	struct gm_buf b = { HEAP_GPA, 8, false };
+	struct vq_elem *e;
+
+	fx_start(f, 8, 0);
+	assert_false(vq_has_avail(&f->vq));
+	gm_ring_add_direct(&f->r, &b, 1);
+	gm_ring_publish(&f->r);
+	assert_true(vq_has_avail(&f->vq));
+	f->vq.enabled = false;
+	assert_false(vq_has_avail(&f->vq));   /* not ready: nothing to take */
+	f->vq.enabled = true;
+	assert_int_equal(pop(f, &e), 1);
+	assert_false(vq_has_avail(&f->vq));
+	vq_push(&f->vq, e, 0);
+}
+
 static void test_vq_notify_no_interrupt(void **state)
 {
 	struct fx *f = *state;
@@ -1148,6 +1167,7 @@ int main(void)
 		T(test_vq_stop_releases_held),
 		T(test_vq_notify_plain),
 		T(test_vq_notify_nothing_pushed),
+		T(test_vq_has_avail_follows_the_ring),
 		T(test_vq_notify_no_interrupt),
 		T(test_vq_notify_on_empty),
 		T(test_vq_event_idx_publishes_avail_event),
