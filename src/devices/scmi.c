@@ -338,6 +338,7 @@ int scmi_main(int argc, char **argv)
 		log_err("cannot create the event loop: %s", strerror(errno));
 		goto out;
 	}
+	p->st.loop = l;     /* for devices that stream (iio buffers) */
 	d = vu_dev_new(l, a.sk.path, &scmi_ops, p);
 	if (!d)
 		goto out;
@@ -345,6 +346,9 @@ int scmi_main(int argc, char **argv)
 	ret = vu_run(l);
 out:
 	scmi_stop_timer(p);
+	/* iio buffers off, their fds out of the loop, before it goes */
+	scmi_state_stop_streams(&p->st);
+	p->st.loop = NULL;
 	vu_dev_free(d);
 	if (l)
 		loop_free(l);

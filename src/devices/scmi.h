@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct loop;
+
 /* Message header: message_id 7:0, type 9:8, protocol_id 17:10, token 27:18 */
 #define SCMI_HDR_MSG_ID(h)    ((h) & 0xffu)
 #define SCMI_HDR_TYPE(h)      (((h) >> 8) & 0x3u)
@@ -191,6 +193,11 @@ struct scmi_dev_ops {
 			  struct scmi_axis_info *out);
 	/* Fill max(num_axes, 1) readings; return an SCMI status. */
 	int (*read)(void *inst, unsigned s, struct scmi_reading *out);
+	/* Optional: sensor s starts (on) or stops being sampled
+	 * periodically (enabled with continuous updates or trip points).  A
+	 * device that can stream from the host (iio buffers) starts or stops
+	 * that here, adding its fds to l (NULL: no loop, e.g. unit tests). */
+	void (*stream)(void *inst, unsigned s, bool on, struct loop *l);
 };
 
 extern const struct scmi_dev_ops scmi_fake_ops;
@@ -221,6 +228,7 @@ struct scmi_sensor {
 	unsigned num_trips;         /* trip points offered */
 	struct scmi_trip trip[SCMI_TRIP_POINTS];
 	uint64_t next_ns;           /* next sampling (CLOCK_MONOTONIC), 0 none */
+	bool streaming;             /* ops->stream(on) called last */
 };
 
 /* One notification message: header and payload, as put on the eventq. */
@@ -243,6 +251,7 @@ struct scmi_state {
 	uint32_t impl_version;
 	uint32_t sensor_version;    /* SCMI_SENSOR_VERSION or negotiated 3.0 */
 	bool notify_errors;
+	struct loop *loop;          /* handed to ops->stream; NULL in tests */
 };
 
 void scmi_state_init(struct scmi_state *st);
@@ -252,6 +261,8 @@ int scmi_state_add(struct scmi_state *st, const struct scmi_dev_ops *ops,
 		   void *inst, char *err, size_t errlen);
 /* Back to the start state: every sensor disabled, notifications off. */
 void scmi_state_reset(struct scmi_state *st);
+/* Stop every device stream (ops->stream off); call before the loop goes. */
+void scmi_state_stop_streams(struct scmi_state *st);
 void scmi_state_free(struct scmi_state *st);
 
 /* Handle one request.  req_len is the request's true length; req holds its
@@ -327,6 +338,98 @@ void scmi_name_fit(char *dst, const char *s);
  * scale, and round((raw + offset) * scale * mult). */
 int scmi_iio_scale_exp(double scale);
 int64_t scmi_iio_value(double raw, double offset, double scale, double mult);
+
+/* ---- iio buffered reads (/dev/iio:deviceN) ---- */
+
+/* A scan element's storage, from scan_elements/<chan>_type:
+ * [be|le]:[s|u]bits/storagebits[Xrepeat][>>shift]
+ * (Documentation/ABI/testing/sysfs-bus-iio). */
+struct scmi_iio_scan_type {
+	bool be;
+	bool is_signed;
+	uint8_t bits;               /* 1..storagebits */
+	uint8_t storagebits;        /* 8, 16, 32 or 64 */
+	uint8_t shift;              /* < storagebits */
+	uint16_t repeat;            /* 1 if not given */
+};
+
+/* Parse a _type string (trailing whitespace allowed): 0 or -EINVAL for
+ * anything malformed or absurd (bits > storagebits, storagebits not a
+ * power of two byte count, shift + bits beyond storage, float 'f'). */
+int scmi_iio_parse_type(const char *s, struct scmi_iio_scan_type *t);
+
+#define SCMI_IIO_SCAN_MAX   64     /* scan elements per device we accept */
+#define SCMI_IIO_RECORD_MAX 256    /* bytes per scan record we accept */
+
+struct scmi_iio_elem {
+	char name[48];              /* "in_accel_x" (file names minus _en) */
+	unsigned index;             /* scan_elements/<name>_index */
+	struct scmi_iio_scan_type t;
+	unsigned offset;            /* byte offset in the record */
+	unsigned bytes;             /* storagebits / 8 * repeat */
+};
+
+/* Lay out n enabled elements as the kernel does (iio_compute_scan_bytes
+ * in drivers/iio/industrialio-buffer.c): ordered by index with the
+ * timestamp channel last, each aligned to its own storage size, the
+ * record padded to the largest.  Sorts el in place and fills offset and
+ * bytes.  Returns the record size, or -EINVAL (duplicate index, a size
+ * that is not a power of two, a record over SCMI_IIO_RECORD_MAX). */
+int scmi_iio_layout(struct scmi_iio_elem *el, unsigned n);
+/* The value of one (non-repeated) element at p: endianness, shift, mask
+ * to bits, sign extension. */
+int64_t scmi_iio_extract(const struct scmi_iio_scan_type *t, const uint8_t *p);
+
+/* Directory of the IIO character devices: $VHOST_DEVICE_IIO_DEV_DIR or
+ * /dev. */
+const char *scmi_iio_dev_dir(void);
+
+#define SCMI_IIOBUF_AXES   3
+#define SCMI_IIOBUF_LENGTH 32      /* buffer/length we ask for (scans) */
+
+/* One channel's buffered capture: its scan elements enabled, the buffer
+ * enabled, the character device open and (with a loop) watched; the
+ * newest whole record's values kept. */
+struct scmi_iiobuf {
+	bool active;
+	int chrfd, scanfd, buffd;
+	struct loop *loop;
+	struct loop_watch *watch;
+	void (*on_fail)(void *opaque, const char *why);  /* from the loop */
+	void *opaque;
+	unsigned naxes;
+	char axis[SCMI_IIOBUF_AXES][48];     /* scan element names */
+	bool en_changed[SCMI_IIOBUF_AXES];   /* we wrote _en = 1 */
+	long long old_length;                /* -1: length untouched */
+	struct scmi_iio_scan_type type[SCMI_IIOBUF_AXES];
+	unsigned off[SCMI_IIOBUF_AXES];
+	unsigned rec;                        /* record size */
+	unsigned have;                       /* bytes of a partial record */
+	uint8_t data[SCMI_IIO_RECORD_MAX * 8];
+	bool valid;                          /* a whole record arrived */
+	int64_t raw[SCMI_IIOBUF_AXES];       /* its values */
+	uint64_t ts_us;                      /* when (CLOCK_MONOTONIC) */
+	unsigned long records;               /* whole records seen */
+};
+
+/* Start capturing the scan elements axes[0..n-1] (e.g. "in_accel_x") of
+ * the IIO device at dirfd (sysfs directory) whose character device is
+ * dev_dir/devname.  l may be NULL (then call scmi_iiobuf_drain).  On
+ * failure everything done is undone and why says what failed. */
+int scmi_iiobuf_start(struct scmi_iiobuf *b, int dirfd, const char *devname,
+		      const char *const *axes, unsigned n, struct loop *l,
+		      char *why, size_t whylen);
+/* Read what the device has (bounded), keep the newest whole record.
+ * 0, or negative errno with why set when the device failed or closed. */
+int scmi_iiobuf_drain(struct scmi_iiobuf *b, char *why, size_t whylen);
+/* Disable the buffer, restore the _en and length files, close.  Safe
+ * when not active. */
+void scmi_iiobuf_stop(struct scmi_iiobuf *b);
+/* "iio:deviceN" from a sysfs path's last component (or its resolved
+ * path's); -EINVAL if neither is one. */
+int scmi_iio_devname(const char *path, char *out, size_t outlen);
+/* Write s to a sysfs attribute; 0 or negative errno. */
+int scmi_sysfs_write(int dirfd, const char *name, const char *s);
 
 /* ---- `-d` specifications ---- */
 

@@ -7,8 +7,15 @@
  * (Documentation/ABI/testing/sysfs-bus-iio): processed = (raw + offset) *
  * scale in the channel type's unit; the SCMI value is that, in the SCMI
  * unit, times 10^-exponent, with the exponent chosen from the scale so no
- * resolution is lost.  Readings are sampled from sysfs (no buffered
- * /dev/iio:deviceN reads). */
+ * resolution is lost.
+ *
+ * Readings come from sysfs (PREFIX*_raw) unless the sensor is sampled
+ * periodically (the guest enabled it with continuous updates or trip
+ * points) and the device has a buffer: then its scan elements are enabled
+ * and the newest record read from the character device /dev/iio:deviceN
+ * (scmi_iiobuf.c) is the reading, until sampling stops, the guest resets
+ * or the daemon exits.  Any failure there falls back to sysfs with one
+ * log line saying why. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "devices/scmi.h"
 
 #define IIO_TS_EXP   (-6)      /* timestamps in microseconds */
@@ -53,6 +61,8 @@ static const struct iio_type {
 
 struct iio_axis {
 	char file[IIO_FILE_LEN];     /* the _raw or _input attribute */
+	char scan[48];               /* scan element name ("in_accel_x"); "" if
+				      * the attribute is not _raw */
 	double offset, scale;
 	int8_t exp;                  /* SCMI exponent of this axis */
 	double mult;                 /* 10^(base - exp) */
@@ -66,12 +76,19 @@ struct iio {
 	int8_t base;
 	unsigned naxes;              /* 0: scalar, axis[0] is the value */
 	struct iio_axis axis[3];
+	/* buffered reads */
+	bool buffer_off;             /* buffer=off */
+	char devname[24];            /* "iio:deviceN", "" if the path is not one */
+	struct scmi_iiobuf buf;
+	char why[160];               /* the last fallback reason logged */
 };
 
 static const struct scmi_prop iio_props[] = {
 	{ "path", "IIO device directory, e.g. /sys/bus/iio/devices/iio:device0 (required)" },
 	{ "channel", "channel prefix: in_accel, in_anglvel, in_temp, in_voltage0... (required)" },
 	{ "name", "sensor name, 1-63 printable bytes (default: the device's 'name')" },
+	{ "buffer", "auto (default): read /dev/iio:deviceN while the guest samples the sensor,\n"
+	  "if the device has a buffer; off: always read sysfs" },
 	{ NULL, NULL },
 };
 
@@ -157,6 +174,7 @@ static void iio_destroy(void *inst)
 
 	if (!d)
 		return;
+	scmi_iiobuf_stop(&d->buf);
 	if (d->dirfd >= 0)
 		close(d->dirfd);
 	free(d);
@@ -177,6 +195,9 @@ static int setup_axis(struct iio *d, struct iio_axis *a, const char *ch,
 		return -ENOENT;
 	}
 	snprintf(a->file, sizeof(a->file), "%s", f);
+	a->scan[0] = '\0';
+	if (!processed && strlen(f) - 4 < sizeof(a->scan))
+		snprintf(a->scan, sizeof(a->scan), "%.*s", (int)(strlen(f) - 4), f);
 	a->offset = 0;
 	a->scale = 1;
 	if (!processed) {
@@ -205,7 +226,7 @@ static int setup_axis(struct iio *d, struct iio_axis *a, const char *ch,
 static int iio_create(const struct scmi_kv *kv, unsigned nkv, unsigned instance,
 		      void **inst, char *err, size_t errlen)
 {
-	const char *path = NULL, *ch = NULL, *name = NULL;
+	const char *path = NULL, *ch = NULL, *name = NULL, *buffer = NULL;
 	char typech[IIO_FILE_LEN], sysname[SCMI_EXT_NAME_LEN * 2];
 	const char *t;
 	struct iio *d;
@@ -219,6 +240,12 @@ static int iio_create(const struct scmi_kv *kv, unsigned nkv, unsigned instance,
 			ch = kv[i].val;
 		else if (!strcmp(kv[i].key, "name"))
 			name = kv[i].val;
+		else if (!strcmp(kv[i].key, "buffer"))
+			buffer = kv[i].val;
+	}
+	if (buffer && strcmp(buffer, "auto") && strcmp(buffer, "off")) {
+		snprintf(err, errlen, "buffer '%s' must be auto or off", buffer);
+		return -EINVAL;
 	}
 	if (!path || !*path || !ch) {
 		snprintf(err, errlen, "iio needs path=DIR and channel=PREFIX");
@@ -262,6 +289,9 @@ static int iio_create(const struct scmi_kv *kv, unsigned nkv, unsigned instance,
 		snprintf(err, errlen, "path '%s': %s", path, strerror(errno));
 		goto fail;
 	}
+	d->buffer_off = buffer && !strcmp(buffer, "off");
+	if (scmi_iio_devname(path, d->devname, sizeof(d->devname)))
+		d->devname[0] = '\0';
 	/* channel type: the name after "in_", without index or modifier */
 	t = ch + 3;
 	d->unit = SCMI_UNIT_UNSPEC;
@@ -364,12 +394,86 @@ int64_t scmi_iio_value(double raw, double offset, double scale, double mult)
 	return to_i64((raw + offset) * scale * mult);
 }
 
+/* Fall back to sysfs: one log line per new reason. */
+static void iio_fallback(struct iio *d, const char *why)
+{
+	if (strcmp(d->why, why)) {
+		log_warn("iio '%s': no buffered reads (%s); reading sysfs", d->name, why);
+		snprintf(d->why, sizeof(d->why), "%s", why);
+	}
+}
+
+static void iio_buf_failed(void *opaque, const char *why)
+{
+	struct iio *d = opaque;
+
+	scmi_iiobuf_stop(&d->buf);
+	d->why[0] = '\0';      /* always say so when a running capture stops */
+	iio_fallback(d, why);
+}
+
+static void iio_stream(void *inst, unsigned s, bool on, struct loop *l)
+{
+	struct iio *d = inst;
+	unsigned n = d->naxes ? d->naxes : 1;
+	const char *axes[3];
+	char why[160];
+
+	if (!on) {
+		if (d->buf.active)
+			log_info("iio '%s': buffered reads stopped after %lu records", d->name,
+				 d->buf.records);
+		scmi_iiobuf_stop(&d->buf);
+		return;
+	}
+	if (d->buffer_off || d->buf.active)
+		return;
+	for (unsigned i = 0; i < n; i++) {
+		if (!d->axis[i].scan[0]) {
+			iio_fallback(d, "the channel has processed _input values only");
+			return;
+		}
+		axes[i] = d->axis[i].scan;
+	}
+	if (!d->devname[0]) {
+		iio_fallback(d, "the path is not an iio:deviceN directory");
+		return;
+	}
+	d->buf.on_fail = iio_buf_failed;
+	d->buf.opaque = d;
+	if (scmi_iiobuf_start(&d->buf, d->dirfd, d->devname, axes, n, l, why, sizeof(why))) {
+		iio_fallback(d, why);
+		return;
+	}
+	d->why[0] = '\0';
+	log_info("iio '%s': buffered reads from %s/%s, %u-byte records", d->name,
+		 scmi_iio_dev_dir(), d->devname, d->buf.rec);
+}
+
 static int iio_read(void *inst, unsigned s, struct scmi_reading *out)
 {
 	struct iio *d = inst;
 	unsigned n = d->naxes ? d->naxes : 1;
 	struct timespec ts;
 	uint64_t us = 0;
+
+	if (d->buf.active) {
+		char why[160];
+
+		/* pick up records not yet seen by the loop (or without one) */
+		if (scmi_iiobuf_drain(&d->buf, why, sizeof(why)) < 0)
+			iio_buf_failed(d, why);
+	}
+	if (d->buf.active && d->buf.valid) {
+		for (unsigned i = 0; i < n; i++) {
+			const struct iio_axis *a = &d->axis[i];
+
+			out[i].value = scmi_iio_value((double)d->buf.raw[i], a->offset,
+						      a->scale, a->mult);
+			out[i].timestamp = d->buf.ts_us;
+		}
+		return SCMI_SUCCESS;
+	}
 
 	if (!clock_gettime(CLOCK_MONOTONIC, &ts))
 		us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
@@ -390,7 +494,7 @@ static int iio_read(void *inst, unsigned s, struct scmi_reading *out)
 
 const struct scmi_dev_ops scmi_iio_ops = {
 	.type = "iio",
-	.summary = "one channel of a host IIO device (scalar or x/y/z axes), sampled from sysfs",
+	.summary = "one channel of a host IIO device (scalar or x/y/z axes), from sysfs or its buffer",
 	.props = iio_props,
 	.create = iio_create,
 	.destroy = iio_destroy,
@@ -398,4 +502,5 @@ const struct scmi_dev_ops scmi_iio_ops = {
 	.sensor_info = iio_sensor_info,
 	.axis_info = iio_axis_info,
 	.read = iio_read,
+	.stream = iio_stream,
 };

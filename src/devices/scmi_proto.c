@@ -762,14 +762,32 @@ static bool sending_updates(const struct scmi_sensor *s)
 	return s->update_notify && (s->config & SCMI_SENSOR_CFG_ENABLED);
 }
 
+/* Tell a streaming device when its sensor starts or stops being sampled. */
+static void set_stream(struct scmi_state *st, struct scmi_sensor *s, bool on)
+{
+	if (s->streaming == on)
+		return;
+	s->streaming = on;
+	if (s->ops->stream)
+		s->ops->stream(s->inst, s->idx, on, st->loop);
+}
+
+void scmi_state_stop_streams(struct scmi_state *st)
+{
+	for (unsigned i = 0; i < st->num_sensors; i++)
+		set_stream(st, &st->sensors[i], false);
+}
+
 uint64_t scmi_schedule(struct scmi_state *st, uint64_t now_ns)
 {
 	uint64_t next = 0;
 
 	for (unsigned i = 0; i < st->num_sensors; i++) {
 		struct scmi_sensor *s = &st->sensors[i];
+		bool want = sending_updates(s) || watching_trips(s);
 
-		if (!sending_updates(s) && !watching_trips(s)) {
+		set_stream(st, s, want);
+		if (!want) {
 			s->next_ns = 0;
 			continue;
 		}
@@ -988,6 +1006,7 @@ int scmi_state_add(struct scmi_state *st, const struct scmi_dev_ops *ops,
 		s->inst = inst;
 		s->idx = i;
 		s->num_trips = s->info.num_axes ? 0 : SCMI_TRIP_POINTS;
+		s->streaming = false;
 		sensor_reset(s);
 	}
 	st->num_sensors += n;
@@ -1001,6 +1020,7 @@ fail:
 
 void scmi_state_reset(struct scmi_state *st)
 {
+	scmi_state_stop_streams(st);
 	for (unsigned i = 0; i < st->num_sensors; i++)
 		sensor_reset(&st->sensors[i]);
 	st->notify_errors = false;
@@ -1009,6 +1029,7 @@ void scmi_state_reset(struct scmi_state *st)
 
 void scmi_state_free(struct scmi_state *st)
 {
+	scmi_state_stop_streams(st);
 	for (unsigned i = 0; i < st->num_devs; i++)
 		st->devs[i].ops->destroy(st->devs[i].inst);
 	free(st->sensors);

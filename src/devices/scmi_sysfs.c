@@ -103,3 +103,24 @@ void scmi_name_fit(char *dst, const char *s)
 		dst[i] = isprint((unsigned char)s[i]) ? s[i] : '_';
 	dst[i] = '\0';
 }
+
+int scmi_sysfs_write(int dirfd, const char *name, const char *s)
+{
+	size_t len = strlen(s);
+	ssize_t n;
+	int fd, err = 0;
+
+	fd = openat(dirfd, name, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	do {
+		n = write(fd, s, len);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		err = -errno;
+	else if ((size_t)n != len)
+		err = -EIO;
+	if (close(fd) && !err && errno != EINTR)
+		err = -errno;   /* sysfs reports store errors at write; be safe */
+	return err;
+}
