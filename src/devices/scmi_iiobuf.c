@@ -498,6 +498,13 @@ int scmi_iiobuf_start(struct scmi_iiobuf *b, int dirfd, const char *devname,
 		}
 		b->old_length = v;
 	}
+	/* records left from an earlier capture are not readings of this one */
+	for (unsigned i = 0; i < IIOBUF_MAX_READS; i++) {
+		ssize_t got = read(b->chrfd, b->data, sizeof(b->data));
+
+		if (got <= 0 && !(got < 0 && errno == EINTR))
+			break;
+	}
 	r = scmi_sysfs_write(b->buffd, "enable", "1");
 	if (r < 0) {
 		snprintf(why, whylen, "%s/enable: %s (is a trigger set?)", bdir, strerror(-r));

@@ -385,6 +385,9 @@ static void test_scmi_iiobuf_stream_records_and_restore(void **state)
 	assert_values(f, 5, 10, 15);
 	assert_file(f->buf, "enable", "0");
 
+	/* a record from before the capture is no reading of it */
+	record(rec, 1, 1, 1, false);
+	feed(f, rec, 6);
 	stream(f, true);
 	assert_file(f->scan, "in_accel_x_en", "1");
 	assert_file(f->scan, "in_accel_y_en", "1");
