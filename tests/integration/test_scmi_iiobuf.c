@@ -323,6 +323,7 @@ static void test_scmi_iiobuf_int_updates_from_records(void **state)
 
 	post_event_buffers(fe, &q, NBUF);
 	start_updates(fe, rsp);
+	/* enable is written last, after _en and length */
 	wait_file(c->buf, "enable", "1");
 	assert_true(file_is(c->scan, "in_accel_x_en", "1"));
 	assert_true(file_is(c->scan, "in_accel_y_en", "1"));
@@ -344,10 +345,11 @@ static void test_scmi_iiobuf_int_updates_from_records(void **state)
 
 	/* updates off: capture off, files restored, sysfs again */
 	assert_int_equal(cmd(fe, 0xb, 0, 0, rsp, 2), 0);
+	/* the daemon may answer before it stops: wait for each file */
 	wait_file(c->buf, "enable", "0");
-	assert_true(file_is(c->scan, "in_accel_x_en", "0"));
-	assert_true(file_is(c->scan, "in_accel_z_en", "0"));
-	assert_true(file_is(c->buf, "length", "4"));
+	wait_file(c->scan, "in_accel_x_en", "0");
+	wait_file(c->scan, "in_accel_z_en", "0");
+	wait_file(c->buf, "length", "4");
 	assert_int_equal(cmd(fe, 0x6, 0, 0, rsp, 2), 0);
 	assert_int_equal(rd64(rsp + 8), 7);
 	assert_int_equal(rd64(rsp + 40), 9);
@@ -358,7 +360,8 @@ static void test_scmi_iiobuf_int_updates_from_records(void **state)
 	assert_int_equal(fe_stop(fe), 0);
 	fe_free(fe);
 	wait_file(c->buf, "enable", "0");
-	assert_true(file_is(c->scan, "in_accel_y_en", "0"));
+	wait_file(c->scan, "in_accel_y_en", "0");
+	wait_file(c->buf, "length", "4");
 }
 
 static void test_scmi_iiobuf_int_exit_restores(void **state)
