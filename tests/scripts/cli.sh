@@ -59,6 +59,14 @@ for d in $devices; do
 	fi
 done
 
+# every man page formats without warnings (where groff is installed)
+if command -v groff >/dev/null 2>&1; then
+	for m in "$TOP"/man/*.1; do
+		w=$(groff -man -ww -z "$m" 2>&1)
+		[ -z "$w" ] && ok "$(basename "$m") formats cleanly" || nok "$(basename "$m") formats cleanly" "$w"
+	done
+fi
+
 # the top-level man page lists every device
 for d in $devices; do
 	grep -q "vhost-device-$d" "$TOP/man/vhost-device.1" && ok "man/vhost-device.1 mentions $d" || nok "man/vhost-device.1 mentions $d"
