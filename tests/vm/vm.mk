@@ -12,7 +12,7 @@ check-vm: $(BIN)
 	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) tests/vm/run $(VM_SCENARIOS)
 
 demo-vm: $(BIN)
-	@tests/vm/setup >/dev/null || tests/vm/setup
+	@tests/vm/setup
 	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) tests/vm/run demo
 
 .PHONY: check-vm demo-vm
