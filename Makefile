@@ -62,9 +62,13 @@ deps:
 bench: $(BIN) $(B)/tools/bench-scmi
 	@tools/bench ./$(BIN) $(B)/tools/bench-scmi
 
-# The README's first command: the daemon on a simulated device, queried
-# over vhost-user by the project's own frontend.
-demo: deps $(BIN) $(B)/tools/scmi-query
+# The README's first command: daemons on simulated peripherals and one
+# real Linux guest under QEMU using them (tests/vm/vm.mk, demo-vm).
+demo: deps demo-vm
+
+# The same without a VM: the SCMI daemon queried over vhost-user by the
+# project's own frontend (no downloads, no QEMU).
+demo-quick: deps $(BIN) $(B)/tools/scmi-query
 	@tools/demo ./$(BIN) $(B)/tools/scmi-query
 
 tests: $(UNIT_BIN) $(INT_BIN) $(BIN)
@@ -95,7 +99,7 @@ uninstall:
 clean:
 	rm -rf build build-asan build-fuzz vhost-device
 
-.PHONY: all bench demo deps tests check check-asan check-valgrind install uninstall clean
+.PHONY: all bench demo demo-quick deps tests check check-asan check-valgrind install uninstall clean
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
