@@ -25,7 +25,7 @@ FUZZ_CFLAGS  := -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN)
 
 # fuzz_scmi only once the SCMI request handler exists
 FUZZ_HAVE_SCMI := $(shell grep -ls '^int scmi_handle' src/devices/*.c 2>/dev/null)
-FUZZ_TARGETS ?= vq msg $(if $(FUZZ_HAVE_SCMI),scmi)
+FUZZ_TARGETS ?= vq msg $(if $(FUZZ_HAVE_SCMI),scmi) gpio i2c spi
 
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_B)/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
@@ -44,7 +44,7 @@ $(FUZZ_B)/libvd.a: $(FUZZ_LIB_OBJ)
 
 $(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libvd.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_B)/libvd.a
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_B)/libvd.a $(LDLIBS)
 
 # replayers with the normal compiler
 $(B)/tests/fuzz/replay_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay_main.o $(B)/libvd.a
@@ -84,12 +84,16 @@ $(FUZZ_B)/cov/libvd.a: $(LIB_SRC:%.c=$(FUZZ_B)/cov/%.o)
 
 $(FUZZ_B)/cov/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_B)/cov/libvd.a
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_COV_FLAGS) -o $@ $^
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_COV_FLAGS) -o $@ $^ $(LDLIBS)
 
 # the files each target is about
 FUZZ_COV_SRC_vq   := src/vhost/vq.c src/vhost/mem.c
 FUZZ_COV_SRC_msg  := src/vhost/dev.c src/vhost/loop.c src/vhost/vq.c src/vhost/mem.c
 FUZZ_COV_SRC_scmi := $(wildcard src/devices/scmi_proto.c src/devices/scmi_fake.c)
+FUZZ_COV_SRC_gpio := src/devices/gpio_core.c src/devices/gpio_sim.c src/devices/gpio_host.c
+FUZZ_COV_SRC_i2c  := src/devices/i2c_bus.c src/devices/i2c_sim.c
+FUZZ_COV_SRC_spi  := src/devices/spi_core.c src/devices/spi_sim.c src/devices/spi_flash.c \
+		     src/devices/spi_spidev.c
 
 fuzz-cov: $(FUZZ_TARGETS:%=fuzz-cov-%)
 
