@@ -3,16 +3,29 @@
 #   make check-vm   fetch/build what is needed (cached in ~/.cache/vhost-device),
 #                   then run every guest scenario (tests/vm/run)
 #   make demo-vm    one aarch64 guest with every device attached
+#   make vm-tools   the static helper programs put into the guests
 # VM_SCENARIOS="scmi i2c" limits check-vm; VM_TIMEOUT=secs per guest boot.
 
 VM_SCENARIOS ?=
+VM_TOOLS_DIR := build/vm
+VM_CROSS_ARM64 ?= aarch64-linux-gnu-gcc-12
+VM_TOOL_CFLAGS := -static -Os -Wall -Wextra -Wshadow -Werror
 
+$(VM_TOOLS_DIR)/spitool-arm64: tests/vm/tools/spitool.c
+	@mkdir -p $(@D)
+	$(VM_CROSS_ARM64) $(VM_TOOL_CFLAGS) -o $@ $<
+
+vm-tools: $(VM_TOOLS_DIR)/spitool-arm64
+
+# setup first: it installs the cross compiler the tools need.
 check-vm: $(BIN)
 	@tests/vm/setup
-	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) tests/vm/run $(VM_SCENARIOS)
+	@$(MAKE) --no-print-directory vm-tools
+	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) VM_TOOLS=$(CURDIR)/$(VM_TOOLS_DIR) tests/vm/run $(VM_SCENARIOS)
 
 demo-vm: $(BIN)
 	@tests/vm/setup
-	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) tests/vm/run demo
+	@$(MAKE) --no-print-directory vm-tools
+	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) VM_TOOLS=$(CURDIR)/$(VM_TOOLS_DIR) tests/vm/run demo
 
-.PHONY: check-vm demo-vm
+.PHONY: check-vm demo-vm vm-tools
