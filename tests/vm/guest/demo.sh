@@ -38,9 +38,21 @@ if [ -d /sys/bus/scmi_protocol/devices ]; then
 	done
 fi
 if ls /sys/bus/spi/devices/* >/dev/null 2>&1; then
-	echo "--- SPI ---"
-	for d in /sys/bus/spi/devices/*; do echo "    $(basename $d): $(cat $d/modalias)"; done
-	[ -e /sys/class/mtd/mtd0/name ] && echo "    mtd0: $(cat /sys/class/mtd/mtd0/name), $(cat /sys/class/mtd/mtd0/size) bytes"
-	dmesg | grep -i spi-nor | sed 's/^/    /'
+	i=0; while [ ! -e /sys/class/mtd/mtd0 ] && [ $i -lt 40 ]; do sleep 0.25; i=$((i + 1)); done
+	echo "--- SPI: virtio-spi controller, chip selects ---"
+	for d in /sys/bus/spi/devices/*; do
+		drv=none; [ -e "$d/driver" ] && drv=$(basename "$(readlink $d/driver)")
+		echo "    $(basename $d): $(cat $d/modalias), driver $drv"
+	done
+	for d in /sys/bus/spi/devices/*; do
+		[ -e $d/spi-nor/jedec_id ] || continue
+		echo "--- SPI: flash on $(basename $d) (spi-nor driver): JEDEC id $(cat $d/spi-nor/jedec_id), part $(cat $d/spi-nor/partname)"
+	done
+	[ -e /sys/class/mtd/mtd0/name ] && echo "    mtd0: $(cat /sys/class/mtd/mtd0/name), $(cat /sys/class/mtd/mtd0/size) bytes, erase block $(cat /sys/class/mtd/mtd0/erasesize)"
+	sd=$(ls /sys/class/spidev 2>/dev/null | head -1)
+	if [ -n "$sd" ] && command -v spitool >/dev/null; then
+		echo "--- SPI: loopback through /dev/$sd (spidev) ---"
+		spitool loop /dev/$sd | sed 's/^loop: /    /'
+	fi
 fi
 echo "===== guest powering off ====="
