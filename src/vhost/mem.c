@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* Guest memory table: validation, mapping and address translation. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -150,6 +151,15 @@ int mem_add(struct mem_table *m, const struct vhost_user_region *reg, int fd)
 	if (S_ISREG(st.st_mode) &&
 	    (st.st_size < 0 || (uint64_t)st.st_size < off_last + 1))
 		return -EINVAL;
+	/* ...and so would a file the frontend shrinks later: where the file
+	 * can be sealed (memfds; QEMU seals its own already), forbid that.
+	 * Punching holes stays possible (it reads back zeros, no fault). */
+	if (S_ISREG(st.st_mode)) {
+		int seals = fcntl(fd, F_GET_SEALS);
+
+		if (seals >= 0 && !(seals & F_SEAL_SHRINK))
+			fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK);
+	}
 
 	ps = sysconf(_SC_PAGESIZE);
 	page = ps > 0 ? (uint64_t)ps : 4096;

@@ -11,7 +11,7 @@
 
 int gm_memfd(uint64_t size)
 {
-	int fd = memfd_create("vd-test-guestmem", MFD_CLOEXEC);
+	int fd = memfd_create("vd-test-guestmem", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 
 	if (fd < 0)
 		return -errno;

@@ -334,6 +334,20 @@ static void test_mem_add_rejects_short_file(void **state)
 			 f->fd, -EINVAL);
 }
 
+/* A frontend cannot shrink the file under our mapping afterwards (that
+ * would turn guest-memory reads into SIGBUS). */
+static void test_mem_add_seals_file_against_shrinking(void **state)
+{
+	struct fx *f = *state;
+	struct vhost_user_region r = region(0x100000, 0x10000, 0x100000, 0);
+
+	assert_int_equal(mem_add(&f->m, &r, f->fd), 0);
+	assert_true(fcntl(f->fd, F_GET_SEALS) & F_SEAL_SHRINK);
+	assert_int_equal(ftruncate(f->fd, 0x1000), -1);
+	assert_int_equal(errno, EPERM);
+	assert_int_equal(ftruncate(f->fd, 0x20000), 0);   /* growing is fine */
+}
+
 static void test_mem_add_rejects_bad_fd(void **state)
 {
 	struct fx *f = *state;
@@ -446,6 +460,7 @@ int main(void)
 		T(test_mem_add_rejects_gpa_overlap),
 		T(test_mem_add_rejects_uva_overlap),
 		T(test_mem_add_rejects_short_file),
+		T(test_mem_add_seals_file_against_shrinking),
 		T(test_mem_add_rejects_bad_fd),
 		cmocka_unit_test(test_mem_add_rejects_full_table),
 		T(test_mem_remove),
