@@ -15,7 +15,17 @@ $(VM_TOOLS_DIR)/spitool-arm64: tests/vm/tools/spitool.c
 	@mkdir -p $(@D)
 	$(VM_CROSS_ARM64) $(VM_TOOL_CFLAGS) -o $@ $<
 
-vm-tools: $(VM_TOOLS_DIR)/spitool-arm64
+# The frontend library driving a daemon inside an x86_64 guest, and a
+# static daemon to run there (the guest has no libgpiod 1.x).
+$(VM_TOOLS_DIR)/fetool-amd64: tests/vm/tools/fetool.c $(FE_SRC) $(wildcard tests/frontend/*.h src/vhost/*.h)
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(VM_TOOL_CFLAGS) -std=gnu11 -o $@ tests/vm/tools/fetool.c $(FE_SRC)
+
+$(VM_TOOLS_DIR)/vhost-device-amd64: $(MAIN_OBJ) $(B)/libvd.a
+	@mkdir -p $(@D)
+	$(CC) -static $(LDFLAGS) -o $@ $^ $(patsubst -lgpiod,-l:libgpiod.a,$(LDLIBS))
+
+vm-tools: $(VM_TOOLS_DIR)/spitool-arm64 $(VM_TOOLS_DIR)/fetool-amd64 $(VM_TOOLS_DIR)/vhost-device-amd64
 
 # setup first: it installs the cross compiler the tools need.
 check-vm: $(BIN)
