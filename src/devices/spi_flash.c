@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* A SPI NOR flash: Winbond W25Q80BL, JEDEC id ef 40 14, 1 MiB, 256-byte
- * pages, 4 KiB sectors, 32/64 KiB blocks.  Linux knows it as "w25q80bl"
- * (drivers/mtd/spi-nor/winbond.c: size 1 MiB, SECT_4K, no dual/quad
- * flags, so spi-nor uses its table entry without reading SFDP); the model
+ * pages, 4 KiB sectors, 32/64 KiB blocks.  Linux has the id as "w25q80bl"
+ * (drivers/mtd/spi-nor/winbond.c: 1 MiB, SECT_4K, no dual/quad flags) and,
+ * matched first, as Spansion "s25fl008k" with the same geometry (what a
+ * 6.12 guest reports); either way spi-nor uses the table without SFDP.  The model
  * still answers READ SFDP with a JESD216 header and basic table.
  *
  * Commands: RDID 9f, RDSR 05, RDSR2 35, WREN 06, WRDI 04, WRSR 01, READ
