@@ -268,6 +268,33 @@ int proc_stop(struct proc *p, int timeout_ms)
 	return -EPROTO;
 }
 
+int proc_run_cli(const char *const *args, char *err, size_t errlen, int timeout_ms)
+{
+	struct proc p;
+	int status = 0, r;
+	FILE *f;
+
+	if (errlen)
+		err[0] = '\0';
+	r = proc_tmpdir(&p);
+	if (r < 0)
+		return r;
+	r = proc_spawn(&p, args, true, NULL, 0);
+	if (r == 0)
+		r = proc_wait(&p, timeout_ms, &status);
+	if (r == 0)
+		r = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	f = errlen > 1 ? fopen(p.log, "r") : NULL;
+	if (f) {
+		size_t n = fread(err, 1, errlen - 1, f);
+
+		err[n] = '\0';
+		fclose(f);
+	}
+	proc_cleanup(&p);
+	return r;
+}
+
 int proc_wait_path(const char *path, bool exists, int timeout_ms)
 {
 	long long deadline = proc_now_ms() + timeout_ms;

@@ -48,6 +48,12 @@ bool proc_alive(struct proc *p);
  * (0..255), 128+signal if killed by a signal, or -ETIMEDOUT. */
 int proc_stop(struct proc *p, int timeout_ms);
 
+/* Run the binary with args (no socket expected) to its end, stderr
+ * captured: the exit code (0..255, 128+signal if killed), its stderr's
+ * start in err (NUL-terminated, "" if none); a negative errno if it could
+ * not be run or did not end within timeout_ms (it is killed then). */
+int proc_run_cli(const char *const *args, char *err, size_t errlen, int timeout_ms);
+
 /* Wait until path exists (any file type) or stops existing. */
 int proc_wait_path(const char *path, bool exists, int timeout_ms);
 

@@ -23,7 +23,7 @@
 #include <cmocka.h>
 
 #include "../frontend/fe.h"
-#include "../frontend/proc.h"
+#include "../frontend/itest.h"
 
 #define SCMI_QUEUES   2
 #define PROBE_HDR     0x00004000u   /* BASE (0x10) PROTOCOL_VERSION, token 0 */
@@ -31,32 +31,14 @@
 #define QUIET_MS      300            /* "nothing happens" window */
 
 static const char *const dev_args[] = { "-d", "fake,name=foo", NULL };
-static struct proc daemon_proc;
-static bool daemon_started;
+static struct itest_daemon dmn;
 static struct proc side;       /* a second daemon some tests start */
 
 /* ---------------------------------------------------------------- helpers */
 
-static void ensure_daemon(void)
+static int spawn_scmi(struct proc *p, void *arg)
 {
-	int r;
-
-	if (daemon_started && proc_alive(&daemon_proc))
-		return;
-	if (daemon_started) {
-		print_error("daemon pid %d died earlier (status 0x%x); restarting\n",
-			    (int)daemon_proc.pid, daemon_proc.status);
-		proc_cleanup(&daemon_proc);
-		daemon_started = false;
-	}
-	assert_int_equal(proc_tmpdir(&daemon_proc), 0);
-	r = proc_spawn_device(&daemon_proc, "scmi", dev_args);
-	if (r < 0) {
-		print_error("cannot start the daemon: %s\n", strerror(-r));
-		proc_cleanup(&daemon_proc);
-		fail();
-	}
-	daemon_started = true;
+	return proc_spawn_device(p, "scmi", dev_args);
 }
 
 /* Frontends opened by a test; closed by teardown if an assertion left
@@ -83,7 +65,7 @@ static void close_fe(struct fe *fe)
 
 static int setup(void **state)
 {
-	ensure_daemon();
+	itest_ensure_ok(&dmn, spawn_scmi, NULL);
 	return 0;
 }
 
@@ -99,55 +81,26 @@ static int teardown(void **state)
 
 static int group_teardown(void **state)
 {
-	int code = 0;
-
-	if (daemon_started) {
-		code = proc_stop(&daemon_proc, 10000);
-		proc_cleanup(&daemon_proc);
-		daemon_started = false;
-	}
-	if (code != 0)
-		print_error("daemon exit code %d at the end\n", code);
-	return code != 0;
+	return itest_daemon_stop(&dmn) != 0;
 }
 
-enum open_mode { OPEN_RAW, OPEN_INIT, OPEN_START };
-
-/* Connect and go as far as mode.  The daemon serves one frontend at a
- * time and may not have seen our previous close yet: a refused
- * connection (EOF on the first message) is retried. */
-static struct fe *open_fe_at(const char *path, enum open_mode mode,
+/* Connect and go as far as mode; the frontend is closed by teardown if
+ * the test fails before it does. */
+static struct fe *open_fe_at(const char *path, enum itest_mode mode,
 			     const struct fe_opts *o)
 {
-	for (int attempt = 0; attempt < 200; attempt++) {
-		struct fe *fe = fe_new();
-		uint64_t v;
-		int r;
+	int r = 0;
+	struct fe *fe = itest_fe_open(path, mode, o, &r);
 
-		assert_non_null(fe);
-		r = fe_connect(fe, path, WAIT_MS);
-		if (r == 0)
-			r = mode == OPEN_RAW ? fe_get_u64(fe, VHOST_USER_GET_FEATURES, &v) :
-			    mode == OPEN_INIT ? fe_init(fe, o) : fe_start(fe, o);
-		if (r == 0) {
-			track(fe);
-			return fe;
-		}
-		fe_free(fe);
-		if (r != -EPIPE) {
-			print_error("open %s (mode %d): %s\n", path, mode, strerror(-r));
-			fail();
-		}
-		usleep(10000);
-	}
-	print_error("open %s: connection refused every time\n", path);
-	fail();
-	return NULL;
+	if (!fe)
+		fail_msg("open %s (mode %d): %s", path, (int)mode, strerror(-r));
+	track(fe);
+	return fe;
 }
 
-static struct fe *open_fe(enum open_mode mode, const struct fe_opts *o)
+static struct fe *open_fe(enum itest_mode mode, const struct fe_opts *o)
 {
-	return open_fe_at(daemon_proc.sock, mode, o);
+	return open_fe_at(dmn.proc.sock, mode, o);
 }
 
 static void check_probe_reply(const uint8_t *rsp, uint32_t len)
@@ -176,16 +129,16 @@ static void probe(struct fe *fe)
 /* The same daemon process still runs and serves a new connection. */
 static void assert_serves(void)
 {
-	pid_t pid = daemon_proc.pid;
+	pid_t pid = dmn.proc.pid;
 	struct fe *fe;
 
-	assert_true(proc_alive(&daemon_proc));
-	fe = open_fe(OPEN_START, NULL);
+	assert_true(proc_alive(&dmn.proc));
+	fe = open_fe(ITEST_START, NULL);
 	probe(fe);
 	assert_int_equal(fe_stop(fe), 0);
 	close_fe(fe);
-	assert_true(proc_alive(&daemon_proc));
-	assert_int_equal(daemon_proc.pid, pid);
+	assert_true(proc_alive(&dmn.proc));
+	assert_int_equal(dmn.proc.pid, pid);
 }
 
 static void expect_drop(struct fe *fe)
@@ -215,7 +168,7 @@ static void expect_nack_or_drop(struct fe *fe, uint32_t req)
 
 /* One bad message on its own connection (after a prefix), the reaction
  * checked, then a fresh connection must work. */
-static void bad_msg(enum open_mode mode, uint32_t req, uint32_t flags,
+static void bad_msg(enum itest_mode mode, uint32_t req, uint32_t flags,
 		    const void *payload, uint32_t size, const int *fds, unsigned nfds)
 {
 	struct fe *fe = open_fe(mode, NULL);
@@ -283,7 +236,7 @@ static void probe_at(struct fe *fe, uint64_t out_gpa, uint64_t in_gpa, bool indi
 
 static void test_core_handshake_probe_stop_reconnect(void **state)
 {
-	struct fe *fe = open_fe(OPEN_START, NULL);
+	struct fe *fe = open_fe(ITEST_START, NULL);
 	uint16_t base = 0xffff;
 
 	assert_int_equal(fe->nqueues, SCMI_QUEUES);
@@ -305,7 +258,7 @@ static void test_core_handshake_probe_stop_reconnect(void **state)
 	close_fe(fe);
 
 	/* a new connection starts from a reset device */
-	fe = open_fe(OPEN_START, NULL);
+	fe = open_fe(ITEST_START, NULL);
 	probe(fe);
 	assert_int_equal(fe_queue_stop(fe, 0, &base), 0);
 	assert_int_equal(base, 1);
@@ -316,7 +269,7 @@ static void test_core_handshake_probe_stop_reconnect(void **state)
 static void test_core_kick_before_enable_not_lost(void **state)
 {
 	struct fe_opts o = { .no_enable = true };
-	struct fe *fe = open_fe(OPEN_START, &o);
+	struct fe *fe = open_fe(ITEST_START, &o);
 	uint64_t out = fe_alloc(fe, 4, 4), in = fe_alloc(fe, 128, 8);
 	struct fe_seg s[2] = { { out, 4, false }, { in, 128, true } };
 	uint32_t hdr = PROBE_HDR, id = 0, len = 0;
@@ -344,7 +297,7 @@ static void test_core_kick_before_enable_not_lost(void **state)
 
 static void test_core_reply_ack(void **state)
 {
-	struct fe *fe = open_fe(OPEN_START, NULL);
+	struct fe *fe = open_fe(ITEST_START, NULL);
 	struct vhost_vring_state st = { .index = 1, .num = 1 };
 	struct vhost_user_msg m;
 	uint64_t v;
@@ -364,7 +317,7 @@ static void test_core_reply_ack(void **state)
 	/* without REPLY_ACK negotiated NEED_REPLY gets no reply */
 	struct fe_opts o = { .protocol_off = BIT64(VHOST_USER_PROTOCOL_F_REPLY_ACK) };
 
-	fe = open_fe(OPEN_START, &o);
+	fe = open_fe(ITEST_START, &o);
 	assert_false(fe->reply_ack);
 	st.index = 0;
 	assert_int_equal(fe_send(fe, VHOST_USER_SET_VRING_ENABLE, VHOST_USER_NEED_REPLY,
@@ -385,7 +338,7 @@ static void test_core_mem_slots_add_rem(void **state)
 	uint64_t slots = 0, area, b;
 	int rb;
 
-	fe = open_fe(OPEN_INIT, &o);
+	fe = open_fe(ITEST_INIT, &o);
 	assert_true(fe->protocol & BIT64(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS));
 	assert_int_equal(fe_get_u64(fe, VHOST_USER_GET_MAX_MEM_SLOTS, &slots), 0);
 	assert_true(slots >= 8);
@@ -419,7 +372,7 @@ static void test_core_mem_slots_add_rem(void **state)
 	assert_serves();
 
 	/* a buffer in a removed region breaks the queue */
-	fe = open_fe(OPEN_INIT, &o);
+	fe = open_fe(ITEST_INIT, &o);
 	assert_int_equal(fe_mem_block(fe, 0x100000, 4 << 20, 1), 0);
 	assert_int_equal(fe_driver_start(fe, &o), 0);
 	rb = fe_mem_block(fe, 0x4000000, 1 << 20, 1);
@@ -444,7 +397,7 @@ static void test_core_mem_slots_add_rem(void **state)
 
 static void test_core_status_reset_queue_num(void **state)
 {
-	struct fe *fe = open_fe(OPEN_START, NULL);
+	struct fe *fe = open_fe(ITEST_START, NULL);
 	uint64_t v = 0;
 
 	assert_true(fe->protocol & BIT64(VHOST_USER_PROTOCOL_F_STATUS));
@@ -485,7 +438,7 @@ static void test_core_feature_variants(void **state)
 
 	for (unsigned i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
 		struct fe_opts o = { .features_off = offs[i], .queue_size = 8 };
-		struct fe *fe = open_fe(OPEN_START, &o);
+		struct fe *fe = open_fe(ITEST_START, &o);
 		uint64_t buf = fe_alloc(fe, 256, 16);
 
 		/* more requests than the ring has entries: indices wrap */
@@ -503,7 +456,7 @@ static void test_core_feature_variants(void **state)
 
 static void test_core_bad_truncated_header(void **state)
 {
-	struct fe *fe = open_fe(OPEN_RAW, NULL);
+	struct fe *fe = open_fe(ITEST_RAW, NULL);
 	struct vhost_user_hdr h = { VHOST_USER_GET_FEATURES, VHOST_USER_VERSION, 0 };
 
 	assert_int_equal(fe_send_raw(fe, &h, 6, NULL, 0), 0);
@@ -511,7 +464,7 @@ static void test_core_bad_truncated_header(void **state)
 	assert_serves();
 
 	/* a header announcing a payload that never comes */
-	fe = open_fe(OPEN_RAW, NULL);
+	fe = open_fe(ITEST_RAW, NULL);
 	h.request = VHOST_USER_SET_FEATURES;
 	h.size = 8;
 	assert_int_equal(fe_send_raw(fe, &h, sizeof(h), NULL, 0), 0);
@@ -522,7 +475,7 @@ static void test_core_bad_truncated_header(void **state)
 
 static void test_core_bad_oversized_payload(void **state)
 {
-	struct fe *fe = open_fe(OPEN_INIT, NULL);
+	struct fe *fe = open_fe(ITEST_INIT, NULL);
 	uint8_t buf[512] = { 0 };
 	struct vhost_user_hdr h = { VHOST_USER_SET_MEM_TABLE, VHOST_USER_VERSION, 0x100000 };
 
@@ -533,7 +486,7 @@ static void test_core_bad_oversized_payload(void **state)
 	assert_serves();
 
 	/* just one byte more than the largest payload */
-	fe = open_fe(OPEN_INIT, NULL);
+	fe = open_fe(ITEST_INIT, NULL);
 	h.request = VHOST_USER_GET_CONFIG;
 	h.size = sizeof(union vhost_user_payload) + 1;
 	memcpy(buf, &h, sizeof(h));
@@ -547,12 +500,12 @@ static void test_core_bad_size_for_request(void **state)
 {
 	uint8_t z[64] = { 0 };
 
-	bad_msg(OPEN_INIT, VHOST_USER_SET_FEATURES, 0, z, 4, NULL, 0);
-	bad_msg(OPEN_INIT, VHOST_USER_GET_FEATURES, 0, z, 8, NULL, 0);
-	bad_msg(OPEN_INIT, VHOST_USER_SET_VRING_NUM, 0, z, 12, NULL, 0);
-	bad_msg(OPEN_INIT, VHOST_USER_SET_VRING_ADDR, 0, z, 8, NULL, 0);
-	bad_msg(OPEN_INIT, VHOST_USER_SET_OWNER, VHOST_USER_NEED_REPLY, z, 8, NULL, 0);
-	bad_msg(OPEN_INIT, VHOST_USER_SET_MEM_TABLE, 0, z, 4, NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_FEATURES, 0, z, 4, NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_GET_FEATURES, 0, z, 8, NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_VRING_NUM, 0, z, 12, NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_VRING_ADDR, 0, z, 8, NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_OWNER, VHOST_USER_NEED_REPLY, z, 8, NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_MEM_TABLE, 0, z, 4, NULL, 0);
 }
 
 static void test_core_bad_fd_count(void **state)
@@ -564,33 +517,33 @@ static void test_core_bad_fd_count(void **state)
 	int memfd = memfd_create("t", MFD_CLOEXEC);
 
 	/* fds on requests that take none */
-	bad_msg(OPEN_INIT, VHOST_USER_SET_FEATURES, 0, &feat, 8, fds, 1);
-	bad_msg(OPEN_INIT, VHOST_USER_GET_FEATURES, 0, NULL, 0, fds, 2);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_FEATURES, 0, &feat, 8, fds, 1);
+	bad_msg(ITEST_INIT, VHOST_USER_GET_FEATURES, 0, NULL, 0, fds, 2);
 	/* two fds for a kick */
-	bad_msg(OPEN_INIT, VHOST_USER_SET_VRING_KICK, 0, &idx, 8, fds, 2);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_VRING_KICK, 0, &idx, 8, fds, 2);
 	/* no fd for a call without the NOFD flag */
-	bad_msg(OPEN_INIT, VHOST_USER_SET_VRING_CALL, 0, &idx, 8, NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_VRING_CALL, 0, &idx, 8, NULL, 0);
 	/* SET_MEM_TABLE without its fd */
 	assert_true(memfd >= 0);
 	assert_int_equal(ftruncate(memfd, 1 << 20), 0);
 	mem.regions[0] = (struct vhost_user_region){ 0x100000, 1 << 20, 0x7f0000000000ull, 0 };
-	bad_msg(OPEN_INIT, VHOST_USER_SET_MEM_TABLE, 0, &mem, 8 + 32, NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_MEM_TABLE, 0, &mem, 8 + 32, NULL, 0);
 	/* ... and with two fds for one region */
 	fds[0] = memfd;
 	fds[1] = memfd;
-	bad_msg(OPEN_INIT, VHOST_USER_SET_MEM_TABLE, 0, &mem, 8 + 32, fds, 2);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_MEM_TABLE, 0, &mem, 8 + 32, fds, 2);
 	close(memfd);
 	close(fds[2]);
 }
 
 static void test_core_bad_unknown_request(void **state)
 {
-	bad_msg(OPEN_INIT, 99, 0, NULL, 0, NULL, 0);
-	bad_msg(OPEN_INIT, 30, 0, NULL, 0, NULL, 0);          /* hole in the numbering */
-	bad_msg(OPEN_INIT, VHOST_USER_NONE, 0, NULL, 0, NULL, 0);
-	bad_msg(OPEN_INIT, 0xffffffffu, VHOST_USER_NEED_REPLY, NULL, 0, NULL, 0);
+	bad_msg(ITEST_INIT, 99, 0, NULL, 0, NULL, 0);
+	bad_msg(ITEST_INIT, 30, 0, NULL, 0, NULL, 0);          /* hole in the numbering */
+	bad_msg(ITEST_INIT, VHOST_USER_NONE, 0, NULL, 0, NULL, 0);
+	bad_msg(ITEST_INIT, 0xffffffffu, VHOST_USER_NEED_REPLY, NULL, 0, NULL, 0);
 	/* a request flagged as a reply */
-	bad_msg(OPEN_INIT, VHOST_USER_GET_FEATURES, VHOST_USER_REPLY_MASK, NULL, 0, NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_GET_FEATURES, VHOST_USER_REPLY_MASK, NULL, 0, NULL, 0);
 }
 
 static void test_core_bad_queue_index(void **state)
@@ -600,16 +553,16 @@ static void test_core_bad_queue_index(void **state)
 	uint64_t kick = 3;
 	int efd = new_eventfd();
 
-	bad_msg(OPEN_INIT, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0);
 	st.index = 255;
-	bad_msg(OPEN_INIT, VHOST_USER_SET_VRING_NUM, VHOST_USER_NEED_REPLY, &st, sizeof(st),
+	bad_msg(ITEST_INIT, VHOST_USER_SET_VRING_NUM, VHOST_USER_NEED_REPLY, &st, sizeof(st),
 		NULL, 0);
-	bad_msg(OPEN_INIT, VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0);
-	bad_msg(OPEN_INIT, VHOST_USER_SET_VRING_KICK, 0, &kick, 8, &efd, 1);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_VRING_KICK, 0, &kick, 8, &efd, 1);
 	kick = 0x1ff;  /* index bits 0xff plus NOFD */
-	bad_msg(OPEN_INIT, VHOST_USER_SET_VRING_CALL, 0, &kick, 8, NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_VRING_CALL, 0, &kick, 8, NULL, 0);
 	st.index = SCMI_QUEUES;
-	bad_msg(OPEN_INIT, VHOST_USER_GET_VRING_BASE, 0, &st, sizeof(st), NULL, 0);
+	bad_msg(ITEST_INIT, VHOST_USER_GET_VRING_BASE, 0, &st, sizeof(st), NULL, 0);
 	close(efd);
 }
 
@@ -620,7 +573,7 @@ static void test_core_bad_ring_size(void **state)
 	for (unsigned i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		struct vhost_vring_state st = { .index = 0, .num = sizes[i] };
 
-		bad_msg(OPEN_INIT, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0);
+		bad_msg(ITEST_INIT, VHOST_USER_SET_VRING_NUM, 0, &st, sizeof(st), NULL, 0);
 	}
 }
 
@@ -635,8 +588,8 @@ static void bad_mem_table(const struct vhost_user_region *r, unsigned nregions,
 		mem.regions[i] = r[i];
 		fds[i] = fd;
 	}
-	bad_msg(OPEN_INIT, VHOST_USER_SET_MEM_TABLE, 0, &mem, 8 + 32 * ndesc, fds, ndesc);
-	bad_msg(OPEN_INIT, VHOST_USER_SET_MEM_TABLE, VHOST_USER_NEED_REPLY, &mem,
+	bad_msg(ITEST_INIT, VHOST_USER_SET_MEM_TABLE, 0, &mem, 8 + 32 * ndesc, fds, ndesc);
+	bad_msg(ITEST_INIT, VHOST_USER_SET_MEM_TABLE, VHOST_USER_NEED_REPLY, &mem,
 		8 + 32 * ndesc, fds, ndesc);
 }
 
@@ -702,7 +655,7 @@ static void test_core_bad_mem_table(void **state)
 static void bad_ring_addr(uint64_t desc_off, uint64_t avail_off, uint64_t used_off,
 			  bool absolute, uint64_t abs_desc)
 {
-	struct fe *fe = open_fe(OPEN_INIT, NULL);
+	struct fe *fe = open_fe(ITEST_INIT, NULL);
 	struct vhost_vring_addr a = { .index = 0 };
 	uint64_t base;
 
@@ -748,7 +701,7 @@ typedef void (*chain_builder)(struct fe *fe, struct fe_vq *vq, uint64_t buf);
  * works on this connection, and a new connection works. */
 static void bad_chain(const struct fe_opts *o, chain_builder build)
 {
-	struct fe *fe = open_fe(OPEN_START, o);
+	struct fe *fe = open_fe(ITEST_START, o);
 	struct fe_vq *vq = &fe->vq[0];
 	uint64_t buf = fe_alloc(fe, 4096, 16);
 	uint16_t used_before;
@@ -948,7 +901,7 @@ static void test_core_sigterm_removes_socket(void **state)
 
 	assert_int_equal(proc_tmpdir(&side), 0);
 	assert_int_equal(proc_spawn_device(&side, "scmi", dev_args), 0);
-	fe = open_fe_at(side.sock, OPEN_START, NULL);
+	fe = open_fe_at(side.sock, ITEST_START, NULL);
 	probe(fe);
 	/* terminate with a frontend connected */
 	assert_int_equal(proc_stop(&side, 10000), 0);
@@ -975,7 +928,7 @@ static void test_core_stale_socket_replaced(void **state)
 	assert_true(S_ISSOCK(st.st_mode));
 
 	assert_int_equal(proc_spawn_device(&side, "scmi", dev_args), 0);
-	fe = open_fe_at(side.sock, OPEN_START, NULL);
+	fe = open_fe_at(side.sock, ITEST_START, NULL);
 	probe(fe);
 	close_fe(fe);
 	assert_int_equal(proc_stop(&side, 10000), 0);

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "../frontend/fe.h"
-#include "../frontend/proc.h"
+#include "../frontend/itest.h"
 
 #define WAIT_MS  3000
 #define QUIET_MS 100
@@ -44,87 +44,37 @@
 #define EV_INVALID 0
 #define EV_VALID   1
 
-static struct proc daemon_proc;
-static bool daemon_started;
+static struct itest_daemon dmn;
 static char sock0[160], sock1[160];
 
 /* ---------------------------------------------------------------- daemon */
 
-static void ensure_daemon(void)
+static int spawn_gpio(struct proc *p, void *arg)
 {
-	const char *args[] = { "gpio", "-s", NULL, "-c", "2", "-l", "s8:s4", NULL };
+	const char *args[] = { "gpio", "-s", p->sock, "-c", "2", "-l", "s8:s4", NULL };
 	int r;
 
-	if (daemon_started && proc_alive(&daemon_proc))
-		return;
-	if (daemon_started) {
-		print_error("daemon died (status 0x%x); restarting\n", daemon_proc.status);
-		proc_cleanup(&daemon_proc);
-	}
-	daemon_started = false;
-	assert_int_equal(proc_tmpdir(&daemon_proc), 0);
-	snprintf(sock0, sizeof(sock0), "%s0", daemon_proc.sock);
-	snprintf(sock1, sizeof(sock1), "%s1", daemon_proc.sock);
-	args[2] = daemon_proc.sock;
-	r = proc_spawn(&daemon_proc, args, false, sock1, proc_start_timeout_ms());
-	if (r)
-		print_error("daemon did not start: %s\n", strerror(-r));
-	assert_int_equal(r, 0);
-	assert_int_equal(proc_wait_path(sock0, true, WAIT_MS), 0);
-	daemon_started = true;
+	snprintf(sock0, sizeof(sock0), "%s0", p->sock);
+	snprintf(sock1, sizeof(sock1), "%s1", p->sock);
+	r = proc_spawn(p, args, false, sock1, proc_start_timeout_ms());
+	return r ? r : proc_wait_path(sock0, true, WAIT_MS);
 }
 
 static int setup(void **state)
 {
-	ensure_daemon();
+	itest_ensure_ok(&dmn, spawn_gpio, NULL);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	int code = 0;
-
-	if (daemon_started) {
-		code = proc_stop(&daemon_proc, 10000);
-		proc_cleanup(&daemon_proc);
-		daemon_started = false;
-	}
-	if (code)
-		print_error("daemon exit code %d at the end\n", code);
-	return code != 0;
+	return itest_daemon_stop(&dmn) != 0;
 }
 
-/* Connect and start like QEMU (GET_CONFIG of 8 bytes); the daemon serves
- * one frontend per socket and may not have seen a previous close yet. */
+/* Connect and start like QEMU (GET_CONFIG of 8 bytes). */
 static struct fe *open_fe(const char *path)
 {
-	struct fe_opts o = { .config_size = 8 };
-
-	for (int attempt = 0; attempt < 200; attempt++) {
-		struct fe *fe = fe_new();
-		int r;
-
-		assert_non_null(fe);
-		r = fe_connect(fe, path, WAIT_MS);
-		if (r == 0)
-			r = fe_start(fe, &o);
-		if (r == 0)
-			return fe;
-		fe_free(fe);
-		if (r != -EPIPE) {
-			print_error("open %s: %s\n", path, strerror(-r));
-			fail();
-		}
-		usleep(10000);
-	}
-	fail_msg("open %s: refused every time", path);
-	return NULL;
-}
-
-static void close_fe(struct fe *fe)
-{
-	assert_int_equal(fe_stop(fe), 0);
-	fe_free(fe);
+	return itest_open_ok(path, &(struct fe_opts){ .config_size = 8 });
 }
 
 /* ------------------------------------------------------------- messages */
@@ -298,7 +248,7 @@ static void test_gpio_int_features_config_and_names(void **state)
 			assert_int_equal(greq(fe, MSG_GET_DIRECTION, (uint16_t)i, 0, &d), ST_OK);
 			assert_int_equal(d, DIR_IN);
 		}
-		close_fe(fe);
+		itest_close_ok(fe);
 	}
 }
 
@@ -324,7 +274,7 @@ static void test_gpio_int_values_and_pairs(void **state)
 	assert_int_equal(getv(fe, 0), 1);
 	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 1, DIR_NONE, NULL), ST_OK);
 	assert_int_equal(getv(fe, 0), 0);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_gpio_int_sockets_are_independent(void **state)
@@ -338,8 +288,8 @@ static void test_gpio_int_sockets_are_independent(void **state)
 	drive(b, 3, 1);
 	assert_int_equal(getv(b, 2), 1);
 	assert_int_equal(getv(a, 2), 0);
-	close_fe(a);
-	close_fe(b);
+	itest_close_ok(a);
+	itest_close_ok(b);
 }
 
 static void test_gpio_int_edge_irq_from_partner(void **state)
@@ -359,7 +309,7 @@ static void test_gpio_int_edge_irq_from_partner(void **state)
 	expect_no_ev(fe);
 	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 1, IRQ_NONE, NULL), ST_OK);
 	expect_ev(fe, 1, EV_INVALID);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 /* Every type on socket 1 (s4): line 3 drives line 2. */
@@ -401,7 +351,7 @@ static void test_gpio_int_every_irq_type(void **state)
 		assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 2, IRQ_NONE, NULL), ST_OK);
 		expect_ev(fe, 2, EV_INVALID);
 	}
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_gpio_int_edge_latched_while_masked(void **state)
@@ -414,14 +364,14 @@ static void test_gpio_int_edge_latched_while_masked(void **state)
 	/* unmasking delivers the latched edge */
 	ev_queue(fe, 5);
 	expect_ev(fe, 5, EV_VALID);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_gpio_int_line_out_of_range(void **state)
 {
 	struct fe *fe = open_fe(sock0);
 	struct fe *fe1 = open_fe(sock1);
-	pid_t pid = daemon_proc.pid;
+	pid_t pid = dmn.proc.pid;
 
 	for (uint16_t t = MSG_GET_DIRECTION; t <= MSG_SET_IRQ_TYPE; t++)
 		assert_int_equal(greq(fe, t, 8, 1, NULL), ST_ERR);
@@ -432,10 +382,10 @@ static void test_gpio_int_line_out_of_range(void **state)
 	/* an eventq buffer for a line that does not exist: INVALID at once */
 	ev_queue(fe, 8);
 	expect_ev(fe, 8, EV_INVALID);
-	assert_true(proc_alive(&daemon_proc));
-	assert_int_equal(daemon_proc.pid, pid);
-	close_fe(fe);
-	close_fe(fe1);
+	assert_true(proc_alive(&dmn.proc));
+	assert_int_equal(dmn.proc.pid, pid);
+	itest_close_ok(fe);
+	itest_close_ok(fe1);
 }
 
 static void test_gpio_int_malformed_requests(void **state)
@@ -484,7 +434,7 @@ static void test_gpio_int_malformed_requests(void **state)
 		assert_int_equal(ev_next(fe, WAIT_MS, NULL), EV_INVALID);
 	}
 	assert_int_equal(getv(fe, 0), 0);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_gpio_int_malformed_chain_then_serves(void **state)
@@ -505,8 +455,8 @@ static void test_gpio_int_malformed_chain_then_serves(void **state)
 	/* a new connection is served */
 	fe = open_fe(sock0);
 	assert_int_equal(getv(fe, 0), 0);
-	close_fe(fe);
-	assert_true(proc_alive(&daemon_proc));
+	itest_close_ok(fe);
+	assert_true(proc_alive(&dmn.proc));
 }
 
 static void test_gpio_int_reconnect_resets_lines(void **state)
@@ -531,31 +481,7 @@ static void test_gpio_int_reconnect_resets_lines(void **state)
 	ev_queue(fe, 7);
 	drive(fe, 6, 1);
 	expect_no_ev(fe);
-	close_fe(fe);
-}
-
-/* Run the binary with args, no socket expected; returns the exit code and
- * the start of its stderr in err. */
-static int run_cli(const char *const *args, char *err, size_t errlen)
-{
-	struct proc p = { 0 };
-	int status = 0, code;
-	FILE *f;
-
-	assert_int_equal(proc_tmpdir(&p), 0);
-	assert_int_equal(proc_spawn(&p, args, true, NULL, 0), 0);
-	assert_int_equal(proc_wait(&p, 10000, &status), 0);
-	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	err[0] = '\0';
-	f = fopen(p.log, "r");
-	if (f) {
-		size_t n = fread(err, 1, errlen - 1, f);
-
-		err[n] = '\0';
-		fclose(f);
-	}
-	proc_cleanup(&p);
-	return code;
+	itest_close_ok(fe);
 }
 
 static void test_gpio_int_cli_errors_name_the_entry(void **state)
@@ -578,7 +504,7 @@ static void test_gpio_int_cli_errors_name_the_entry(void **state)
 		const char *args[] = { "gpio", "-s", "/nonexistent/gpio.sock", "-c", bad[i].count,
 				       "-l", bad[i].list, NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
 		if (!strstr(err, bad[i].needle))
 			fail_msg("-c %s -l %s: stderr '%s' does not name '%s'", bad[i].count,
 				 bad[i].list, err, bad[i].needle);
@@ -586,13 +512,13 @@ static void test_gpio_int_cli_errors_name_the_entry(void **state)
 	{
 		const char *args[] = { "gpio", "-l", "s1", NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
 		assert_non_null(strstr(err, "socket"));
 	}
 	{
 		const char *args[] = { "gpio", "-s", "/tmp/x", NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
 		assert_non_null(strstr(err, "device-list"));
 	}
 }
@@ -612,7 +538,7 @@ static void test_gpio_int_upstream_command_line(void **state)
 	assert_int_equal(proc_spawn(&p, args, false, s1, proc_start_timeout_ms()), 0);
 	fe = open_fe(s1);
 	assert_int_equal(fe->config[0], 2);
-	close_fe(fe);
+	itest_close_ok(fe);
 	assert_int_equal(proc_stop(&p, 10000), 0);
 	/* sockets removed at exit */
 	assert_int_equal(access(s1, F_OK), -1);

@@ -22,7 +22,7 @@
 #include <cmocka.h>
 
 #include "../frontend/fe.h"
-#include "../frontend/proc.h"
+#include "../frontend/itest.h"
 
 #define WAIT_MS 3000
 #define FN 1u     /* VIRTIO_I2C_FLAGS_FAIL_NEXT */
@@ -31,8 +31,7 @@
 #define ERR 1
 #define NOSTATUS 0xee
 
-static struct proc daemon_proc;
-static bool daemon_started;
+static struct itest_daemon dmn;
 static char sock0[160];
 
 /* ---------------------------------------------------------------- helpers */
@@ -53,74 +52,22 @@ static int spawn_i2c(struct proc *p, const char *const *extra, char *sock, size_
 			  proc_start_timeout_ms());
 }
 
-static void ensure_daemon(void)
+static int spawn_main(struct proc *p, void *arg)
 {
 	static const char *const args[] = { "--sim", "24c02@0x50", "--sim", "lm75@0x48", NULL };
 
-	if (daemon_started && proc_alive(&daemon_proc))
-		return;
-	if (daemon_started) {
-		print_error("daemon died (status 0x%x); restarting\n", daemon_proc.status);
-		proc_cleanup(&daemon_proc);
-	}
-	daemon_started = false;
-	assert_int_equal(proc_tmpdir(&daemon_proc), 0);
-	assert_int_equal(spawn_i2c(&daemon_proc, args, sock0, sizeof(sock0)), 0);
-	daemon_started = true;
+	return spawn_i2c(p, args, sock0, sizeof(sock0));
 }
 
 static int setup(void **state)
 {
-	ensure_daemon();
+	itest_ensure_ok(&dmn, spawn_main, NULL);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	int code = 0;
-
-	if (daemon_started) {
-		code = proc_stop(&daemon_proc, 10000);
-		proc_cleanup(&daemon_proc);
-		daemon_started = false;
-	}
-	if (code)
-		print_error("daemon exit code %d at the end\n", code);
-	return code != 0;
-}
-
-static struct fe *open_fe_opts(const char *path, const struct fe_opts *o)
-{
-	for (int attempt = 0; attempt < 200; attempt++) {
-		struct fe *fe = fe_new();
-		int r;
-
-		assert_non_null(fe);
-		r = fe_connect(fe, path, WAIT_MS);
-		if (r == 0)
-			r = fe_start(fe, o);
-		if (r == 0)
-			return fe;
-		fe_free(fe);
-		if (r != -EPIPE) {
-			print_error("open %s: %s\n", path, strerror(-r));
-			fail();
-		}
-		usleep(10000);
-	}
-	fail_msg("open %s: refused every time", path);
-	return NULL;
-}
-
-static struct fe *open_fe(const char *path)
-{
-	return open_fe_opts(path, NULL);
-}
-
-static void close_fe(struct fe *fe)
-{
-	assert_int_equal(fe_stop(fe), 0);
-	fe_free(fe);
+	return itest_daemon_stop(&dmn) != 0;
 }
 
 /* One virtio-i2c request as the Linux driver builds it. */
@@ -248,25 +195,25 @@ static void ee_read(struct fe *fe, uint8_t off, uint8_t *out, unsigned n)
 
 static void test_i2c_int_features_and_queue(void **state)
 {
-	struct fe *fe = open_fe(sock0);
+	struct fe *fe = itest_open_ok(sock0, NULL);
 
 	assert_true(fe->dev_features & 1ull);                   /* ZERO_LENGTH_REQUEST */
 	assert_true(fe->dev_features & (1ull << 28));           /* INDIRECT_DESC */
 	assert_true(fe->dev_features & (1ull << 32));           /* VERSION_1 */
 	assert_int_equal(fe->dev_queues, 1);
-	close_fe(fe);
+	itest_close_ok(fe);
 	/* a ring of 1024 is accepted, 2048 is not */
 	{
 		struct fe_opts o = { .queue_size = 1024 };
 
-		fe = open_fe_opts(sock0, &o);
-		close_fe(fe);
+		fe = itest_open_ok(sock0, &o);
+		itest_close_ok(fe);
 	}
 }
 
 static void test_i2c_int_eeprom_byte_write_random_read(void **state)
 {
-	struct fe *fe = open_fe(sock0);
+	struct fe *fe = itest_open_ok(sock0, NULL);
 	uint8_t d[4];
 
 	ee_write(fe, 0x10, "\x5a", 1);
@@ -277,12 +224,12 @@ static void test_i2c_int_eeprom_byte_write_random_read(void **state)
 	assert_int_equal(d[0], 0x6b);
 	ee_read(fe, 0x10, d, 2);
 	assert_memory_equal(d, "\x5a\x6b", 2);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_i2c_int_eeprom_page_write_sequential_read(void **state)
 {
-	struct fe *fe = open_fe(sock0);
+	struct fe *fe = itest_open_ok(sock0, NULL);
 	uint8_t d[24];
 
 	ee_write(fe, 0x80, "ABCDEFGH", 8);
@@ -303,12 +250,12 @@ static void test_i2c_int_eeprom_page_write_sequential_read(void **state)
 		assert_int_equal(r[0].status, OK);
 		assert_memory_equal(r[0].data, "EFGH", 4);
 	}
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_i2c_int_groups_per_request_status(void **state)
 {
-	struct fe *fe = open_fe(sock0);
+	struct fe *fe = itest_open_ok(sock0, NULL);
 	uint8_t off[1] = { 0x80 }, reg[1] = { 0 };
 	struct rq r[7] = {
 		/* group 1: EEPROM random read, OK */
@@ -337,12 +284,12 @@ static void test_i2c_int_groups_per_request_status(void **state)
 	assert_memory_equal(r[5].data, "\x17\x80", 2);    /* 23.5 C */
 	assert_int_equal(r[6].status, ERR);
 	assert_int_equal(r[6].used, 3);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_i2c_int_mixed_devices_in_one_kick(void **state)
 {
-	struct fe *fe = open_fe(sock0);
+	struct fe *fe = itest_open_ok(sock0, NULL);
 	uint8_t off[1] = { 0x80 }, reg0[1] = { 0 }, reg3[1] = { 3 };
 	uint8_t wr[3] = { 0x02, 0x4b, 0x00 };
 	struct rq r[8] = {
@@ -364,12 +311,12 @@ static void test_i2c_int_mixed_devices_in_one_kick(void **state)
 	assert_memory_equal(r[3].data, "\x17\x80", 2);
 	assert_memory_equal(r[6].data, "\x50\x00", 2);
 	assert_int_equal(r[7].data[0], 'Z');
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_i2c_int_zero_length_probe(void **state)
 {
-	struct fe *fe = open_fe(sock0);
+	struct fe *fe = itest_open_ok(sock0, NULL);
 	struct rq r[6] = {
 		{ .addr = 0x50 }, { .addr = 0x48 }, { .addr = 0x51 },
 		{ .addr = 0x50, .flags = RD }, { .addr = 0x08, .flags = RD },
@@ -385,7 +332,7 @@ static void test_i2c_int_zero_length_probe(void **state)
 	assert_int_equal(r[5].status, OK);
 	for (unsigned i = 0; i < 6; i++)
 		assert_int_equal(r[i].used, 1);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 /* QEMU's ring has 4 entries; with indirect descriptors a write+read is
@@ -393,7 +340,7 @@ static void test_i2c_int_zero_length_probe(void **state)
 static void test_i2c_int_qemu_ring_of_four_indirect(void **state)
 {
 	struct fe_opts o = { .queue_size = 4 };
-	struct fe *fe = open_fe_opts(sock0, &o);
+	struct fe *fe = itest_open_ok(sock0, &o);
 	uint8_t off[1] = { 0x80 };
 
 	for (int k = 0; k < 20; k++) {
@@ -422,12 +369,12 @@ static void test_i2c_int_qemu_ring_of_four_indirect(void **state)
 			assert_int_equal(r[i].status, ERR);
 		assert_memory_equal(r[1].data, "\0", 1);
 	}
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_i2c_int_malformed_requests_keep_serving(void **state)
 {
-	struct fe *fe = open_fe(sock0);
+	struct fe *fe = itest_open_ok(sock0, NULL);
 	uint8_t off[1] = { 0x80 }, d[2];
 	struct rq r[9] = {
 		{ .addr = 0x50, .wdata = off, .len = 1, .no_status = true },      /* no status */
@@ -457,11 +404,11 @@ static void test_i2c_int_malformed_requests_keep_serving(void **state)
 	ee_write(fe, 0x70, "ok", 2);
 	ee_read(fe, 0x70, d, 2);
 	assert_memory_equal(d, "ok", 2);
-	close_fe(fe);
+	itest_close_ok(fe);
 
 	/* a chain that breaks the ring rules stops the queue; a new
 	 * connection is served */
-	fe = open_fe(sock0);
+	fe = itest_open_ok(sock0, NULL);
 	{
 		struct vring_desc *desc = fe_vq_desc(fe, 0);
 		uint64_t g = fe_alloc(fe, 16, 8);
@@ -476,11 +423,11 @@ static void test_i2c_int_malformed_requests_keep_serving(void **state)
 		assert_int_equal(fe_vq_wait_err(fe, 0, WAIT_MS), 0);
 	}
 	fe_free(fe);
-	assert_true(proc_alive(&daemon_proc));
-	fe = open_fe(sock0);
+	assert_true(proc_alive(&dmn.proc));
+	fe = itest_open_ok(sock0, NULL);
 	ee_read(fe, 0x70, d, 2);
 	assert_memory_equal(d, "ok", 2);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_i2c_int_two_sockets_share_devices(void **state)
@@ -495,13 +442,13 @@ static void test_i2c_int_two_sockets_share_devices(void **state)
 	assert_int_equal(spawn_i2c(&p, args, s0, sizeof(s0)), 0);
 	snprintf(s1, sizeof(s1), "%s1", p.sock);
 	assert_int_equal(proc_wait_path(s1, true, 5000), 0);
-	a = open_fe(s0);
-	b = open_fe(s1);
+	a = itest_open_ok(s0, NULL);
+	b = itest_open_ok(s1, NULL);
 	ee_write(a, 0x00, "abc", 3);
 	ee_read(b, 0x00, d, 3);
 	assert_memory_equal(d, "abc", 3);
-	close_fe(a);
-	close_fe(b);
+	itest_close_ok(a);
+	itest_close_ok(b);
 	assert_int_equal(proc_stop(&p, 10000), 0);
 	assert_int_equal(access(s0, F_OK), -1);
 	assert_int_equal(access(s1, F_OK), -1);
@@ -522,9 +469,9 @@ static void test_i2c_int_file_persists_across_restart(void **state)
 	snprintf(file, sizeof(file), "%s/ee.bin", p.dir);
 	snprintf(spec, sizeof(spec), "24c02@0x50,file=%s", file);
 	assert_int_equal(spawn_i2c(&p, args, s0, sizeof(s0)), 0);
-	fe = open_fe(s0);
+	fe = itest_open_ok(s0, NULL);
 	ee_write(fe, 0x20, "persist!", 8);
-	close_fe(fe);
+	itest_close_ok(fe);
 	assert_int_equal(proc_stop(&p, 10000), 0);         /* SIGTERM, exit 0 */
 
 	fd = open(file, O_RDONLY);
@@ -535,35 +482,12 @@ static void test_i2c_int_file_persists_across_restart(void **state)
 	assert_memory_equal(img + 0x20, "persist!", 8);
 
 	assert_int_equal(spawn_i2c(&p, args, s0, sizeof(s0)), 0);
-	fe = open_fe(s0);
+	fe = itest_open_ok(s0, NULL);
 	ee_read(fe, 0x20, d, 8);
 	assert_memory_equal(d, "persist!", 8);
-	close_fe(fe);
+	itest_close_ok(fe);
 	assert_int_equal(proc_stop(&p, 10000), 0);
 	proc_cleanup(&p);
-}
-
-/* Run the binary with args, no socket expected; exit code, stderr in err. */
-static int run_cli(const char *const *args, char *err, size_t errlen)
-{
-	struct proc p = { 0 };
-	int status = 0, code;
-	FILE *f;
-
-	assert_int_equal(proc_tmpdir(&p), 0);
-	assert_int_equal(proc_spawn(&p, args, true, NULL, 0), 0);
-	assert_int_equal(proc_wait(&p, 10000, &status), 0);
-	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	err[0] = '\0';
-	f = fopen(p.log, "r");
-	if (f) {
-		size_t k = fread(err, 1, errlen - 1, f);
-
-		err[k] = '\0';
-		fclose(f);
-	}
-	proc_cleanup(&p);
-	return code;
 }
 
 static void test_i2c_int_cli_errors_name_the_bad_part(void **state)
@@ -605,7 +529,7 @@ static void test_i2c_int_cli_errors_name_the_bad_part(void **state)
 		const char *args[] = { "i2c", "-s", "/nonexistent/x.sock", "--sim", "lm75@0x48",
 				       bad[i].opt, bad[i].val, NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
 		if (!strstr(err, bad[i].needle))
 			fail_msg("%s %s: stderr '%s' does not name '%s'", bad[i].opt, bad[i].val,
 				 err, bad[i].needle);
@@ -614,19 +538,19 @@ static void test_i2c_int_cli_errors_name_the_bad_part(void **state)
 	{
 		const char *args[] = { "i2c", "-s", "/nonexistent/x.sock", NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
 		assert_non_null(strstr(err, "no devices"));
 	}
 	{
 		const char *args[] = { "i2c", "--sim", "lm75@0x48", NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
 		assert_non_null(strstr(err, "socket"));
 	}
 	{
 		const char *args[] = { "i2c", "--help", NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 0);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 0);
 	}
 	snprintf(p, sizeof(p), "rm -rf '%s'", dir);
 	assert_int_equal(system(p), 0);

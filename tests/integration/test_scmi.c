@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "../frontend/fe.h"
-#include "../frontend/proc.h"
+#include "../frontend/itest.h"
 
 #define WAIT_MS   3000
 #define QUIET_MS  300
@@ -29,98 +29,31 @@
 #define BASE   0x10
 #define SENSOR 0x15
 
-static struct proc daemon_proc;
-static bool daemon_started;
+static struct itest_daemon dmn;
 
 /* ---------------------------------------------------------------- helpers */
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
 
 static uint32_t hdr(unsigned proto, unsigned msg, unsigned token)
 {
 	return msg | proto << 10 | token << 18;
 }
 
-static int start_daemon(struct proc *p, const char *const *extra)
-{
-	int r;
-
-	if (proc_tmpdir(p))
-		return -EIO;
-	r = proc_spawn_device(p, "scmi", extra);
-	if (r)
-		print_error("daemon did not start: %s\n", strerror(-r));
-	return r;
-}
-
-static void ensure_daemon(void)
+static int spawn_scmi(struct proc *p, void *arg)
 {
 	static const char *const args[] = { "-d", "fake,name=foo", NULL };
 
-	if (daemon_started && proc_alive(&daemon_proc))
-		return;
-	if (daemon_started) {
-		print_error("daemon died (status 0x%x); restarting\n", daemon_proc.status);
-		proc_cleanup(&daemon_proc);
-	}
-	daemon_started = false;
-	assert_int_equal(start_daemon(&daemon_proc, args), 0);
-	daemon_started = true;
+	return proc_spawn_device(p, "scmi", args);
 }
 
 static int setup(void **state)
 {
-	ensure_daemon();
+	itest_ensure_ok(&dmn, spawn_scmi, NULL);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	int code = 0;
-
-	if (daemon_started) {
-		code = proc_stop(&daemon_proc, 10000);
-		proc_cleanup(&daemon_proc);
-		daemon_started = false;
-	}
-	if (code)
-		print_error("daemon exit code %d at the end\n", code);
-	return code != 0;
-}
-
-/* Connect and start like QEMU; the daemon serves one frontend at a time
- * and may not have seen a previous close yet, so EOF is retried. */
-static struct fe *open_fe(const char *path)
-{
-	for (int attempt = 0; attempt < 200; attempt++) {
-		struct fe *fe = fe_new();
-		int r;
-
-		assert_non_null(fe);
-		r = fe_connect(fe, path, WAIT_MS);
-		if (r == 0)
-			r = fe_start(fe, NULL);
-		if (r == 0)
-			return fe;
-		fe_free(fe);
-		if (r != -EPIPE) {
-			print_error("open %s: %s\n", path, strerror(-r));
-			fail();
-		}
-		usleep(10000);
-	}
-	fail_msg("open %s: refused every time", path);
-	return NULL;
-}
-
-static void close_fe(struct fe *fe)
-{
-	assert_int_equal(fe_stop(fe), 0);
-	fe_free(fe);
+	return itest_daemon_stop(&dmn) != 0;
 }
 
 /* One SCMI command on the cmdq with np parameter words and a response
@@ -146,7 +79,7 @@ static uint32_t scmi(struct fe *fe, unsigned proto, unsigned msg,
 	assert_int_equal(r, 0);
 	assert_true(len <= cap);
 	if (len >= 4)
-		assert_int_equal(rd32(rsp), req[0]);
+		assert_int_equal(itest_le32(rsp), req[0]);
 	return len;
 }
 
@@ -159,8 +92,8 @@ static void probe(struct fe *fe)
 	uint8_t rsp[LINUX_CAP];
 
 	assert_int_equal(scmi(fe, BASE, 0x0, NOP, rsp, sizeof(rsp)), 12);
-	assert_int_equal(rd32(rsp + 4), 0);
-	assert_int_equal(rd32(rsp + 8), 0x20001);
+	assert_int_equal(itest_le32(rsp + 4), 0);
+	assert_int_equal(itest_le32(rsp + 8), 0x20001);
 }
 
 /* Read every sensor description as the Linux driver does; returns the
@@ -174,13 +107,13 @@ static unsigned read_descriptions(struct fe *fe, char names[][16], unsigned max,
 	*pages = 0;
 	for (;;) {
 		uint32_t len = scmi(fe, SENSOR, 0x3, P(idx), rsp, sizeof(rsp));
-		unsigned ret = rd32(rsp + 8) & 0xfff, rem = rd32(rsp + 8) >> 16;
+		unsigned ret = itest_le32(rsp + 8) & 0xfff, rem = itest_le32(rsp + 8) >> 16;
 
-		assert_int_equal(rd32(rsp + 4), 0);
+		assert_int_equal(itest_le32(rsp + 4), 0);
 		assert_int_equal(len, 12 + 28 * ret);
 		for (unsigned i = 0; i < ret; i++) {
 			assert_true(idx + i < max);
-			assert_int_equal(rd32(rsp + 12 + 28 * i), idx + i);
+			assert_int_equal(itest_le32(rsp + 12 + 28 * i), idx + i);
 			memcpy(names[idx + i], rsp + 12 + 28 * i + 12, 16);
 			assert_int_equal(names[idx + i][15], 0);
 		}
@@ -196,57 +129,57 @@ static unsigned read_descriptions(struct fe *fe, char names[][16], unsigned max,
 
 static void test_scmi_int_features_and_queues(void **state)
 {
-	struct fe *fe = open_fe(daemon_proc.sock);
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
 
 	assert_int_equal(fe->nqueues, 2);
 	assert_true(fe->dev_features & BIT64(0));     /* P2A_CHANNELS */
 	assert_true(fe->dev_features & BIT64(VIRTIO_F_VERSION_1));
 	probe(fe);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_scmi_int_base_discovery(void **state)
 {
-	struct fe *fe = open_fe(daemon_proc.sock);
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
 	uint8_t rsp[LINUX_CAP];
 
 	/* what the Linux SCMI core asks at probe: 0, 1, 3, 4, 5, 6 */
 	probe(fe);
 	assert_int_equal(scmi(fe, BASE, 0x1, NOP, rsp, 12), 12);
-	assert_int_equal(rd32(rsp + 8), 1 | 1 << 8);
+	assert_int_equal(itest_le32(rsp + 8), 1 | 1 << 8);
 	assert_int_equal(scmi(fe, BASE, 0x3, NOP, rsp, 24), 24);
 	assert_string_equal((char *)rsp + 8, "vhost-device");
 	assert_int_equal(scmi(fe, BASE, 0x4, NOP, rsp, 24), 24);
-	assert_int_equal(rd32(rsp + 4), 0);
+	assert_int_equal(itest_le32(rsp + 4), 0);
 	assert_int_equal(scmi(fe, BASE, 0x5, NOP, rsp, 12), 12);
-	assert_int_equal(rd32(rsp + 4), 0);
+	assert_int_equal(itest_le32(rsp + 4), 0);
 	assert_int_equal(scmi(fe, BASE, 0x6, P(0), rsp, sizeof(rsp)), 16);
-	assert_int_equal(rd32(rsp + 8), 1);
-	assert_int_equal(rd32(rsp + 12), SENSOR);
+	assert_int_equal(itest_le32(rsp + 8), 1);
+	assert_int_equal(itest_le32(rsp + 12), SENSOR);
 	assert_int_equal(scmi(fe, BASE, 0x7, P(0), rsp, 28), 28);
 	assert_string_equal((char *)rsp + 12, "platform");
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_scmi_int_sensor_enable_and_read(void **state)
 {
-	struct fe *fe = open_fe(daemon_proc.sock);
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
 	uint8_t rsp[LINUX_CAP];
 	char names[4][16];
 	unsigned pages;
 	int64_t z;
 
 	assert_int_equal(scmi(fe, SENSOR, 0x0, NOP, rsp, 12), 12);
-	assert_int_equal(rd32(rsp + 8), 0x30001);
+	assert_int_equal(itest_le32(rsp + 8), 0x30001);
 	assert_int_equal(scmi(fe, SENSOR, 0x1, NOP, rsp, 24), 24);
-	assert_int_equal(rd32(rsp + 8) & 0xffff, 1);
+	assert_int_equal(itest_le32(rsp + 8) & 0xffff, 1);
 	assert_int_equal(read_descriptions(fe, names, 4, &pages), 1);
 	assert_string_equal(names[0], "foo");
 	assert_int_equal(scmi(fe, SENSOR, 0x3, P(0), rsp, sizeof(rsp)), 40);
-	assert_int_equal(rd32(rsp + 20) >> 16 & 0x3f, 3);          /* axes */
+	assert_int_equal(itest_le32(rsp + 20) >> 16 & 0x3f, 3);          /* axes */
 
 	assert_int_equal(scmi(fe, SENSOR, 0x7, P(0, 0), rsp, sizeof(rsp)), 12 + 96);
-	assert_int_equal(rd32(rsp + 8), 2 | 1u << 26);
+	assert_int_equal(itest_le32(rsp + 8), 2 | 1u << 26);
 	assert_string_equal((char *)rsp + 24, "foo_X");
 	assert_string_equal((char *)rsp + 24 + 48, "foo_Y");
 	assert_int_equal(scmi(fe, SENSOR, 0x7, P(0, 2), rsp, sizeof(rsp)), 12 + 48);
@@ -254,41 +187,41 @@ static void test_scmi_int_sensor_enable_and_read(void **state)
 
 	/* enable, as scmi_iio does before buffering */
 	assert_int_equal(scmi(fe, SENSOR, 0x9, P(0), rsp, 12), 12);
-	assert_int_equal(rd32(rsp + 8) & 0xffff, 0);
+	assert_int_equal(itest_le32(rsp + 8) & 0xffff, 0);
 	assert_int_equal(scmi(fe, SENSOR, 0xa, P(0, 1), rsp, 8), 8);
-	assert_int_equal(rd32(rsp + 4), 0);
+	assert_int_equal(itest_le32(rsp + 4), 0);
 	assert_int_equal(scmi(fe, SENSOR, 0x9, P(0), rsp, 12), 12);
-	assert_int_equal(rd32(rsp + 8) & 0xffff, 1);
+	assert_int_equal(itest_le32(rsp + 8) & 0xffff, 1);
 
 	assert_int_equal(scmi(fe, SENSOR, 0x6, P(0, 0), rsp, sizeof(rsp)), 8 + 3 * 16);
-	assert_int_equal(rd32(rsp + 4), 0);
-	z = (int64_t)((uint64_t)rd32(rsp + 40) | (uint64_t)rd32(rsp + 44) << 32);
+	assert_int_equal(itest_le32(rsp + 4), 0);
+	z = (int64_t)itest_le64(rsp + 40);
 	assert_true(z > 9700 && z < 9900);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_scmi_int_config_reset_on_reconnect(void **state)
 {
-	struct fe *fe = open_fe(daemon_proc.sock);
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
 	uint8_t rsp[16];
 
 	assert_int_equal(scmi(fe, SENSOR, 0xa, P(0, 1), rsp, 8), 8);
 	assert_int_equal(scmi(fe, SENSOR, 0x9, P(0), rsp, 12), 12);
-	assert_int_equal(rd32(rsp + 8) & 0xffff, 1);
-	close_fe(fe);
+	assert_int_equal(itest_le32(rsp + 8) & 0xffff, 1);
+	itest_close_ok(fe);
 
-	fe = open_fe(daemon_proc.sock);
+	fe = itest_open_ok(dmn.proc.sock, NULL);
 	assert_int_equal(scmi(fe, SENSOR, 0x9, P(0), rsp, 12), 12);
-	assert_int_equal(rd32(rsp + 8) & 0xffff, 0);
-	close_fe(fe);
+	assert_int_equal(itest_le32(rsp + 8) & 0xffff, 0);
+	itest_close_ok(fe);
 }
 
 static void test_scmi_int_malformed_requests(void **state)
 {
-	struct fe *fe = open_fe(daemon_proc.sock);
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
 	uint8_t rsp[4096];
 	uint32_t req = hdr(BASE, 0, 9), len = 99;
-	pid_t pid = daemon_proc.pid;
+	pid_t pid = dmn.proc.pid;
 
 	/* shorter than a header: completed with 0 bytes */
 	assert_int_equal(fe_request(fe, 0, &req, 2, rsp, LINUX_CAP, &len, WAIT_MS), 0);
@@ -304,17 +237,17 @@ static void test_scmi_int_malformed_requests(void **state)
 
 	/* unknown protocol / message: NOT_SUPPORTED */
 	assert_int_equal(scmi(fe, 0x14, 0x0, NOP, rsp, LINUX_CAP), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -1);
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -1);
 	assert_int_equal(scmi(fe, SENSOR, 0xe, P(0, 1), rsp, LINUX_CAP), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -1);
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -1);
 	/* wrong parameter size: PROTOCOL_ERROR; bad sensor: NOT_FOUND;
 	 * bad index: INVALID_PARAMETERS */
 	assert_int_equal(scmi(fe, SENSOR, 0x6, P(0), rsp, LINUX_CAP), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -10);
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -10);
 	assert_int_equal(scmi(fe, SENSOR, 0x6, P(7, 0), rsp, LINUX_CAP), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -4);
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -4);
 	assert_int_equal(scmi(fe, SENSOR, 0x7, P(0, 9), rsp, LINUX_CAP), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -2);
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -2);
 
 	/* a request far larger than any message */
 	{
@@ -326,19 +259,19 @@ static void test_scmi_int_malformed_requests(void **state)
 		assert_int_equal(fe_request(fe, 0, big, sizeof(big), rsp, LINUX_CAP,
 					    &len, WAIT_MS), 0);
 		assert_int_equal(len, 8);
-		assert_int_equal((int32_t)rd32(rsp + 4), -10);
+		assert_int_equal((int32_t)itest_le32(rsp + 4), -10);
 	}
 	/* a larger response buffer than needed: only the response is used */
 	assert_int_equal(scmi(fe, BASE, 0x0, NOP, rsp, sizeof(rsp)), 12);
 	probe(fe);
-	close_fe(fe);
-	assert_true(proc_alive(&daemon_proc));
-	assert_int_equal(daemon_proc.pid, pid);
+	itest_close_ok(fe);
+	assert_true(proc_alive(&dmn.proc));
+	assert_int_equal(dmn.proc.pid, pid);
 }
 
 static void test_scmi_int_eventq_buffers_held_then_released(void **state)
 {
-	struct fe *fe = open_fe(daemon_proc.sock);
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
 	uint64_t g = fe_alloc(fe, 64, 16);
 	struct fe_seg s = { g, 64, true };
 	uint32_t id, len;
@@ -363,7 +296,7 @@ static void test_scmi_int_eventq_buffers_held_then_released(void **state)
 	assert_int_equal(fe_queue_stop(fe, 1, &base), 0);
 	assert_int_equal(base, 3);
 	probe(fe);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 /* Started through a `vhost-device-scmi` link, with six sensors: the
@@ -408,7 +341,7 @@ static void test_scmi_int_symlink_and_paging(void **state)
 		unsetenv("VHOST_DEVICE_BIN");
 	}
 
-	fe = open_fe(p.sock);
+	fe = itest_open_ok(p.sock, NULL);
 	probe(fe);
 	assert_int_equal(read_descriptions(fe, names, 8, &pages), 6);
 	assert_int_equal(pages, 2);
@@ -416,36 +349,12 @@ static void test_scmi_int_symlink_and_paging(void **state)
 	assert_string_equal(names[1], "fake1");
 	assert_string_equal(names[4], "fake4");
 	assert_string_equal(names[5], "last");
-	close_fe(fe);
+	itest_close_ok(fe);
 	assert_int_equal(proc_stop(&p, 10000), 0);
 	/* the socket is removed at exit */
 	assert_int_equal(access(p.sock, F_OK), -1);
 	unlink(link);
 	proc_cleanup(&p);
-}
-
-/* Run the binary with args, no socket expected; returns the exit code and
- * the start of its stderr in err. */
-static int run_cli(const char *const *args, char *err, size_t errlen)
-{
-	struct proc p = { 0 };
-	int status = 0, code;
-	FILE *f;
-
-	assert_int_equal(proc_tmpdir(&p), 0);
-	assert_int_equal(proc_spawn(&p, args, true, NULL, 0), 0);
-	assert_int_equal(proc_wait(&p, 10000, &status), 0);
-	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	err[0] = '\0';
-	f = fopen(p.log, "r");
-	if (f) {
-		size_t n = fread(err, 1, errlen - 1, f);
-
-		err[n] = '\0';
-		fclose(f);
-	}
-	proc_cleanup(&p);
-	return code;
 }
 
 static void test_scmi_int_cli_errors_exit_1(void **state)
@@ -465,7 +374,7 @@ static void test_scmi_int_cli_errors_exit_1(void **state)
 		const char *args[] = { "scmi", "-s", "/nonexistent/x.sock", "-d",
 				       bad[i].dev, NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
 		if (!strstr(err, bad[i].needle))
 			fail_msg("-d %s: stderr '%s' does not name '%s'", bad[i].dev,
 				 err, bad[i].needle);
@@ -473,18 +382,18 @@ static void test_scmi_int_cli_errors_exit_1(void **state)
 	{
 		const char *args[] = { "scmi", "-d", "fake", NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
 		assert_non_null(strstr(err, "socket"));
 	}
 	{
 		const char *args[] = { "scmi", "--help-devices", NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 0);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 0);
 	}
 	{
 		const char *args[] = { "scmi", "-d", "help", NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 0);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 0);
 	}
 }
 

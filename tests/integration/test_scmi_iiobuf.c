@@ -20,7 +20,7 @@
 #include <cmocka.h>
 
 #include "../frontend/fe.h"
-#include "../frontend/proc.h"
+#include "../frontend/itest.h"
 
 #define WAIT_MS   5000
 #define LINUX_CAP 136
@@ -33,17 +33,6 @@ struct ctx {
 	char root[64], dir[128], scan[160], buf[160], dev[128], fifo[160];
 	int wfd;
 };
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static int64_t rd64(const uint8_t *p)
-{
-	return (int64_t)((uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32);
-}
 
 static void put(const char *dir, const char *name, const char *val)
 {
@@ -177,27 +166,6 @@ static int teardown(void **state)
 	return code != 0;
 }
 
-static struct fe *open_fe(struct ctx *c)
-{
-	for (int attempt = 0; attempt < 200; attempt++) {
-		struct fe *fe = fe_new();
-		int r;
-
-		assert_non_null(fe);
-		r = fe_connect(fe, c->proc.sock, WAIT_MS);
-		if (r == 0)
-			r = fe_start(fe, NULL);
-		if (r == 0)
-			return fe;
-		fe_free(fe);
-		if (r != -EPIPE)
-			fail_msg("open: %s", strerror(-r));
-		usleep(10000);
-	}
-	fail_msg("open: refused every time");
-	return NULL;
-}
-
 /* One sensor-protocol command (id, value) with a 136-byte response
  * buffer; returns the status. */
 static int32_t cmd(struct fe *fe, unsigned msg, uint32_t id, uint32_t val, uint8_t *rsp,
@@ -213,49 +181,8 @@ static int32_t cmd(struct fe *fe, unsigned msg, uint32_t id, uint32_t val, uint8
 	memset(rsp, 0xa5, LINUX_CAP);
 	assert_int_equal(fe_request(fe, 0, req, 4 + 4 * np, rsp, LINUX_CAP, &len, WAIT_MS), 0);
 	assert_true(len >= 8 && len <= LINUX_CAP);
-	assert_int_equal(rd32(rsp), req[0]);
-	return (int32_t)rd32(rsp + 4);
-}
-
-struct evq {
-	uint64_t gpa[256];
-};
-
-static void post_event_buffers(struct fe *fe, struct evq *q, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t g = fe_alloc(fe, LINUX_CAP, 8);
-		struct fe_seg s = { g, LINUX_CAP, true };
-		int head;
-
-		assert_true(g != 0);
-		head = fe_vq_add(fe, 1, &s, 1, false);
-		assert_true(head >= 0 && head < 256);
-		q->gpa[head] = g;
-		fe_vq_publish(fe, 1, (uint16_t)head);
-	}
-	assert_int_equal(fe_vq_kick(fe, 1), 0);
-}
-
-static int next_event(struct fe *fe, struct evq *q, uint8_t *msg, int timeout_ms)
-{
-	long long end = proc_now_ms() + timeout_ms;
-
-	for (;;) {
-		uint32_t id, len;
-		int r = fe_vq_get_used(fe, 1, &id, &len);
-
-		assert_true(r >= 0);
-		if (r == 1) {
-			assert_true(id < 256 && len <= LINUX_CAP);
-			memcpy(msg, fe_ptr(fe, q->gpa[id], LINUX_CAP), len);
-			post_event_buffers(fe, q, 1);
-			return (int)len;
-		}
-		if (proc_now_ms() >= end)
-			return -1;
-		fe_vq_wait_call(fe, 1, (int)(end - proc_now_ms()));
-	}
+	assert_int_equal(itest_le32(rsp), req[0]);
+	return (int32_t)itest_le32(rsp + 4);
 }
 
 static void write_record(struct ctx *c, int16_t x, int16_t y, int16_t z)
@@ -272,22 +199,22 @@ static void write_record(struct ctx *c, int16_t x, int16_t y, int16_t z)
 
 /* Wait for a SENSOR_UPDATE with the values x, y, z; updates carrying
  * an earlier state (before) may come first, anything else fails. */
-static void expect_update(struct fe *fe, struct evq *q, const int64_t want[3],
+static void expect_update(struct fe *fe, struct itest_evq *q, const int64_t want[3],
 			  const int64_t before[3])
 {
 	long long end = proc_now_ms() + WAIT_MS;
 	uint8_t ev[LINUX_CAP];
 
 	for (;;) {
-		int len = next_event(fe, q, ev, (int)(end - proc_now_ms()));
+		int len = itest_evq_next_ok(q, ev, (int)(end - proc_now_ms()));
 		int64_t v[3];
 
 		assert_int_equal(len, UPDATE_LEN);
-		assert_int_equal(rd32(ev), 1 | 3u << 8 | SENSOR << 10);   /* SENSOR_UPDATE */
-		assert_int_equal(rd32(ev + 8), 0);
+		assert_int_equal(itest_le32(ev), 1 | 3u << 8 | SENSOR << 10);   /* SENSOR_UPDATE */
+		assert_int_equal(itest_le32(ev + 8), 0);
 		for (unsigned i = 0; i < 3; i++) {
-			v[i] = rd64(ev + 12 + 16 * i);
-			assert_true(rd64(ev + 12 + 16 * i + 8) != 0);   /* timestamped */
+			v[i] = (int64_t)itest_le64(ev + 12 + 16 * i);
+			assert_true((int64_t)itest_le64(ev + 12 + 16 * i + 8) != 0);   /* timestamped */
 		}
 		if (!memcmp(v, want, sizeof(v)))
 			return;
@@ -309,19 +236,19 @@ static void start_updates(struct fe *fe, uint8_t *rsp)
 static void test_scmi_iiobuf_int_updates_from_records(void **state)
 {
 	struct ctx *c = *state;
-	struct fe *fe = open_fe(c);
+	struct fe *fe = itest_open_ok(c->proc.sock, NULL);
 	static const int64_t sysfs[3] = { 7, 8, 9 };
 	static const int64_t r1[3] = { 1000, -2000, 3000 };
 	static const int64_t r2[3] = { -1, 0, 32767 };
 	uint8_t rsp[LINUX_CAP];
-	struct evq q;
+	struct itest_evq q = { .fe = fe, .q = 1, .cap = LINUX_CAP };
 
 	/* nothing sampled: sysfs */
 	assert_int_equal(cmd(fe, 0x6, 0, 0, rsp, 2), 0);
-	assert_int_equal(rd64(rsp + 8), 7);
+	assert_int_equal((int64_t)itest_le64(rsp + 8), 7);
 	assert_true(file_is(c->buf, "enable", "0"));
 
-	post_event_buffers(fe, &q, NBUF);
+	itest_evq_post_ok(&q, NBUF);
 	start_updates(fe, rsp);
 	/* enable is written last, after _en and length */
 	wait_file(c->buf, "enable", "1");
@@ -338,9 +265,9 @@ static void test_scmi_iiobuf_int_updates_from_records(void **state)
 	expect_update(fe, &q, r2, r1);
 	/* and it is also what READING_GET sees */
 	assert_int_equal(cmd(fe, 0x6, 0, 0, rsp, 2), 0);
-	assert_int_equal(rd64(rsp + 8), -1);
-	assert_int_equal(rd64(rsp + 24), 0);
-	assert_int_equal(rd64(rsp + 40), 32767);
+	assert_int_equal((int64_t)itest_le64(rsp + 8), -1);
+	assert_int_equal((int64_t)itest_le64(rsp + 24), 0);
+	assert_int_equal((int64_t)itest_le64(rsp + 40), 32767);
 	assert_true(log_has(c, "buffered reads from"));
 
 	/* updates off: capture off, files restored, sysfs again */
@@ -351,8 +278,8 @@ static void test_scmi_iiobuf_int_updates_from_records(void **state)
 	wait_file(c->scan, "in_accel_z_en", "0");
 	wait_file(c->buf, "length", "4");
 	assert_int_equal(cmd(fe, 0x6, 0, 0, rsp, 2), 0);
-	assert_int_equal(rd64(rsp + 8), 7);
-	assert_int_equal(rd64(rsp + 40), 9);
+	assert_int_equal((int64_t)itest_le64(rsp + 8), 7);
+	assert_int_equal((int64_t)itest_le64(rsp + 40), 9);
 
 	/* again, then the frontend goes away: the reset stops capture */
 	start_updates(fe, rsp);
@@ -367,7 +294,7 @@ static void test_scmi_iiobuf_int_updates_from_records(void **state)
 static void test_scmi_iiobuf_int_exit_restores(void **state)
 {
 	struct ctx *c = *state;
-	struct fe *fe = open_fe(c);
+	struct fe *fe = itest_open_ok(c->proc.sock, NULL);
 	uint8_t rsp[LINUX_CAP];
 
 	start_updates(fe, rsp);
@@ -383,13 +310,13 @@ static void test_scmi_iiobuf_int_exit_restores(void **state)
 static void test_scmi_iiobuf_int_bad_type_falls_back(void **state)
 {
 	struct ctx *c = *state;
-	struct fe *fe = open_fe(c);
+	struct fe *fe = itest_open_ok(c->proc.sock, NULL);
 	static const int64_t sysfs[3] = { 7, 8, 9 };
 	uint8_t rsp[LINUX_CAP];
-	struct evq q;
+	struct itest_evq q = { .fe = fe, .q = 1, .cap = LINUX_CAP };
 
 	put(c->scan, "in_accel_y_type", "le:s16/12>>0");
-	post_event_buffers(fe, &q, NBUF);
+	itest_evq_post_ok(&q, NBUF);
 	start_updates(fe, rsp);
 	/* updates come from sysfs; the buffer is left alone */
 	write_record(c, 1, 2, 3);

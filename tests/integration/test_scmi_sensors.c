@@ -18,14 +18,14 @@
 #include <cmocka.h>
 
 #include "../frontend/fe.h"
-#include "../frontend/proc.h"
+#include "../frontend/itest.h"
 
 #define WAIT_MS   5000
 #define LINUX_CAP 136
 #define SENSOR    0x15
 #define NBUF      8
 
-static struct proc daemon_proc;
+static struct itest_daemon dmn;
 static char fxroot[64], hwmon_dir[96], iio_dir[96];
 
 /* hwmon fixture: 10 inputs; + 1 iio accelerometer + 1 fake = 12 sensors */
@@ -49,17 +49,6 @@ static const struct {
 #define NSENSORS (NHW + 2)
 #define ID_IIO  NHW
 #define ID_FAKE (NHW + 1)
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static int64_t rd64(const uint8_t *p)
-{
-	return (int64_t)((uint64_t)rd32(p) | (uint64_t)rd32(p + 4) << 32);
-}
 
 static void fx_write(const char *dir, const char *name, const char *content)
 {
@@ -104,6 +93,11 @@ static void build_fixtures(void)
 	fx_write(iio_dir, "in_accel_offset", "0");
 }
 
+static int spawn_scmi(struct proc *p, void *arg)
+{
+	return proc_spawn_device(p, "scmi", arg);
+}
+
 static int group_setup(void **state)
 {
 	char hspec[160], ispec[200];
@@ -112,54 +106,18 @@ static int group_setup(void **state)
 	build_fixtures();
 	snprintf(hspec, sizeof(hspec), "hwmon,path=%s", hwmon_dir);
 	snprintf(ispec, sizeof(ispec), "iio,path=%s,channel=in_accel", iio_dir);
-	if (proc_tmpdir(&daemon_proc))
-		return -1;
-	if (proc_spawn_device(&daemon_proc, "scmi", args)) {
-		print_error("daemon did not start\n");
-		return -1;
-	}
-	return 0;
+	return itest_daemon_ensure(&dmn, spawn_scmi, args) ? -1 : 0;
 }
 
 static int group_teardown(void **state)
 {
 	char cmd[128];
-	int code = proc_stop(&daemon_proc, 10000);
+	int code = itest_daemon_stop(&dmn);
 
-	proc_cleanup(&daemon_proc);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", fxroot);
 	if (system(cmd))
 		print_error("cannot remove %s\n", fxroot);
-	if (code)
-		print_error("daemon exit code %d at the end\n", code);
 	return code != 0;
-}
-
-static struct fe *open_fe(void)
-{
-	for (int attempt = 0; attempt < 200; attempt++) {
-		struct fe *fe = fe_new();
-		int r;
-
-		assert_non_null(fe);
-		r = fe_connect(fe, daemon_proc.sock, WAIT_MS);
-		if (r == 0)
-			r = fe_start(fe, NULL);
-		if (r == 0)
-			return fe;
-		fe_free(fe);
-		if (r != -EPIPE)
-			fail_msg("open: %s", strerror(-r));
-		usleep(10000);
-	}
-	fail_msg("open: refused every time");
-	return NULL;
-}
-
-static void close_fe(struct fe *fe)
-{
-	assert_int_equal(fe_stop(fe), 0);
-	fe_free(fe);
 }
 
 /* One sensor-protocol command with a 136-byte response buffer. */
@@ -176,7 +134,7 @@ static uint32_t cmd(struct fe *fe, unsigned msg, const uint32_t *par, unsigned n
 	memset(rsp, 0xa5, LINUX_CAP);
 	assert_int_equal(fe_request(fe, 0, req, 4 + 4 * np, rsp, LINUX_CAP, &len, WAIT_MS), 0);
 	assert_true(len >= 8 && len <= LINUX_CAP);
-	assert_int_equal(rd32(rsp), req[0]);
+	assert_int_equal(itest_le32(rsp), req[0]);
 	return len;
 }
 
@@ -185,79 +143,36 @@ static uint32_t cmd(struct fe *fe, unsigned msg, const uint32_t *par, unsigned n
 
 /* ---- eventq as the Linux guest uses it: 136-byte buffers ---- */
 
-struct evq {
-	uint64_t gpa[256];        /* by descriptor head */
-};
-
-static void post_event_buffers(struct fe *fe, struct evq *q, unsigned n)
-{
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t g = fe_alloc(fe, LINUX_CAP, 8);
-		struct fe_seg s = { g, LINUX_CAP, true };
-		int head;
-
-		assert_true(g != 0);
-		head = fe_vq_add(fe, 1, &s, 1, false);
-		assert_true(head >= 0 && head < 256);
-		q->gpa[head] = g;
-		fe_vq_publish(fe, 1, (uint16_t)head);
-	}
-	assert_int_equal(fe_vq_kick(fe, 1), 0);
-}
-
-/* Wait up to timeout_ms for one notification; copies it into msg and
- * returns its length, or -1 if none came.  The buffer is posted again. */
-static int next_event(struct fe *fe, struct evq *q, uint8_t *msg, int timeout_ms)
-{
-	long long end = proc_now_ms() + timeout_ms;
-
-	for (;;) {
-		uint32_t id, len;
-		int r = fe_vq_get_used(fe, 1, &id, &len);
-
-		assert_true(r >= 0);
-		if (r == 1) {
-			assert_true(id < 256 && len <= LINUX_CAP);
-			memcpy(msg, fe_ptr(fe, q->gpa[id], LINUX_CAP), len);
-			post_event_buffers(fe, q, 1);
-			return (int)len;
-		}
-		if (proc_now_ms() >= end)
-			return -1;
-		fe_vq_wait_call(fe, 1, (int)(end - proc_now_ms()));
-	}
-}
-
 /* ------------------------------------------------------------------ tests */
 
 static void test_scmi_sensors_int_enumerate_and_read(void **state)
 {
-	struct fe *fe = open_fe();
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
 	uint8_t rsp[LINUX_CAP];
 	char names[NSENSORS][16];
 	uint32_t his[NSENSORS];
 	unsigned idx = 0, pages = 0;
 
 	cmd(fe, 0x1, NULL, 0, rsp);
-	assert_int_equal(rd32(rsp + 8) & 0xffff, NSENSORS);
+	assert_int_equal(itest_le32(rsp + 8) & 0xffff, NSENSORS);
 	/* the Linux driver's loop: ask from idx until nothing remains */
 	for (;;) {
 		uint32_t len = cmd(fe, 0x3, P(idx), rsp);
-		unsigned ret = rd32(rsp + 8) & 0xfff, rem = rd32(rsp + 8) >> 16;
+		unsigned ret = itest_le32(rsp + 8) & 0xfff, rem = itest_le32(rsp + 8) >> 16;
 
-		assert_int_equal(rd32(rsp + 4), 0);
+		assert_int_equal(itest_le32(rsp + 4), 0);
 		assert_int_equal(len, 12 + 28 * ret);
 		assert_true(ret > 0 && idx + ret <= NSENSORS);
 		assert_int_equal(ret + rem, NSENSORS - idx);
 		for (unsigned i = 0; i < ret; i++) {
 			const uint8_t *d = rsp + 12 + 28 * i;
 
-			assert_int_equal(rd32(d), idx + i);
-			his[idx + i] = rd32(d + 8);
+			assert_int_equal(itest_le32(d), idx + i);
+			his[idx + i] = itest_le32(d + 8);
 			memcpy(names[idx + i], d + 12, 16);
 			assert_int_equal(names[idx + i][15], 0);
 			/* every sensor offers update notifications */
-			assert_int_equal(rd32(d + 4) >> 30 & 1, 1);
+			assert_int_equal(itest_le32(d + 4) >> 30 & 1, 1);
 		}
 		idx += ret;
 		pages++;
@@ -280,8 +195,8 @@ static void test_scmi_sensors_int_enumerate_and_read(void **state)
 		assert_int_equal(his[i] & 0xff, hw[i].unit);
 		assert_int_equal((int)((his[i] >> 11 & 0x1f) ^ 0x10) - 0x10, hw[i].scale);
 		assert_int_equal(cmd(fe, 0x6, P(i, 0), rsp), 8 + 16);
-		assert_int_equal(rd32(rsp + 4), 0);
-		v = rd64(rsp + 8);
+		assert_int_equal(itest_le32(rsp + 4), 0);
+		v = (int64_t)itest_le64(rsp + 8);
 		assert_int_equal(v, strtoll(hw[i].value, NULL, 10));
 		if (strlen(want) > 15) {
 			/* the whole label through SENSOR_NAME_GET */
@@ -295,131 +210,131 @@ static void test_scmi_sensors_int_enumerate_and_read(void **state)
 	assert_int_equal(his[ID_IIO] >> 16 & 0x3f, 3);
 	assert_int_equal(his[ID_IIO] >> 11 & 0x1f, 0x1a);
 	assert_int_equal(cmd(fe, 0x6, P(ID_IIO, 0), rsp), 8 + 48);
-	assert_int_equal(rd64(rsp + 8), -124488);
-	assert_int_equal(rd64(rsp + 24), 31122);
-	assert_int_equal(rd64(rsp + 40), 9805824);
+	assert_int_equal((int64_t)itest_le64(rsp + 8), -124488);
+	assert_int_equal((int64_t)itest_le64(rsp + 24), 31122);
+	assert_int_equal((int64_t)itest_le64(rsp + 40), 9805824);
 	cmd(fe, 0x7, P(ID_IIO, 0), rsp);
-	assert_int_equal(rd32(rsp + 8), 3);
+	assert_int_equal(itest_le32(rsp + 8), 3);
 	assert_string_equal((char *)rsp + 24 + 2 * 28, "accel_3d_Z");
 	assert_string_equal(names[ID_FAKE], "fake0");
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_scmi_sensors_int_trip_point_one_event(void **state)
 {
-	struct fe *fe = open_fe();
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
 	uint8_t rsp[LINUX_CAP], ev[LINUX_CAP];
-	struct evq q;
+	struct itest_evq q = { .fe = fe, .q = 1, .cap = LINUX_CAP };
 	int len;
 
-	post_event_buffers(fe, &q, NBUF);
+	itest_evq_post_ok(&q, NBUF);
 	/* sample sensor 0 (41 °C) every 100 ms; trip point 1 at 50 °C,
 	 * both directions */
 	cmd(fe, 0xa, P(0, 1u << 16 | 0x1fu << 11), rsp);
-	assert_int_equal(rd32(rsp + 4), 0);
+	assert_int_equal(itest_le32(rsp + 4), 0);
 	cmd(fe, 0x5, P(0, 1u << 4 | 3, 50000, 0), rsp);
-	assert_int_equal(rd32(rsp + 4), 0);
+	assert_int_equal(itest_le32(rsp + 4), 0);
 	cmd(fe, 0x4, P(0, 1), rsp);
-	assert_int_equal(rd32(rsp + 4), 0);
-	assert_int_equal(next_event(fe, &q, ev, 400), -1);
+	assert_int_equal(itest_le32(rsp + 4), 0);
+	assert_int_equal(itest_evq_next_ok(&q, ev, 400), -1);
 
 	fx_write(hwmon_dir, "temp1_input", "55000");
-	len = next_event(fe, &q, ev, WAIT_MS);
+	len = itest_evq_next_ok(&q, ev, WAIT_MS);
 	assert_int_equal(len, 16);
-	assert_int_equal(rd32(ev), 0 | 3u << 8 | SENSOR << 10);   /* TRIP_POINT_EVENT */
-	assert_int_equal(rd32(ev + 4), 0);
-	assert_int_equal(rd32(ev + 8), 0);
-	assert_int_equal(rd32(ev + 12), 1u << 16 | 1);           /* ascending, tp 1 */
+	assert_int_equal(itest_le32(ev), 0 | 3u << 8 | SENSOR << 10);   /* TRIP_POINT_EVENT */
+	assert_int_equal(itest_le32(ev + 4), 0);
+	assert_int_equal(itest_le32(ev + 8), 0);
+	assert_int_equal(itest_le32(ev + 12), 1u << 16 | 1);           /* ascending, tp 1 */
 	/* staying above: exactly one event */
-	assert_int_equal(next_event(fe, &q, ev, 600), -1);
+	assert_int_equal(itest_evq_next_ok(&q, ev, 600), -1);
 	cmd(fe, 0x6, P(0, 0), rsp);
-	assert_int_equal(rd64(rsp + 8), 55000);
+	assert_int_equal((int64_t)itest_le64(rsp + 8), 55000);
 
 	fx_write(hwmon_dir, "temp1_input", "41000");
-	assert_int_equal(next_event(fe, &q, ev, WAIT_MS), 16);
-	assert_int_equal(rd32(ev + 12), 1);                      /* descending */
+	assert_int_equal(itest_evq_next_ok(&q, ev, WAIT_MS), 16);
+	assert_int_equal(itest_le32(ev + 12), 1);                      /* descending */
 	cmd(fe, 0x4, P(0, 0), rsp);
 	fx_write(hwmon_dir, "temp1_input", "90000");
-	assert_int_equal(next_event(fe, &q, ev, 400), -1);
+	assert_int_equal(itest_evq_next_ok(&q, ev, 400), -1);
 	fx_write(hwmon_dir, "temp1_input", "41000");
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_scmi_sensors_int_continuous_updates(void **state)
 {
-	struct fe *fe = open_fe();
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
 	uint8_t rsp[LINUX_CAP], ev[LINUX_CAP];
 	long long t0;
-	struct evq q;
+	struct itest_evq q = { .fe = fe, .q = 1, .cap = LINUX_CAP };
 
 	/* as scmi_iio: notifications on at probe, then enable at 100 ms */
 	cmd(fe, 0xb, P(ID_FAKE, 1), rsp);
-	assert_int_equal(rd32(rsp + 4), 0);
+	assert_int_equal(itest_le32(rsp + 4), 0);
 	cmd(fe, 0xa, P(ID_FAKE, 3 | 1u << 16 | 0x1fu << 11 | 2u << 9), rsp);
-	assert_int_equal(rd32(rsp + 4), 0);
+	assert_int_equal(itest_le32(rsp + 4), 0);
 	cmd(fe, 0x9, P(ID_FAKE), rsp);
-	assert_int_equal(rd32(rsp + 8), 3 | 1u << 16 | 0x1fu << 11);
+	assert_int_equal(itest_le32(rsp + 8), 3 | 1u << 16 | 0x1fu << 11);
 
 	/* no buffers yet: updates wait in the FIFO and come with the first
 	 * buffers */
 	usleep(350000);
 	t0 = proc_now_ms();
-	post_event_buffers(fe, &q, NBUF);
-	assert_int_equal(next_event(fe, &q, ev, 1000), 4 + 8 + 3 * 16);
+	itest_evq_post_ok(&q, NBUF);
+	assert_int_equal(itest_evq_next_ok(&q, ev, 1000), 4 + 8 + 3 * 16);
 	assert_true(proc_now_ms() - t0 < 1000);
 	for (int i = 0; i < 3; i++) {
-		int len = next_event(fe, &q, ev, WAIT_MS);
+		int len = itest_evq_next_ok(&q, ev, WAIT_MS);
 
 		assert_int_equal(len, 4 + 8 + 3 * 16);
-		assert_int_equal(rd32(ev), 1 | 3u << 8 | SENSOR << 10);  /* SENSOR_UPDATE */
-		assert_int_equal(rd32(ev + 4), 0);
-		assert_int_equal(rd32(ev + 8), ID_FAKE);
+		assert_int_equal(itest_le32(ev), 1 | 3u << 8 | SENSOR << 10);  /* SENSOR_UPDATE */
+		assert_int_equal(itest_le32(ev + 4), 0);
+		assert_int_equal(itest_le32(ev + 8), ID_FAKE);
 		/* Z around 9.807 m/s^2, timestamped */
-		assert_true(rd64(ev + 12 + 32) > 9700 && rd64(ev + 12 + 32) < 9900);
-		assert_true(rd64(ev + 12 + 32 + 8) != 0);
+		assert_true((int64_t)itest_le64(ev + 12 + 32) > 9700 && (int64_t)itest_le64(ev + 12 + 32) < 9900);
+		assert_true((int64_t)itest_le64(ev + 12 + 32 + 8) != 0);
 	}
 	/* stop: the queue drains, nothing more */
 	cmd(fe, 0xb, P(ID_FAKE, 0), rsp);
-	while (next_event(fe, &q, ev, 300) > 0)
+	while (itest_evq_next_ok(&q, ev, 300) > 0)
 		;
-	assert_int_equal(next_event(fe, &q, ev, 400), -1);
-	close_fe(fe);
+	assert_int_equal(itest_evq_next_ok(&q, ev, 400), -1);
+	itest_close_ok(fe);
 }
 
 static void test_scmi_sensors_int_malformed_requests(void **state)
 {
-	struct fe *fe = open_fe();
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
 	uint8_t rsp[LINUX_CAP];
-	pid_t pid = daemon_proc.pid;
+	pid_t pid = dmn.proc.pid;
 
 	assert_int_equal(cmd(fe, 0xe, P(0), rsp), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -1);            /* NOT_SUPPORTED */
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -1);            /* NOT_SUPPORTED */
 	assert_int_equal(cmd(fe, 0x5, P(NSENSORS, 1, 0, 0), rsp), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -4);            /* NOT_FOUND */
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -4);            /* NOT_FOUND */
 	assert_int_equal(cmd(fe, 0x5, P(0, 200u << 4 | 1, 0, 0), rsp), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -2);            /* INVALID_PARAMETERS */
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -2);            /* INVALID_PARAMETERS */
 	assert_int_equal(cmd(fe, 0x5, P(ID_IIO, 1, 0, 0), rsp), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -1);            /* no trip points */
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -1);            /* no trip points */
 	assert_int_equal(cmd(fe, 0xa, P(0, 3u << 9 | 1), rsp), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -2);
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -2);
 	assert_int_equal(cmd(fe, 0xb, P(0, 0xff), rsp), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -2);
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -2);
 	assert_int_equal(cmd(fe, 0xc, P(NSENSORS), rsp), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -4);
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -4);
 	assert_int_equal(cmd(fe, 0xd, P(0, 0), rsp), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -1);            /* scalar */
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -1);            /* scalar */
 	assert_int_equal(cmd(fe, 0x8, P(0, 99), rsp), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -2);
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -2);
 	assert_int_equal(cmd(fe, 0x3, P(NSENSORS + 1), rsp), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -2);
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -2);
 	assert_int_equal(cmd(fe, 0x6, P(0), rsp), 8);
-	assert_int_equal((int32_t)rd32(rsp + 4), -10);           /* PROTOCOL_ERROR */
+	assert_int_equal((int32_t)itest_le32(rsp + 4), -10);           /* PROTOCOL_ERROR */
 	/* still serving */
 	assert_int_equal(cmd(fe, 0x6, P(0, 0), rsp), 8 + 16);
-	assert_int_equal(rd32(rsp + 4), 0);
-	close_fe(fe);
-	assert_true(proc_alive(&daemon_proc));
-	assert_int_equal(daemon_proc.pid, pid);
+	assert_int_equal(itest_le32(rsp + 4), 0);
+	itest_close_ok(fe);
+	assert_true(proc_alive(&dmn.proc));
+	assert_int_equal(dmn.proc.pid, pid);
 }
 
 int main(void)

@@ -19,7 +19,7 @@
 #include <cmocka.h>
 
 #include "../frontend/fe.h"
-#include "../frontend/proc.h"
+#include "../frontend/itest.h"
 
 #define WAIT_MS 3000
 #define SLOTS   16
@@ -28,8 +28,7 @@
 #define OK    0
 #define PARAM 1
 
-static struct proc dp;
-static bool started;
+static struct itest_daemon dmn;
 static char sock0[160], img[160];
 static uint64_t slot_gpa[SLOTS];
 static struct fe *slot_fe;   /* the fe slot_gpa belongs to */
@@ -61,63 +60,30 @@ static int spawn(struct proc *p, char *s0, size_t s0len, char *image, size_t img
 	return proc_spawn(p, args, false, s0, proc_start_timeout_ms());
 }
 
+static int spawn_main(struct proc *p, void *arg)
+{
+	return spawn(p, sock0, sizeof(sock0), img, sizeof(img), NULL);
+}
+
 static int setup(void **state)
 {
-	if (started && proc_alive(&dp))
-		return 0;
-	if (started)
-		proc_cleanup(&dp);
-	started = false;
-	memset(&dp, 0, sizeof(dp));
-	assert_int_equal(proc_tmpdir(&dp), 0);
-	assert_int_equal(spawn(&dp, sock0, sizeof(sock0), img, sizeof(img), NULL), 0);
-	started = true;
+	itest_ensure_ok(&dmn, spawn_main, NULL);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	int code = 0;
-
-	if (started) {
-		code = proc_stop(&dp, 10000);
-		proc_cleanup(&dp);
-		started = false;
-	}
-	if (code)
-		print_error("daemon exit code %d at the end\n", code);
-	return code != 0;
+	return itest_daemon_stop(&dmn) != 0;
 }
 
+/* Connect and start like QEMU (GET_CONFIG of 32 bytes); the slots of a
+ * previous frontend are not this one's. */
 static struct fe *open_fe(const char *path)
 {
-	struct fe_opts o = { .config_size = 32 };
+	struct fe *fe = itest_open_ok(path, &(struct fe_opts){ .config_size = 32 });
 
-	for (int attempt = 0; attempt < 200; attempt++) {
-		struct fe *fe = fe_new();
-		int r;
-
-		assert_non_null(fe);
-		r = fe_connect(fe, path, WAIT_MS);
-		if (r == 0)
-			r = fe_start(fe, &o);
-		if (r == 0) {
-			slot_fe = NULL;
-			return fe;
-		}
-		fe_free(fe);
-		if (r != -EPIPE)
-			fail_msg("open %s: %s", path, strerror(-r));
-		usleep(10000);
-	}
-	fail_msg("open %s: refused every time", path);
-	return NULL;
-}
-
-static void close_fe(struct fe *fe)
-{
-	assert_int_equal(fe_stop(fe), 0);
-	fe_free(fe);
+	slot_fe = NULL;
+	return fe;
 }
 
 /* ------------------------------------------------------------- requests */
@@ -306,7 +272,7 @@ static void test_spi_int_config_and_features(void **state)
 	assert_memory_equal(c + 4, "\x80\0\0\0", 4);    /* 8-bit words */
 	assert_memory_equal(c + 8, "\x0f\0\0\0", 4);    /* SPI modes 0-3 */
 	assert_memory_equal(c + 12, "\x00\xea\x32\x06", 4);  /* 104 MHz */
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_spi_int_loopback_echo(void **state)
@@ -322,7 +288,7 @@ static void test_spi_int_loopback_echo(void **state)
 	assert_int_equal(xfer(fe, 0, tx, 16, NULL, 0), OK);
 	assert_int_equal(xfer(fe, 0, NULL, 0, rx, 16), OK);
 	assert_memory_equal(rx, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_spi_int_flash_jedec_id(void **state)
@@ -334,7 +300,7 @@ static void test_spi_int_flash_jedec_id(void **state)
 	assert_memory_equal(id, "\xef\x40\x14", 3);
 	assert_int_equal(xfer(fe, 1, tx, 4, rx, 4), OK);   /* one full-duplex transfer */
 	assert_memory_equal(rx + 1, "\xef\x40\x14", 3);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_spi_int_flash_program_erase(void **state)
@@ -371,7 +337,7 @@ static void test_spi_int_flash_program_erase(void **state)
 	nor_erase4k(fe, 0x3000);
 	nor_read(fe, 0x3000, back, 256);
 	assert_memory_equal(back, ff, 256);
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_spi_int_flash_persists_across_restart(void **state)
@@ -390,14 +356,14 @@ static void test_spi_int_flash_persists_across_restart(void **state)
 		page[i] = (uint8_t)(i * 5);
 	nor_erase4k(fe, 0x7000);
 	nor_program(fe, 0x7010, page, sizeof(page));
-	close_fe(fe);
+	itest_close_ok(fe);
 	assert_int_equal(proc_stop(&p, 10000), 0);
 
 	assert_int_equal(spawn(&p, s0, sizeof(s0), image, sizeof(image), NULL), 0);
 	fe = open_fe(s0);
 	nor_read(fe, 0x7010, back, sizeof(back));
 	assert_memory_equal(back, page, sizeof(page));
-	close_fe(fe);
+	itest_close_ok(fe);
 	assert_int_equal(proc_stop(&p, 10000), 0);
 	proc_cleanup(&p);
 }
@@ -439,14 +405,14 @@ static void test_spi_int_mixed_kick(void **state)
 		kick(fe, &f, 1);
 		assert_int_equal(f.result, PARAM);
 	}
-	close_fe(fe);
+	itest_close_ok(fe);
 }
 
 static void test_spi_int_malformed_chains(void **state)
 {
 	struct fe *fe = open_fe(sock0);
 	uint8_t a[4] = { 1, 2, 3, 4 }, ra[4];
-	pid_t pid = dp.pid;
+	pid_t pid = dmn.proc.pid;
 
 	/* no writable byte: completed with nothing written */
 	{
@@ -481,9 +447,9 @@ static void test_spi_int_malformed_chains(void **state)
 	fe = open_fe(sock0);
 	assert_int_equal(xfer(fe, 0, a, 4, ra, 4), OK);
 	assert_memory_equal(ra, a, 4);
-	close_fe(fe);
-	assert_true(proc_alive(&dp));
-	assert_int_equal(dp.pid, pid);
+	itest_close_ok(fe);
+	assert_true(proc_alive(&dmn.proc));
+	assert_int_equal(dmn.proc.pid, pid);
 }
 
 static void test_spi_int_two_sockets(void **state)
@@ -514,36 +480,13 @@ static void test_spi_int_two_sockets(void **state)
 	assert_int_equal(xfer(f1, 0, a, 2, ra, 2), OK);
 	assert_memory_equal(ra, a, 2);
 	slot_fe = NULL;
-	close_fe(f0);
-	close_fe(f1);
+	itest_close_ok(f0);
+	itest_close_ok(f1);
 	slot_fe = NULL;
 	assert_int_equal(proc_stop(&p, 10000), 0);
 	assert_int_equal(access(s0, F_OK), -1);
 	assert_int_equal(access(s1, F_OK), -1);
 	proc_cleanup(&p);
-}
-
-/* Run the binary with args; exit code, stderr start in err. */
-static int run_cli(const char *const *args, char *err, size_t errlen)
-{
-	struct proc p = { 0 };
-	int status = 0, code;
-	FILE *f;
-
-	assert_int_equal(proc_tmpdir(&p), 0);
-	assert_int_equal(proc_spawn(&p, args, true, NULL, 0), 0);
-	assert_int_equal(proc_wait(&p, 10000, &status), 0);
-	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	err[0] = '\0';
-	f = fopen(p.log, "r");
-	if (f) {
-		size_t n = fread(err, 1, errlen - 1, f);
-
-		err[n] = '\0';
-		fclose(f);
-	}
-	proc_cleanup(&p);
-	return code;
 }
 
 static void test_spi_int_cli(void **state)
@@ -567,14 +510,14 @@ static void test_spi_int_cli(void **state)
 	char err[1024];
 
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(run_cli(bad[i].args, err, sizeof(err)), 1);
+		assert_int_equal(proc_run_cli(bad[i].args, err, sizeof(err), 10000), 1);
 		if (!strstr(err, bad[i].needle))
 			fail_msg("case %u: stderr '%s' does not say '%s'", i, err, bad[i].needle);
 	}
 	{
 		const char *args[] = { "spi", "--sim", "help", NULL };
 
-		assert_int_equal(run_cli(args, err, sizeof(err)), 0);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 0);
 	}
 }
 

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Shared pieces of the integration tests (tests/integration): the daemon
+ * a group of tests runs against, opening a frontend on a socket, an
+ * eventq as the Linux guest uses it, little-endian byte helpers.
+ *
+ * itest.c does not use cmocka (tests/frontend is also linked into tools):
+ * its functions return NULL or a negative errno.  The asserting wrappers
+ * at the end of this header exist only where <cmocka.h> was included
+ * first. */
+#ifndef VD_TESTS_ITEST_H
+#define VD_TESTS_ITEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "fe.h"
+#include "proc.h"
+
+/* ---- the daemon under test ---- */
+
+struct itest_daemon {
+	struct proc proc;
+	bool started;
+};
+
+/* Starts the daemon in p (p->dir and p->sock are set): 0 or -errno. */
+typedef int (*itest_spawn_fn)(struct proc *p, void *arg);
+
+/* Keep d running: nothing if it runs; otherwise (first time, or it died:
+ * said on stderr) a new temp dir and spawn(&d->proc, arg).  0 or -errno. */
+int itest_daemon_ensure(struct itest_daemon *d, itest_spawn_fn spawn, void *arg);
+/* SIGTERM, wait, clean up: the daemon's exit code (0 if not started);
+ * a nonzero one is said on stderr. */
+int itest_daemon_stop(struct itest_daemon *d);
+
+/* ---- frontends ---- */
+
+enum itest_mode {
+	ITEST_RAW,     /* connected, GET_FEATURES answered */
+	ITEST_INIT,    /* fe_init done */
+	ITEST_START,   /* fe_start done (as QEMU) */
+};
+
+/* Connect to path and go as far as mode (o may be NULL).  A connection
+ * closed at once (the daemon still finishing a previous one) is retried
+ * a few times, briefly.  NULL with *err (may be NULL) on failure. */
+struct fe *itest_fe_open(const char *path, enum itest_mode mode,
+			 const struct fe_opts *o, int *err);
+
+/* ---- an eventq as the Linux guest keeps it: buffers of cap bytes ---- */
+
+struct itest_evq {
+	struct fe *fe;
+	unsigned q;
+	uint32_t cap;
+	uint64_t gpa[256];        /* by descriptor head */
+};
+
+/* Post n writable buffers and kick.  0 or -errno. */
+int itest_evq_post(struct itest_evq *v, unsigned n);
+/* Wait up to timeout_ms for one used buffer: copy it into msg (cap bytes
+ * at least), post the buffer again, return its length; -ETIMEDOUT if none
+ * came, -EPROTO for a bad used entry. */
+int itest_evq_next(struct itest_evq *v, uint8_t *msg, int timeout_ms);
+
+/* ---- little-endian bytes ---- */
+
+static inline uint16_t itest_le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static inline uint32_t itest_le32(const uint8_t *p)
+{
+	return (uint32_t)itest_le16(p) | (uint32_t)itest_le16(p + 2) << 16;
+}
+
+static inline uint64_t itest_le64(const uint8_t *p)
+{
+	return (uint64_t)itest_le32(p) | (uint64_t)itest_le32(p + 4) << 32;
+}
+
+static inline void itest_put_le16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static inline void itest_put_le32(uint8_t *p, uint32_t v)
+{
+	itest_put_le16(p, (uint16_t)v);
+	itest_put_le16(p + 2, (uint16_t)(v >> 16));
+}
+
+/* ---- asserting wrappers, for cmocka tests ---- */
+#ifdef cmocka_unit_test
+#include <errno.h>
+#include <string.h>
+
+/* Open with fe_start or fail the test. */
+static inline struct fe *itest_open_ok(const char *path, const struct fe_opts *o)
+{
+	int r = 0;
+	struct fe *fe = itest_fe_open(path, ITEST_START, o, &r);
+
+	if (!fe)
+		fail_msg("open %s: %s", path, strerror(-r));
+	return fe;
+}
+
+/* Stop every queue (must succeed) and free. */
+static inline void itest_close_ok(struct fe *fe)
+{
+	assert_int_equal(fe_stop(fe), 0);
+	fe_free(fe);
+}
+
+/* Keep the daemon running or fail the test. */
+static inline void itest_ensure_ok(struct itest_daemon *d, itest_spawn_fn spawn, void *arg)
+{
+	assert_int_equal(itest_daemon_ensure(d, spawn, arg), 0);
+}
+
+static inline void itest_evq_post_ok(struct itest_evq *v, unsigned n)
+{
+	assert_int_equal(itest_evq_post(v, n), 0);
+}
+
+/* itest_evq_next, failing the test on anything but a notification or a
+ * timeout; -1 for the timeout. */
+static inline int itest_evq_next_ok(struct itest_evq *v, uint8_t *msg, int timeout_ms)
+{
+	int r = itest_evq_next(v, msg, timeout_ms);
+
+	if (r < 0 && r != -ETIMEDOUT)
+		fail_msg("eventq: %s", strerror(-r));
+	return r < 0 ? -1 : r;
+}
+#endif
+
+#endif
