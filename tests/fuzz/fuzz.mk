@@ -42,12 +42,19 @@ $(FUZZ_B)/libvd.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/libvd.a
+# tests/fuzz/fuzz_util.c is linked into every target and replayer
+FUZZ_UTIL := tests/fuzz/fuzz_util.c
+
+$(FUZZ_B)/fuzz_util.o: $(FUZZ_UTIL)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_B)/libvd.a $(LDLIBS)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_B)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_B)/fuzz_util.o $(FUZZ_B)/libvd.a
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(FUZZ_B)/fuzz_util.o $(FUZZ_B)/libvd.a $(LDLIBS)
 
 # replayers with the normal compiler
-$(B)/tests/fuzz/replay_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay_main.o $(B)/libvd.a
+$(B)/tests/fuzz/replay_%: $(B)/tests/fuzz/fuzz_%.o $(B)/tests/fuzz/replay_main.o $(FUZZ_UTIL:%.c=$(B)/%.o) $(B)/libvd.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 tests: $(FUZZ_REPLAY)
@@ -82,7 +89,7 @@ $(FUZZ_B)/cov/libvd.a: $(LIB_SRC:%.c=$(FUZZ_B)/cov/%.o)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(FUZZ_B)/cov/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_B)/cov/libvd.a
+$(FUZZ_B)/cov/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay_main.c $(FUZZ_UTIL) $(FUZZ_B)/cov/libvd.a
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_COV_FLAGS) -o $@ $^ $(LDLIBS)
 

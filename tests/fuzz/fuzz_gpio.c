@@ -4,7 +4,7 @@
  * libgpiod layer is a fake struct gpio_hw_ops, fed a sequence of requestq
  * and eventq elements, edge events, eventq stops and resets.
  *
- * Every element is built here over heap buffers of exactly their size
+ * Every element is built (fuzz_util.c) over heap buffers of exactly their size
  * (one allocation per iovec), so AddressSanitizer reports any access past
  * them; elements the device holds are tracked and freed when completed,
  * and freed by the harness after gpio_dev_events_stop/gpio_dev_reset, as
@@ -57,133 +57,46 @@
 #include "devices/gpio.h"
 #include "vhost/dev.h"
 #include "vhost/loop.h"
+#include "fuzz_util.h"
 
-#define CHECK(c)                                                              \
-	do {                                                                  \
-		if (!(c)) {                                                   \
-			fprintf(stderr, "fuzz_gpio: %s:%d: check failed: %s\n", \
-				__FILE__, __LINE__, #c);                      \
-			abort();                                              \
-		}                                                             \
-	} while (0)
+#define CHECK(c) FZ_CHECK(c)
 
 #define MAX_LINES 24
-#define MAX_PIECES 4
-
-struct rd {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t rd8(struct rd *r)
-{
-	uint8_t v = 0;
-
-	if (r->n) {
-		v = *r->p++;
-		r->n--;
-	}
-	return v;
-}
-
-static uint16_t rd16(struct rd *r)
-{
-	uint16_t lo = rd8(r);
-
-	return (uint16_t)(lo | (uint16_t)rd8(r) << 8);
-}
-
-static uint32_t rd32(struct rd *r)
-{
-	uint32_t lo = rd16(r);
-
-	return lo | (uint32_t)rd16(r) << 16;
-}
 
 /* ---- elements over exact heap buffers ---- */
 
 struct elem {
-	struct vq_elem e;
-	struct iovec iov[2 * MAX_PIECES];
+	struct fz_elem f;
 	bool live;
 };
 
 static unsigned next_head;
 
-/* split total into n pieces (n >= 1), sizes from the input */
-static void split(struct rd *r, size_t total, unsigned n, size_t *sz)
-{
-	for (unsigned i = 0; i + 1 < n; i++) {
-		sz[i] = total ? rd8(r) % (total + 1) : 0;
-		total -= sz[i];
-	}
-	sz[n - 1] = total;
-}
-
-static struct elem *elem_new(struct rd *r, size_t nat_out, size_t nat_in,
+/* Layout byte; bit7: raw lengths u8 readable, u8 writable (0xff: le16
+ * follows), else the natural ones; split points are u8. */
+static struct elem *elem_new(struct fz_in *r, size_t nat_out, size_t nat_in,
 			     const uint8_t *out_data)
 {
-	struct elem *x = calloc(1, sizeof(*x));
-	uint8_t l = rd8(r);
-	size_t out_len = nat_out, in_len = nat_in, sz[2 * MAX_PIECES];
-	unsigned nout = (l & 3) + 1, nin = ((l >> 2) & 3) + 1;
-	size_t off = 0;
+	uint8_t l = fz_u8(r);
+	size_t out_len = nat_out, in_len = nat_in;
+	struct elem *x;
 
-	CHECK(x);
 	if (l & 0x80) {
-		out_len = rd8(r);
-		in_len = rd8(r);
+		out_len = fz_u8(r);
+		in_len = fz_u8(r);
 		if (in_len == 0xff)
-			in_len = rd16(r);
+			in_len = fz_u16(r);
 	}
-	if (!out_len && (l & 0x10))
-		nout = 0;
-	if (!in_len && (l & 0x20))
-		nin = 0;
-	if (nout)
-		split(r, out_len, nout, sz);
-	if (nin)
-		split(r, in_len, nin, sz + nout);
-	for (unsigned i = 0; i < nout + nin; i++) {
-		x->iov[i].iov_base = malloc(sz[i] ? sz[i] : 1);
-		x->iov[i].iov_len = sz[i];
-		CHECK(x->iov[i].iov_base);
-		if (i < nout) {
-			for (size_t j = 0; j < sz[i]; j++, off++)
-				((uint8_t *)x->iov[i].iov_base)[j] = off < nat_out ? out_data[off] :
-									     rd8(r);
-		} else {
-			memset(x->iov[i].iov_base, 0xa5, sz[i]);
-		}
-	}
-	x->e.head = (uint16_t)next_head++;
-	x->e.out_num = (uint16_t)nout;
-	x->e.in_num = (uint16_t)nin;
-	x->e.out_len = (uint32_t)out_len;
-	x->e.in_len = (uint32_t)in_len;
-	x->e.out = x->iov;
-	x->e.in = x->iov + nout;
+	x = (struct elem *)fz_elem_new(r, sizeof(*x), l, out_len, in_len, false, out_data,
+				       nat_out);
+	x->f.e.head = (uint16_t)next_head++;
 	x->live = true;
 	return x;
 }
 
 static void elem_free(struct elem *x)
 {
-	for (unsigned i = 0; i < (unsigned)x->e.out_num + x->e.in_num; i++)
-		free(x->iov[i].iov_base);
-	free(x);
-}
-
-/* byte off of the writable part */
-static uint8_t in_byte(const struct vq_elem *e, size_t off)
-{
-	for (unsigned i = 0; i < e->in_num; i++) {
-		if (off < e->in[i].iov_len)
-			return ((const uint8_t *)e->in[i].iov_base)[off];
-		off -= e->in[i].iov_len;
-	}
-	CHECK(0);
-	return 0;
+	fz_elem_free(&x->f);
 }
 
 /* ---- the fake libgpiod ---- */
@@ -375,8 +288,8 @@ static void ev_complete(void *ctx, struct vq_elem *e, uint32_t len)
 	unsigned i;
 
 	CHECK(len == 1 && e->in_len >= 1);
-	CHECK(in_byte(e, 0) == VIRTIO_GPIO_IRQ_STATUS_INVALID ||
-	      in_byte(e, 0) == VIRTIO_GPIO_IRQ_STATUS_VALID);
+	CHECK(fz_in_byte(e, 0) == VIRTIO_GPIO_IRQ_STATUS_INVALID ||
+	      fz_in_byte(e, 0) == VIRTIO_GPIO_IRQ_STATUS_VALID);
 	if (x == incoming) {
 		incoming = NULL;
 	} else {
@@ -396,11 +309,11 @@ static void drop_held(void)
 		elem_free(held[--nheld]);
 }
 
-static uint16_t rd_line(struct rd *r, unsigned n)
+static uint16_t rd_line(struct fz_in *r, unsigned n)
 {
-	uint8_t b = rd8(r);
+	uint8_t b = fz_u8(r);
 
-	return b == 0xff ? rd16(r) : (uint16_t)(b % (n + 1));
+	return b == 0xff ? fz_u16(r) : (uint16_t)(b % (n + 1));
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -408,7 +321,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int init;
-	struct rd r = { data, size };
+	struct fz_in r = { data, size };
 	struct gpio_dev g;
 	struct gpio_chip *chip;
 	struct loop *loop = NULL;
@@ -421,8 +334,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		log_set_level(getenv("FUZZ_VERBOSE") ? LOG_DEBUG : LOG_ERROR);
 		init = 1;
 	}
-	cfg0 = rd8(&r);
-	n = 1 + rd8(&r) % MAX_LINES;
+	cfg0 = fz_u8(&r);
+	n = 1 + fz_u8(&r) % MAX_LINES;
 	host = cfg0 & 1;
 	memset(&hw, 0, sizeof(hw));
 	hw.n = n;
@@ -443,20 +356,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	nheld = 0;
 
 	while (r.n && !stop) {
-		uint8_t op = rd8(&r);
+		uint8_t op = fz_u8(&r);
 
 		switch (op % 8) {
 		case 0: {
-			uint8_t req[8], t = rd8(&r), vb;
-			uint16_t type = t < 0x80 ? t % 8 : (uint16_t)(t | rd8(&r) << 8);
+			uint8_t req[8], t = fz_u8(&r), vb;
+			uint16_t type = t < 0x80 ? t % 8 : (uint16_t)(t | fz_u8(&r) << 8);
 			uint16_t line = rd_line(&r, n);
 			uint32_t v;
 			struct elem *x;
 			int ret;
 			bool wellformed;
 
-			vb = rd8(&r);
-			v = vb == 0xff ? rd32(&r) : vb % 4u;
+			vb = fz_u8(&r);
+			v = vb == 0xff ? fz_u32(&r) : vb % 4u;
 			req[0] = (uint8_t)type;
 			req[1] = (uint8_t)(type >> 8);
 			req[2] = (uint8_t)line;
@@ -464,14 +377,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			memcpy(req + 4, &v, 4);
 			x = elem_new(&r, 8, type == VIRTIO_GPIO_MSG_GET_LINE_NAMES ?
 					   1 + g.names_size : 2, req);
-			wellformed = x->e.out_len == 8;
-			ret = gpio_dev_request(&g, &x->e);
-			if (x->e.in_len < 2) {
+			wellformed = x->f.e.out_len == 8;
+			ret = gpio_dev_request(&g, &x->f.e);
+			if (x->f.e.in_len < 2) {
 				CHECK(ret == -EINVAL);
 			} else {
-				uint8_t st = in_byte(&x->e, 0);
+				uint8_t st = fz_in_byte(&x->f.e, 0);
 
-				CHECK(ret >= 2 && (uint32_t)ret <= x->e.in_len);
+				CHECK(ret >= 2 && (uint32_t)ret <= x->f.e.in_len);
 				CHECK(st == VIRTIO_GPIO_STATUS_OK || st == VIRTIO_GPIO_STATUS_ERR);
 				if (!wellformed || line >= n || type == 0 ||
 				    type > VIRTIO_GPIO_MSG_SET_IRQ_TYPE)
@@ -480,9 +393,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (st == VIRTIO_GPIO_STATUS_ERR || type != VIRTIO_GPIO_MSG_GET_LINE_NAMES)
 					CHECK(ret == 2);
 				if (st == VIRTIO_GPIO_STATUS_ERR)
-					CHECK(in_byte(&x->e, 1) == 0);
+					CHECK(fz_in_byte(&x->f.e, 1) == 0);
 				if (st == VIRTIO_GPIO_STATUS_OK && wellformed) {
-					uint8_t val = in_byte(&x->e, 1);
+					uint8_t val = fz_in_byte(&x->f.e, 1);
 
 					switch (type) {
 					case VIRTIO_GPIO_MSG_GET_LINE_NAMES: {
@@ -490,12 +403,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 						CHECK((uint32_t)ret == 1 + g.names_size);
 						for (int k = 1; k < ret; k++) {
-							uint8_t c = in_byte(&x->e, (size_t)k);
+							uint8_t c = fz_in_byte(&x->f.e, (size_t)k);
 
 							CHECK(!c || (c >= 0x20 && c < 0x7f));
 							nul += !c;
 						}
-						CHECK(nul == n && in_byte(&x->e, (size_t)ret - 1) == 0);
+						CHECK(nul == n && fz_in_byte(&x->f.e, (size_t)ret - 1) == 0);
 						break;
 					}
 					case VIRTIO_GPIO_MSG_GET_DIRECTION:
@@ -538,10 +451,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct elem *x = elem_new(&r, 2, 1, req);
 			int ret;
 
-			uint32_t in_len = x->e.in_len, out_len = x->e.out_len;
+			uint32_t in_len = x->f.e.in_len, out_len = x->f.e.out_len;
 
 			incoming = x;
-			ret = gpio_dev_event(&g, &x->e);
+			ret = gpio_dev_event(&g, &x->f.e);
 			/* x is freed here if the device completed it */
 			if (in_len < 1) {
 				CHECK(ret == -EINVAL && incoming == x);
@@ -561,8 +474,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		case 2: {
 			uint16_t line = rd_line(&r, n);
-			unsigned cnt = 1 + rd8(&r) % 8;
-			uint8_t pat = rd8(&r);
+			unsigned cnt = 1 + fz_u8(&r) % 8;
+			uint8_t pat = fz_u8(&r);
 			uint64_t one = 1;
 
 			if (!host || line >= n || !hw.req[line] || hw.req[line]->efd < 0)
@@ -589,7 +502,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			g.irq = op & 8;
 			break;
 		case 5:
-			hw.faults = rd8(&r);
+			hw.faults = fz_u8(&r);
 			break;
 		case 6: {
 			uint8_t cs[GPIO_CONFIG_SIZE];

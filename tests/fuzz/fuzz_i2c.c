@@ -8,7 +8,7 @@
  * (src/devices/i2c.c): held until one without FAIL_NEXT ends the group;
  * an end of kick with nothing more published fails an open group.
  *
- * Every element is built here over heap buffers of exactly their size
+ * Every element is built (fuzz_util.c) over heap buffers of exactly their size
  * (one allocation per iovec), so AddressSanitizer reports any access past
  * them.
  *
@@ -48,125 +48,37 @@
 
 #include "common/log.h"
 #include "devices/i2c.h"
+#include "fuzz_util.h"
 
-#define CHECK(c)                                                             \
-	do {                                                                 \
-		if (!(c)) {                                                  \
-			fprintf(stderr, "fuzz_i2c: %s:%d: check failed: %s\n", \
-				__FILE__, __LINE__, #c);                     \
-			abort();                                             \
-		}                                                            \
-	} while (0)
+#define CHECK(c) FZ_CHECK(c)
 
-#define MAX_PIECES 4
 #define FD_BASE 100
-
-struct rd {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t rd8(struct rd *r)
-{
-	uint8_t v = 0;
-
-	if (r->n) {
-		v = *r->p++;
-		r->n--;
-	}
-	return v;
-}
-
-static uint16_t rd16(struct rd *r)
-{
-	uint16_t lo = rd8(r);
-
-	return (uint16_t)(lo | (uint16_t)rd8(r) << 8);
-}
-
-static uint32_t rd32(struct rd *r)
-{
-	uint32_t lo = rd16(r);
-
-	return lo | (uint32_t)rd16(r) << 16;
-}
 
 /* ---- elements over exact heap buffers ---- */
 
 struct elem {
-	struct vq_elem e;
-	struct iovec iov[2 * MAX_PIECES];
+	struct fz_elem f;
 };
 
-static void split(struct rd *r, size_t total, unsigned n, size_t *sz)
-{
-	for (unsigned i = 0; i + 1 < n; i++) {
-		sz[i] = total ? rd16(r) % (total + 1) : 0;
-		total -= sz[i];
-	}
-	sz[n - 1] = total;
-}
-
-static struct elem *elem_new(struct rd *r, size_t nat_out, size_t nat_in,
+/* Layout byte; bit7: raw lengths le16 readable, le16 writable, else the
+ * natural ones; split points are le16. */
+static struct elem *elem_new(struct fz_in *r, size_t nat_out, size_t nat_in,
 			     const uint8_t *hdr, size_t hdr_len)
 {
-	struct elem *x = calloc(1, sizeof(*x));
-	uint8_t l = rd8(r);
-	size_t out_len = nat_out, in_len = nat_in, sz[2 * MAX_PIECES];
-	unsigned nout = (l & 3) + 1, nin = ((l >> 2) & 3) + 1;
-	size_t off = 0;
+	uint8_t l = fz_u8(r);
+	size_t out_len = nat_out, in_len = nat_in;
 
-	CHECK(x);
 	if (l & 0x80) {
-		out_len = rd16(r);
-		in_len = rd16(r);
+		out_len = fz_u16(r);
+		in_len = fz_u16(r);
 	}
-	if (!out_len && (l & 0x10))
-		nout = 0;
-	if (!in_len && (l & 0x20))
-		nin = 0;
-	if (nout)
-		split(r, out_len, nout, sz);
-	if (nin)
-		split(r, in_len, nin, sz + nout);
-	for (unsigned i = 0; i < nout + nin; i++) {
-		uint8_t *p = malloc(sz[i] ? sz[i] : 1);
-
-		CHECK(p);
-		x->iov[i].iov_base = p;
-		x->iov[i].iov_len = sz[i];
-		if (i < nout) {
-			for (size_t j = 0; j < sz[i]; j++, off++)
-				p[j] = off < hdr_len ? hdr[off] : rd8(r);
-		} else {
-			memset(p, 0xa5, sz[i]);
-		}
-	}
-	x->e.out_num = (uint16_t)nout;
-	x->e.in_num = (uint16_t)nin;
-	x->e.out_len = (uint32_t)out_len;
-	x->e.in_len = (uint32_t)in_len;
-	x->e.out = x->iov;
-	x->e.in = x->iov + nout;
-	return x;
+	return (struct elem *)fz_elem_new(r, sizeof(struct elem), l, out_len, in_len, true,
+					  hdr, hdr_len);
 }
 
 static void elem_free(struct elem *x)
 {
-	for (unsigned i = 0; i < (unsigned)x->e.out_num + x->e.in_num; i++)
-		free(x->iov[i].iov_base);
-	free(x);
-}
-
-static uint8_t in_byte(const struct vq_elem *e, size_t off)
-{
-	for (unsigned i = 0; i < e->in_num; i++) {
-		if (off < e->in[i].iov_len)
-			return ((const uint8_t *)e->in[i].iov_base)[off];
-		off -= e->in[i].iov_len;
-	}
-	CHECK(0);
-	return 0;
+	fz_elem_free(&x->f);
 }
 
 /* ---- fake host adapters ---- */
@@ -366,7 +278,7 @@ static void run_pending(bool complete, bool features_ok)
 	if (expect_err)
 		CHECK(ok == 0);
 	for (unsigned i = 0; i < npend; i++) {
-		const struct vq_elem *e = &pend_x[i]->e;
+		const struct vq_elem *e = &pend_x[i]->f.e;
 		uint8_t st;
 
 		CHECK(pend[i].e == e);
@@ -375,11 +287,11 @@ static void run_pending(bool complete, bool features_ok)
 			continue;
 		}
 		CHECK(pend[i].used == e->in_len);
-		st = in_byte(e, e->in_len - 1);
+		st = fz_in_byte(e, e->in_len - 1);
 		CHECK(st == (ok ? VIRTIO_I2C_MSG_OK : VIRTIO_I2C_MSG_ERR));
 		if (!ok)
 			for (uint32_t k = 0; k + 1 < e->in_len; k++)
-				CHECK(in_byte(e, k) == 0);
+				CHECK(fz_in_byte(e, k) == 0);
 	}
 	for (unsigned i = 0; i < npend; i++)
 		elem_free(pend_x[i]);
@@ -403,7 +315,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int init;
-	struct rd r = { data, size };
+	struct fz_in r = { data, size };
 	char err[256];
 	bool features_ok;
 
@@ -411,9 +323,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		log_set_level(getenv("FUZZ_VERBOSE") ? LOG_DEBUG : LOG_ERROR);
 		init = 1;
 	}
-	features_ok = !(rd8(&r) & 1);
-	funcs[0] = funcs_of(rd8(&r));
-	funcs[1] = funcs_of(rd8(&r));
+	features_ok = !(fz_u8(&r) & 1);
+	funcs[0] = funcs_of(fz_u8(&r));
+	funcs[1] = funcs_of(fz_u8(&r));
 	faults = 0;
 	CHECK(i2c_bus_init(&bus, &fake_ops, NULL) == 0);
 	if (i2c_parse_device_list(&bus, "3:0x20:0x21,4:48", "/nonexistent", err, sizeof(err)) ||
@@ -426,20 +338,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	npend = 0;
 
 	while (r.n) {
-		uint8_t op = rd8(&r);
+		uint8_t op = fz_u8(&r);
 
 		switch (op % 4) {
 		case 0: {
-			uint8_t hdr[8] = { 0 }, ab = rd8(&r), fb, lb;
-			uint16_t addr = ab & 0x80 ? rd16(&r) : (uint16_t)(addrs[ab % 8] << 1);
+			uint8_t hdr[8] = { 0 }, ab = fz_u8(&r), fb, lb;
+			uint16_t addr = ab & 0x80 ? fz_u16(&r) : (uint16_t)(addrs[ab % 8] << 1);
 			uint32_t flags, len;
 			uint16_t elen;
 			struct elem *x;
 			bool bad;
 
-			fb = rd8(&r);
-			flags = fb & 0x80 ? rd32(&r) : fb & 3u;
-			lb = rd8(&r);
+			fb = fz_u8(&r);
+			flags = fb & 0x80 ? fz_u32(&r) : fb & 3u;
+			lb = fz_u8(&r);
 			len = lb >= 0xf0 ? edge_len[lb - 0xf0] : lb;
 			hdr[0] = (uint8_t)addr;
 			hdr[1] = (uint8_t)(addr >> 8);
@@ -451,16 +363,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (npend == I2C_QUEUE_SIZE)
 				run_pending(false, features_ok);
 			pend_x[npend] = x;
-			i2c_req_parse(&x->e, &pend[npend]);
-			bad = expect_bad(&x->e, hdr, &elen);
-			CHECK(pend[npend].e == &x->e);
+			i2c_req_parse(&x->f.e, &pend[npend]);
+			bad = expect_bad(&x->f.e, hdr, &elen);
+			CHECK(pend[npend].e == &x->f.e);
 			CHECK(pend[npend].bad == bad);
 			if (!bad) {
 				CHECK(pend[npend].len == elen);
 				CHECK(pend[npend].addr == addr >> 1);
 				CHECK(pend[npend].read == !!(flags & VIRTIO_I2C_FLAGS_M_RD));
 			}
-			if (x->e.out_len >= 8)
+			if (x->f.e.out_len >= 8)
 				CHECK(pend[npend].fail_next == (flags & VIRTIO_I2C_FLAGS_FAIL_NEXT));
 			else
 				CHECK(!pend[npend].fail_next);
@@ -479,7 +391,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				drop_pending();
 				features_ok = !(op & 8);
 			} else {
-				faults = rd8(&r);
+				faults = fz_u8(&r);
 			}
 			break;
 		}

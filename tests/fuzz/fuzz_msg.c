@@ -44,6 +44,7 @@
 #include "vhost/dev.h"
 #include "vhost/loop.h"
 #include "vhost/proto.h"
+#include "fuzz_util.h"
 
 #define GUEST_SIZE  (256u * 1024)
 #define NQUEUES     2
@@ -79,29 +80,6 @@ static void check_failed(int line, const char *what)
 
 /* present in sanitizer runtimes only */
 void __sanitizer_set_death_callback(void (*cb)(void)) __attribute__((weak));
-
-struct rd {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t rd8(struct rd *r)
-{
-	uint8_t v = 0;
-
-	if (r->n) {
-		v = *r->p++;
-		r->n--;
-	}
-	return v;
-}
-
-static uint16_t rd16(struct rd *r)
-{
-	uint16_t lo = rd8(r);
-
-	return (uint16_t)(lo | (uint16_t)rd8(r) << 8);
-}
 
 /* ---- the device ---- */
 
@@ -359,7 +337,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rd r = { data, size };
+	struct fz_in r = { data, size };
 	int cfd;
 
 	setup();
@@ -372,11 +350,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfd = client_connect();
 
 	while (r.n) {
-		uint8_t op = rd8(&r);
+		uint8_t op = fz_u8(&r);
 
 		switch (op & 3) {
 		case 0: {
-			size_t len = rd16(&r);
+			size_t len = fz_u16(&r);
 			unsigned nfds = (op >> 2) & 3;
 			int fds[MAX_SEND_FDS];
 
@@ -404,8 +382,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 1: {
-			size_t off = (size_t)rd16(&r) * 4;
-			size_t len = rd8(&r);
+			size_t off = (size_t)fz_u16(&r) * 4;
+			size_t len = fz_u8(&r);
 
 			if (len > r.n)
 				len = r.n;
@@ -430,7 +408,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			}
 			{
-				uint8_t len = rd8(&r);
+				uint8_t len = fz_u8(&r);
 
 				for (unsigned q = 0; q < NQUEUES; q++) {
 					while (held[q].n) {

@@ -30,44 +30,9 @@
 
 #include "common/log.h"
 #include "devices/scmi.h"
+#include "fuzz_util.h"
 
-#define CHECK(c)                                                            \
-	do {                                                                \
-		if (!(c)) {                                                 \
-			fprintf(stderr, "fuzz_scmi: %s:%d: check failed: %s\n", \
-				__FILE__, __LINE__, #c);                    \
-			abort();                                            \
-		}                                                           \
-	} while (0)
-
-struct rd {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t rd8(struct rd *r)
-{
-	uint8_t v = 0;
-
-	if (r->n) {
-		v = *r->p++;
-		r->n--;
-	}
-	return v;
-}
-
-static uint16_t rd16(struct rd *r)
-{
-	uint16_t lo = rd8(r);
-
-	return (uint16_t)(lo | (uint16_t)rd8(r) << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
+#define CHECK(c) FZ_CHECK(c)
 
 /* Every notification: a whole type-3 message of the sensor protocol. */
 static void check_event(const struct scmi_event *ev)
@@ -75,7 +40,7 @@ static void check_event(const struct scmi_event *ev)
 	uint32_t h;
 
 	CHECK(ev->len >= 12 && ev->len <= SCMI_EVENT_MAX);
-	h = le32(ev->msg);
+	h = fz_le32(ev->msg);
 	CHECK(SCMI_HDR_TYPE(h) == SCMI_TYPE_NOTIFICATION);
 	CHECK(SCMI_HDR_PROTO(h) == SCMI_PROTO_SENSOR);
 	CHECK(SCMI_HDR_MSG_ID(h) == ev->evt);
@@ -94,7 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int init, verbose;
-	struct rd r = { data, size };
+	struct fz_in r = { data, size };
 	struct scmi_state st;
 	struct scmi_evq evq;
 	char err[256], spec[128];
@@ -108,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	scmi_state_init(&st);
 	CHECK(scmi_evq_init(&evq, 4) == 0);
-	ndev = 1 + rd8(&r) % SCMI_MAX_DEVS;
+	ndev = 1 + fz_u8(&r) % SCMI_MAX_DEVS;
 	for (unsigned i = 0; i < ndev; i++) {
 		if (i % 3 == 2)
 			snprintf(spec, sizeof(spec),
@@ -122,7 +87,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	while (r.n) {
-		uint8_t op = rd8(&r);
+		uint8_t op = fz_u8(&r);
 		size_t cap, len, have;
 		uint8_t *req, *resp;
 		int ret;
@@ -131,7 +96,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if ((op & 2) && next > now)
 				now = next;
 			else
-				now += rd16(&r) * 1000000ull;
+				now += fz_u16(&r) * 1000000ull;
 			next = scmi_sample(&st, now, emit, &evq);
 			CHECK(!next || next > now);
 			for (unsigned k = (op >> 2) & 7; k && scmi_evq_peek(&evq); k--) {
@@ -140,25 +105,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			continue;
 		}
-		cap = rd16(&r) % (SCMI_RESP_MAX + 64);
-		len = rd8(&r);
+		cap = fz_u16(&r) % (SCMI_RESP_MAX + 64);
+		len = fz_u8(&r);
 		if (len == 0xff)
-			len = rd16(&r);
+			len = fz_u16(&r);
 		have = len < SCMI_REQ_MAX ? len : SCMI_REQ_MAX;
 		req = malloc(have ? have : 1);
 		resp = malloc(cap ? cap : 1);
 		CHECK(req && resp);
-		memset(req, 0, have);
-		memcpy(req, r.p, have < r.n ? have : r.n);
-		r.p += have < r.n ? have : r.n;
-		r.n -= have < r.n ? have : r.n;
+		fz_take(&r, req, have);
 
 		ret = scmi_handle(&st, req, len, resp, cap);
 		if (verbose)
 			fprintf(stderr, "fuzz_scmi: proto 0x%x msg 0x%x len %zu cap %zu -> %d status %d\n",
-				have >= 4 ? SCMI_HDR_PROTO(le32(req)) : 0,
-				have >= 4 ? SCMI_HDR_MSG_ID(le32(req)) : 0, len, cap, ret,
-				ret >= 8 ? (int)le32(resp + 4) : 0);
+				have >= 4 ? SCMI_HDR_PROTO(fz_le32(req)) : 0,
+				have >= 4 ? SCMI_HDR_MSG_ID(fz_le32(req)) : 0, len, cap, ret,
+				ret >= 8 ? (int)fz_le32(resp + 4) : 0);
 		if (len < 4 || cap < 8) {
 			CHECK(ret == -EINVAL);
 		} else {
@@ -166,8 +128,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			CHECK(ret >= 8);
 			CHECK((size_t)ret <= cap);
-			CHECK(le32(resp) == le32(req));
-			status = (int32_t)le32(resp + 4);
+			CHECK(fz_le32(resp) == fz_le32(req));
+			status = (int32_t)fz_le32(resp + 4);
 			CHECK(status <= SCMI_SUCCESS && status >= SCMI_PROTOCOL_ERROR);
 			CHECK(status == SCMI_SUCCESS || ret == 8);
 		}

@@ -6,7 +6,7 @@
  * (spi_spidev.c) whose capabilities, bounce buffer size and failures come
  * from the input.  Two sockets (guests) share the controller.
  *
- * Every element is built here over heap buffers of exactly their size
+ * Every element is built (fuzz_util.c) over heap buffers of exactly their size
  * (one allocation per iovec), so AddressSanitizer reports any access past
  * them.  nanosleep is replaced by one that does not sleep below a second
  * (spidev_run sleeps for cs_change_delay_inactive_ns), so a 1 ms delay
@@ -61,49 +61,12 @@
 #include "common/log.h"
 #include "devices/spi.h"
 #include "vhost/dev.h"
+#include "fuzz_util.h"
 
-#define CHECK(c)                                                             \
-	do {                                                                 \
-		if (!(c)) {                                                  \
-			fprintf(stderr, "fuzz_spi: %s:%d: check failed: %s\n", \
-				__FILE__, __LINE__, #c);                     \
-			abort();                                             \
-		}                                                            \
-	} while (0)
+#define CHECK(c) FZ_CHECK(c)
 
-#define MAX_PIECES 4
 #define MAX_LIVE   4096
 #define HEAD_LEN   32u
-
-struct rd {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t rd8(struct rd *r)
-{
-	uint8_t v = 0;
-
-	if (r->n) {
-		v = *r->p++;
-		r->n--;
-	}
-	return v;
-}
-
-static uint16_t rd16(struct rd *r)
-{
-	uint16_t lo = rd8(r);
-
-	return (uint16_t)(lo | (uint16_t)rd8(r) << 8);
-}
-
-static uint32_t rd32(struct rd *r)
-{
-	uint32_t lo = rd16(r);
-
-	return lo | (uint32_t)rd16(r) << 16;
-}
 
 /* ---- no sleeping ---- */
 
@@ -121,84 +84,38 @@ int nanosleep(const struct timespec *req, struct timespec *rem)
 /* ---- elements over exact heap buffers ---- */
 
 struct elem {
-	struct vq_elem e;
-	struct iovec iov[2 * MAX_PIECES];
+	struct fz_elem f;
 	uint8_t *flat_out;       /* copy of the readable bytes */
 	int sock;
 };
 
-static void split(struct rd *r, size_t total, unsigned n, size_t *sz)
-{
-	for (unsigned i = 0; i + 1 < n; i++) {
-		sz[i] = total ? rd16(r) % (total + 1) : 0;
-		total -= sz[i];
-	}
-	sz[n - 1] = total;
-}
-
-static struct elem *elem_new(struct rd *r, size_t nat_out, size_t nat_in,
+/* Layout byte; bit7: raw lengths le32 (mod 256 KiB) readable, le16
+ * writable, else the natural ones; split points are le16. */
+static struct elem *elem_new(struct fz_in *r, size_t nat_out, size_t nat_in,
 			     const uint8_t *hdr, size_t hdr_len)
 {
-	struct elem *x = calloc(1, sizeof(*x));
-	uint8_t l = rd8(r);
-	size_t out_len = nat_out, in_len = nat_in, sz[2 * MAX_PIECES];
-	unsigned nout = (l & 3) + 1, nin = ((l >> 2) & 3) + 1;
-	size_t off = 0;
+	uint8_t l = fz_u8(r);
+	size_t out_len = nat_out, in_len = nat_in, off = 0;
+	struct elem *x;
 
-	CHECK(x);
 	if (l & 0x80) {
-		out_len = rd32(r) % (1u << 18);
-		in_len = rd16(r);
+		out_len = fz_u32(r) % (1u << 18);
+		in_len = fz_u16(r);
 	}
-	if (!out_len && (l & 0x10))
-		nout = 0;
-	if (!in_len && (l & 0x20))
-		nin = 0;
-	if (nout)
-		split(r, out_len, nout, sz);
-	if (nin)
-		split(r, in_len, nin, sz + nout);
+	x = (struct elem *)fz_elem_new(r, sizeof(*x), l, out_len, in_len, true, hdr, hdr_len);
 	x->flat_out = malloc(out_len ? out_len : 1);
 	CHECK(x->flat_out);
-	for (unsigned i = 0; i < nout + nin; i++) {
-		uint8_t *p = malloc(sz[i] ? sz[i] : 1);
-
-		CHECK(p);
-		x->iov[i].iov_base = p;
-		x->iov[i].iov_len = sz[i];
-		if (i < nout) {
-			for (size_t j = 0; j < sz[i]; j++, off++)
-				x->flat_out[off] = p[j] = off < hdr_len ? hdr[off] : rd8(r);
-		} else {
-			memset(p, 0xa5, sz[i]);
-		}
+	for (unsigned i = 0; i < x->f.e.out_num; i++) {
+		memcpy(x->flat_out + off, x->f.iov[i].iov_base, x->f.iov[i].iov_len);
+		off += x->f.iov[i].iov_len;
 	}
-	x->e.out_num = (uint16_t)nout;
-	x->e.in_num = (uint16_t)nin;
-	x->e.out_len = (uint32_t)out_len;
-	x->e.in_len = (uint32_t)in_len;
-	x->e.out = x->iov;
-	x->e.in = x->iov + nout;
 	return x;
 }
 
 static void elem_free(struct elem *x)
 {
-	for (unsigned i = 0; i < (unsigned)x->e.out_num + x->e.in_num; i++)
-		free(x->iov[i].iov_base);
 	free(x->flat_out);
-	free(x);
-}
-
-static uint8_t in_byte(const struct vq_elem *e, size_t off)
-{
-	for (unsigned i = 0; i < e->in_num; i++) {
-		if (off < e->in[i].iov_len)
-			return ((const uint8_t *)e->in[i].iov_base)[off];
-		off -= e->in[i].iov_len;
-	}
-	CHECK(0);
-	return 0;
+	fz_elem_free(&x->f);
 }
 
 /* ---- the fake spidev ---- */
@@ -362,12 +279,12 @@ static void complete(void *ctx, struct vq_elem *e, uint32_t len)
 	}
 	CHECK(x->sock == s);
 	CHECK(e->in_len >= 1 && len == e->in_len);
-	res = in_byte(e, e->in_len - 1);
+	res = fz_in_byte(e, e->in_len - 1);
 	CHECK(res == VIRTIO_SPI_TRANS_OK || res == VIRTIO_SPI_PARAM_ERR ||
 	      res == VIRTIO_SPI_TRANS_ERR);
 	if (res == VIRTIO_SPI_PARAM_ERR) {
 		for (uint32_t k = 0; k + 1 < e->in_len; k++)
-			CHECK(in_byte(e, k) == 0xa5);
+			CHECK(fz_in_byte(e, k) == 0xa5);
 	} else {
 		uint8_t cs = x->flat_out[0];
 		uint32_t tx_len = e->out_len - HEAD_LEN;
@@ -375,7 +292,7 @@ static void complete(void *ctx, struct vq_elem *e, uint32_t len)
 		CHECK(e->out_len >= HEAD_LEN && cs < ctrl.ncs);
 		if (res == VIRTIO_SPI_TRANS_OK && kind[cs] == K_LOOPBACK)
 			for (uint32_t k = 0; k + 1 < e->in_len; k++)
-				CHECK(in_byte(e, k) == (tx_len ? x->flat_out[HEAD_LEN + k] : 0));
+				CHECK(fz_in_byte(e, k) == (tx_len ? x->flat_out[HEAD_LEN + k] : 0));
 	}
 	elem_free(x);
 }
@@ -402,7 +319,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int init;
-	struct rd r = { data, size };
+	struct fz_in r = { data, size };
 	char err[256];
 	unsigned ncs;
 	uint8_t kinds, wb;
@@ -411,17 +328,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		log_set_level(getenv("FUZZ_VERBOSE") ? LOG_DEBUG : LOG_ERROR);
 		init = 1;
 	}
-	ncs = 1 + (rd8(&r) & 3);
-	kinds = rd8(&r);
+	ncs = 1 + (fz_u8(&r) & 3);
+	kinds = fz_u8(&r);
 	memset(&sd, 0, sizeof(sd));
-	sd.takes = kernel_takes(rd8(&r));
-	wb = rd8(&r);
+	sd.takes = kernel_takes(fz_u8(&r));
+	wb = fz_u8(&r);
 	sd.bits_mask = (wb & 3) == 0 ? 1u << 7 : (wb & 3) == 1 ? (1u << 7) | (1u << 15) :
 		       (wb & 3) == 2 ? 0xffffffffu : (1u << 7) | (1u << 15) | (1u << 31);
 	sd.orig_mode = wb & 4 ? K_CPHA | K_CPOL : 0;
-	sd.bufsiz = bufsiz_tab[rd8(&r) % 8];
+	sd.bufsiz = bufsiz_tab[fz_u8(&r) % 8];
 	sd.usable = (uint32_t)((sd.bufsiz <= 0 ? 4096 : sd.bufsiz) / SPIDEV_ALIGN * SPIDEV_ALIGN);
-	sd.speed = speed_tab[rd8(&r) % 4];
+	sd.speed = speed_tab[fz_u8(&r) % 4];
 
 	memset(&ctrl, 0, sizeof(ctrl));
 	for (unsigned i = 0; i < ncs; i++) {
@@ -453,7 +370,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 
 	while (r.n) {
-		uint8_t op = rd8(&r);
+		uint8_t op = fz_u8(&r);
 		int s = (op >> 2) & 1;
 
 		switch (op % 4) {
@@ -465,40 +382,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			int ret;
 
 			memset(&h, 0, sizeof(h));
-			b = rd8(&r);
-			h.chip_select_id = b == 0xff ? rd8(&r) : (uint8_t)(b % (ncs + 1));
-			b = rd8(&r);
-			h.bits_per_word = b & 0x80 ? rd8(&r) : bpw_tab[b % 8];
-			h.cs_change = rd8(&r);
-			b = rd8(&r);
+			b = fz_u8(&r);
+			h.chip_select_id = b == 0xff ? fz_u8(&r) : (uint8_t)(b % (ncs + 1));
+			b = fz_u8(&r);
+			h.bits_per_word = b & 0x80 ? fz_u8(&r) : bpw_tab[b % 8];
+			h.cs_change = fz_u8(&r);
+			b = fz_u8(&r);
 			h.tx_nbits = nbits_tab[b & 7];
 			h.rx_nbits = nbits_tab[(b >> 4) & 7];
-			b = rd8(&r);
-			h.mode = b & 0x80 ? rd32(&r) : b & 0x1fu;
-			d = rd8(&r);
+			b = fz_u8(&r);
+			h.mode = b & 0x80 ? fz_u32(&r) : b & 0x1fu;
+			d = fz_u8(&r);
 			if (d & 1)
-				h.freq = rd32(&r);
+				h.freq = fz_u32(&r);
 			if (d & 2)
-				h.word_delay_ns = rd32(&r);
+				h.word_delay_ns = fz_u32(&r);
 			if (d & 4)
-				h.cs_setup_ns = rd32(&r);
+				h.cs_setup_ns = fz_u32(&r);
 			if (d & 8)
-				h.cs_delay_hold_ns = rd32(&r);
+				h.cs_delay_hold_ns = fz_u32(&r);
 			if (d & 0x10)
-				h.cs_change_delay_inactive_ns = rd32(&r);
+				h.cs_change_delay_inactive_ns = fz_u32(&r);
 			if (d & 0x20)
 				memset(h.reserved, 0xee, sizeof(h.reserved));
-			b = rd8(&r);
+			b = fz_u8(&r);
 			tx_len = b >= 0xf0 ? len_tab[b - 0xf0] : b;
-			b = rd8(&r);
+			b = fz_u8(&r);
 			rx_len = b >= 0xf0 ? len_tab[b - 0xf0] : b;
 			memcpy(hb, &h, HEAD_LEN);
 			x = elem_new(&r, HEAD_LEN + tx_len, rx_len + 1, hb, HEAD_LEN);
 			x->sock = s;
 			incoming = x;
-			ret = spi_sock_handle(&socks[s], &x->e);
+			ret = spi_sock_handle(&socks[s], &x->f.e);
 			if (ret < 0) {
-				CHECK(ret == -EINVAL && incoming == x && x->e.in_len == 0);
+				CHECK(ret == -EINVAL && incoming == x && x->f.e.in_len == 0);
 				incoming = NULL;
 				elem_free(x);
 			} else {
@@ -520,7 +437,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			drop(s);
 			break;
 		case 3:
-			sd.faults = rd8(&r);
+			sd.faults = fz_u8(&r);
 			break;
 		}
 		CHECK(!ctrl.held || (ctrl.held_owner >= 0 && ctrl.held_owner <= 1));

@@ -44,6 +44,7 @@
 
 #include "common/log.h"
 #include "vhost/vq.h"
+#include "fuzz_util.h"
 
 #define UVA_OFF  0x7f0000000000ull
 #define R0_GPA   0x00000ull
@@ -54,51 +55,7 @@
 #define HOLE_GPA 0x20000ull
 #define IND_GPA  R1_GPA
 
-#define CHECK(c)                                                          \
-	do {                                                              \
-		if (!(c)) {                                               \
-			fprintf(stderr, "fuzz_vq: %s:%d: check failed: %s\n", \
-				__FILE__, __LINE__, #c);                  \
-			abort();                                          \
-		}                                                         \
-	} while (0)
-
-struct rd {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint8_t rd8(struct rd *r)
-{
-	uint8_t v = 0;
-
-	if (r->n) {
-		v = *r->p++;
-		r->n--;
-	}
-	return v;
-}
-
-static uint16_t rd16(struct rd *r)
-{
-	uint16_t lo = rd8(r);
-
-	return (uint16_t)(lo | (uint16_t)rd8(r) << 8);
-}
-
-static uint32_t rd32(struct rd *r)
-{
-	uint32_t lo = rd16(r);
-
-	return lo | (uint32_t)rd16(r) << 16;
-}
-
-static uint64_t rd64(struct rd *r)
-{
-	uint64_t lo = rd32(r);
-
-	return lo | (uint64_t)rd32(r) << 32;
-}
+#define CHECK(c) FZ_CHECK(c)
 
 static struct mem_table mt;
 static struct mem_region saved_r2;
@@ -146,23 +103,23 @@ static uint64_t efd_read(int fd)
 	return v;
 }
 
-static void put_desc(struct rd *r, uint64_t at)
+static void put_desc(struct fz_in *r, uint64_t at)
 {
-	uint8_t sel = rd8(r), flags = rd8(r);
-	uint16_t next = rd8(r), off;
+	uint8_t sel = fz_u8(r), flags = fz_u8(r);
+	uint16_t next = fz_u8(r), off;
 	uint64_t addr;
 	uint32_t len;
 	struct vring_desc d;
 	uint8_t *p;
 
 	if (sel & 0x10)
-		next |= (uint16_t)rd8(r) << 8;
+		next |= (uint16_t)fz_u8(r) << 8;
 	if ((sel & 7) == 7) {
-		addr = rd64(r);
-		len = rd32(r);
+		addr = fz_u64(r);
+		len = fz_u32(r);
 	} else {
-		off = rd16(r);
-		len = rd16(r);
+		off = fz_u16(r);
+		len = fz_u16(r);
 		if (sel & 0x08)
 			len <<= 4;
 		switch (sel & 7) {
@@ -252,7 +209,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct rd r = { data, size };
+	struct fz_in r = { data, size };
 	struct vq vq;
 	struct vq_elem *held[VQ_MAX_SIZE];
 	unsigned nheld = 0;
@@ -268,15 +225,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	efd_read(call_fd);
 	efd_read(err_fd);
 
-	b0 = rd8(&r);
-	b1 = rd8(&r);
-	base = rd16(&r);
-	used_event = rd16(&r);
-	avail_flags = rd8(&r);
-	nd = rd8(&r);
-	ni = rd8(&r);
-	policy = rd8(&r);
-	rounds = 1 + rd8(&r) % 4;
+	b0 = fz_u8(&r);
+	b1 = fz_u8(&r);
+	base = fz_u16(&r);
+	used_event = fz_u16(&r);
+	avail_flags = fz_u8(&r);
+	nd = fz_u8(&r);
+	ni = fz_u8(&r);
+	policy = fz_u8(&r);
+	rounds = 1 + fz_u8(&r) % 4;
 	num = (uint16_t)(1u << (b0 % 11));
 
 	if (b1 & 8) {
@@ -315,14 +272,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	avail_idx = base;
 	for (unsigned round = 0; round < rounds && !vq.broken; round++) {
-		uint16_t want = rd16(&r);
+		uint16_t want = fz_u16(&r);
 		unsigned pops = 0, k = 0;
 		int ret = 0;
 		struct vq_elem *e;
 
 		/* publish the entries between the old and new index */
 		for (uint16_t i = avail_idx; i != want && k < num; i++, k++)
-			vq.avail->ring[i & (num - 1)] = rd16(&r);
+			vq.avail->ring[i & (num - 1)] = fz_u16(&r);
 		avail_idx = want;
 		vq.avail->idx = want;
 
