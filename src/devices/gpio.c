@@ -154,6 +154,7 @@ static const struct opt gpio_opts[] = {
 	VU_OPT_SOCKET_PATH_ENTRY("vhost-user Unix socket path (required); the socket\n"
 				 "index is appended: PATH0, PATH1, ..."),
 	VU_OPT_SOCKET_COUNT_ENTRY("number of sockets (guests), default 1"),
+	VU_OPT_MEM_SLOTS_ENTRY,
 	{ "device-list", 'l', "N1[:N2...]", "one GPIO chip per socket, in socket order:\n"
 	  "N = host /dev/gpiochipN, sN = simulated chip of N lines", OPT_LIST },
 	OPT_END

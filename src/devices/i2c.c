@@ -116,6 +116,7 @@ static const struct opt i2c_opts[] = {
 				 "index is appended: PATH0, PATH1, ..."),
 	VU_OPT_SOCKET_COUNT_ENTRY("number of sockets (guests), default 1; all share\n"
 				  "the same adapters and simulated devices"),
+	VU_OPT_MEM_SLOTS_ENTRY,
 	{ "device-list", 'l', "LIST", "host devices the guest may use:\n"
 	  "<bus>:<addr>[:<addr>...][,<bus>:<addr>...]; bus is an\n"
 	  "adapter number (/dev/i2c-N) or adapter name; addresses\n"

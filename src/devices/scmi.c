@@ -251,6 +251,7 @@ enum { OPT_DEVICE = 1, OPT_HELP_DEVICES };
 static const struct opt scmi_opts[] = {
 	VU_OPT_SOCKET_PATH_ENTRY("vhost-user Unix socket to listen on (required;\n"
 				 "used as given, one guest)"),
+	VU_OPT_MEM_SLOTS_ENTRY,
 	{ "device", 'd', "SPEC", "add a sensor device, SPEC = TYPE[,PROP=VALUE]...\n"
 	  "(repeatable); '-d help' lists the types", OPT_DEVICE },
 	{ "help-devices", 0, NULL, "list the device types and their properties, then exit",

@@ -119,6 +119,7 @@ static const struct opt spi_opts[] = {
 	VU_OPT_SOCKET_PATH_ENTRY("vhost-user socket path; the socket index is appended\n"
 				 "(PATH0, PATH1, ...) (required)"),
 	VU_OPT_SOCKET_COUNT_ENTRY("number of sockets (guests), 1..64 (default 1)"),
+	VU_OPT_MEM_SLOTS_ENTRY,
 	{ "device", 'l', "DEV[,DEV]...", "host spidev device(s), e.g. /dev/spidev0.0; each is\n"
 	  "the next chip select (repeatable)", OPT_DEVICE },
 	{ "sim", 0, "MODEL[,file=PATH]", "simulated chip select: loopback or flash\n"

@@ -39,8 +39,14 @@
 	(BIT64(VHOST_USER_PROTOCOL_F_MQ) |                         \
 	 BIT64(VHOST_USER_PROTOCOL_F_REPLY_ACK) |                  \
 	 BIT64(VHOST_USER_PROTOCOL_F_RESET_DEVICE) |               \
-	 BIT64(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |        \
 	 BIT64(VHOST_USER_PROTOCOL_F_STATUS))
+
+static bool offer_mem_slots;
+
+void vu_offer_mem_slots(bool on)
+{
+	offer_mem_slots = on;
+}
 
 /* a work budget per queue pass, so one busy guest cannot starve others */
 #define BATCH_BUDGET 256
@@ -63,6 +69,7 @@ struct vu_dev {
 
 	uint64_t features;        /* acked by SET_FEATURES */
 	uint64_t protocol_features;
+	bool protocol_set;        /* SET_PROTOCOL_FEATURES seen on this connection */
 	bool features_set;
 	uint8_t status;
 	struct mem_table mem;
@@ -78,11 +85,18 @@ static uint64_t dev_offered_features(const struct vu_dev *d)
 
 static uint64_t dev_offered_protocol(const struct vu_dev *d)
 {
-	return COMMON_PROTOCOL_FEATURES | d->ops->protocol_features;
+	return COMMON_PROTOCOL_FEATURES | d->ops->protocol_features |
+	       (offer_mem_slots ? BIT64(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS) : 0);
 }
 
+/* Until the frontend sets protocol features on a connection, it is taken
+ * to use what we offer: QEMU (10 and 11) skips the handshake when it
+ * reconnects to a restarted backend (vhost-user-scmi) and goes straight to
+ * starting the rings with NEED_REPLY set.  Once set, they are enforced. */
 static bool has_protocol(const struct vu_dev *d, unsigned bit)
 {
+	if (!d->protocol_set)
+		return dev_offered_protocol(d) & BIT64(bit);
 	return d->protocol_features & BIT64(bit);
 }
 
@@ -310,6 +324,7 @@ static int h_set_protocol_features(struct req_ctx *c)
 		return BAD("%s: SET_PROTOCOL_FEATURES 0x%llx has bits that were not offered",
 			   c->d->path, (unsigned long long)f);
 	c->d->protocol_features = f;
+	c->d->protocol_set = true;
 	return 0;
 }
 
@@ -659,6 +674,7 @@ static void conn_close(struct vu_dev *d, const char *why)
 		log_info("%s: frontend disconnected (%s)", d->path, why);
 	device_reset(d, false);
 	d->protocol_features = 0;
+	d->protocol_set = false;
 	loop_del(d->loop, d->conn_w);
 	d->conn_w = NULL;
 	close(d->fd);

@@ -69,6 +69,12 @@ uint64_t vu_dev_features(const struct vu_dev *d);  /* negotiated */
  * the notification is deferred to the end of the batch. */
 void vu_complete(struct vu_dev *d, unsigned q, struct vq_elem *e, uint32_t len);
 
+/* Offer VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS (ADD_MEM_REG/REM_MEM_REG,
+ * more than 8 memory regions).  Off by default: QEMU 10 and 11 keep their
+ * record of the regions across a backend restart and then send none to the
+ * restarted backend, so reconnecting only works without it. */
+void vu_offer_mem_slots(bool on);
+
 /* Install signal handling and run the loop until SIGINT/SIGTERM.
  * Returns 0 on a signal, 1 on a loop failure. */
 int vu_run(struct loop *l);

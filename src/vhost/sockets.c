@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "common/opts.h"
+#include "vhost/dev.h"
 #include "vhost/sockets.h"
 
 int vu_sockets_opt(struct vu_sockets *s, const char *prog, int id, const char *arg)
@@ -16,6 +17,9 @@ int vu_sockets_opt(struct vu_sockets *s, const char *prog, int id, const char *a
 			return -1;
 		}
 		s->path = arg;
+		return 0;
+	case VU_OPT_MEM_SLOTS:
+		vu_offer_mem_slots(true);
 		return 0;
 	case VU_OPT_SOCKET_COUNT:
 		if (opts_parse_uint(arg, 10, s->max, &v) || v == 0) {

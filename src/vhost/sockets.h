@@ -9,12 +9,17 @@
 #include <stddef.h>
 
 /* option ids, next to a device's own small positive ids */
-enum { VU_OPT_SOCKET_PATH = 900, VU_OPT_SOCKET_COUNT };
+enum { VU_OPT_SOCKET_PATH = 900, VU_OPT_SOCKET_COUNT, VU_OPT_MEM_SLOTS };
 
 #define VU_OPT_SOCKET_PATH_ENTRY(help) \
 	{ "socket-path", 's', "PATH", help, VU_OPT_SOCKET_PATH }
 #define VU_OPT_SOCKET_COUNT_ENTRY(help) \
 	{ "socket-count", 'c', "N", help, VU_OPT_SOCKET_COUNT }
+
+/* --mem-slots: every device has it (see vu_offer_mem_slots in dev.h) */
+#define VU_OPT_MEM_SLOTS_ENTRY \
+	{ "mem-slots", 0, NULL, "offer CONFIGURE_MEM_SLOTS (more than 8 memory\n" \
+	  "regions); QEMU then cannot reconnect after a restart", VU_OPT_MEM_SLOTS }
 
 struct vu_sockets {
 	const char *path;     /* -s */
@@ -26,7 +31,7 @@ struct vu_sockets {
 #define VU_SOCKETS_NUMBERED(maxn) { NULL, 1, (maxn), true }
 #define VU_SOCKETS_SINGLE { NULL, 1, 1, false }
 
-/* Handle -s or -c for an options callback.  Returns 0 when taken, -1
+/* Handle -s, -c or --mem-slots for an options callback.  Returns 0 when taken, -1
  * after printing an error naming the bad value, 1 if id is not one of
  * them. */
 int vu_sockets_opt(struct vu_sockets *s, const char *prog, int id, const char *arg);

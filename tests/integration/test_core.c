@@ -30,7 +30,7 @@
 #define WAIT_MS       3000
 #define QUIET_MS      300            /* "nothing happens" window */
 
-static const char *const dev_args[] = { "-d", "fake,name=foo", NULL };
+static const char *const dev_args[] = { "--mem-slots", "-d", "fake,name=foo", NULL };
 static struct itest_daemon dmn;
 static struct proc side;       /* a second daemon some tests start */
 

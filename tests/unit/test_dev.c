@@ -228,8 +228,13 @@ static void test_dev_get_features_offers_common_and_device_bits(void **state)
 	assert_true(v & BIT64(VHOST_USER_PROTOCOL_F_MQ));
 	assert_true(v & BIT64(VHOST_USER_PROTOCOL_F_REPLY_ACK));
 	assert_true(v & BIT64(VHOST_USER_PROTOCOL_F_CONFIG));
-	assert_true(v & BIT64(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS));
 	assert_false(v & BIT64(VHOST_USER_PROTOCOL_F_LOG_SHMFD));
+	/* CONFIGURE_MEM_SLOTS only when asked for (--mem-slots) */
+	assert_false(v & BIT64(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS));
+	vu_offer_mem_slots(true);
+	v = get_u64(f, VHOST_USER_GET_PROTOCOL_FEATURES);
+	vu_offer_mem_slots(false);
+	assert_true(v & BIT64(VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS));
 }
 
 static void test_dev_message_split_across_reads(void **state)
@@ -363,10 +368,28 @@ static void test_dev_request_needing_unnegotiated_protocol_drops(void **state)
 {
 	struct fx *f = *state;
 
-	/* GET_QUEUE_NUM before MQ was negotiated */
+	/* GET_QUEUE_NUM after protocol features without MQ were set */
+	negotiate(f, BIT64(VHOST_USER_PROTOCOL_F_REPLY_ACK));
 	send_msg(f, VHOST_USER_GET_QUEUE_NUM, 0, NULL, 0, NULL, 0);
 	assert_true(dropped(f));
 	reconnect_works(f);
+}
+
+/* A frontend that never sets protocol features on a connection (QEMU
+ * reconnecting to a restarted backend skips the handshake) is taken to use
+ * what was offered: its NEED_REPLY gets an ack, MQ requests work. */
+static void test_dev_no_handshake_means_offered_protocol(void **state)
+{
+	struct fx *f = *state;
+	struct vhost_user_hdr h;
+	struct vhost_vring_state st = { 0, 64 };
+	uint64_t v = 99;
+
+	send_msg(f, VHOST_USER_SET_VRING_NUM, VHOST_USER_NEED_REPLY, &st, 8, NULL, 0);
+	assert_int_equal(recv_reply(f, &h, &v, 8), 8);
+	assert_int_equal(h.request, VHOST_USER_SET_VRING_NUM);
+	assert_int_equal(v, 0);
+	assert_int_equal(get_u64(f, VHOST_USER_GET_QUEUE_NUM), 2);
 }
 
 static void test_dev_queue_index_out_of_range_drops(void **state)
@@ -423,6 +446,8 @@ static void test_dev_need_reply_without_reply_ack_gets_no_reply(void **state)
 	struct fx *f = *state;
 	struct vhost_user_hdr h;
 	struct vhost_vring_state st = { 0, 64 };
+
+	negotiate(f, BIT64(VHOST_USER_PROTOCOL_F_MQ));
 
 	send_msg(f, VHOST_USER_SET_VRING_NUM, VHOST_USER_NEED_REPLY, &st, 8, NULL, 0);
 	assert_int_equal(recv_reply(f, &h, NULL, 0), -1);
@@ -577,6 +602,7 @@ int main(void)
 		T(test_dev_too_many_fds_drop),
 		T(test_dev_unoffered_features_drop),
 		T(test_dev_request_needing_unnegotiated_protocol_drops),
+		T(test_dev_no_handshake_means_offered_protocol),
 		T(test_dev_queue_index_out_of_range_drops),
 		T(test_dev_ring_size_checked),
 		T(test_dev_reply_ack_success_and_failure),

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "vhost/dev.h"
 #include "vhost/sockets.h"
 
 static void test_sockets_count_checked(void **state)
@@ -31,6 +32,8 @@ static void test_sockets_path_required_and_not_empty(void **state)
 	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_PATH, ""), -1);
 	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_PATH, "/tmp/a.sock"), 0);
 	assert_int_equal(vu_sockets_check(&s, "t"), 0);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_MEM_SLOTS, NULL), 0);
+	vu_offer_mem_slots(false);
 	/* other ids are left to the device */
 	assert_int_equal(vu_sockets_opt(&s, "t", 1, "x"), 1);
 }
