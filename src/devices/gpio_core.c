@@ -314,8 +314,8 @@ static const char *msg_name(unsigned type)
 }
 
 /* Write {status, value}.  A buffer too small for both gets nothing: the
- * core completes it with 0 bytes (a 1-byte answer would read as DEV_HELD,
- * and the Linux driver rejects any length but 2 anyway). */
+ * core completes it with 0 bytes (the Linux driver rejects any length but
+ * 2 anyway). */
 static int respond(struct vq_elem *e, uint8_t status, uint8_t value)
 {
 	uint8_t rsp[2] = { status, value };
@@ -334,6 +334,10 @@ int gpio_dev_request(struct gpio_dev *g, struct vq_elem *e)
 	uint32_t v;
 	int r = -EINVAL;
 
+	/* no room for an answer: nothing is done (the guest could never learn
+	 * that a line changed) */
+	if (e->in_len < 2)
+		return respond(e, VIRTIO_GPIO_STATUS_ERR, 0);
 	if (e->out_len != sizeof(req)) {
 		log_bad("gpio %s: request of %u bytes (expected %zu)", g->chip->label,
 			e->out_len, sizeof(req));
@@ -393,8 +397,8 @@ int gpio_dev_request(struct gpio_dev *g, struct vq_elem *e)
 
 /* ---- eventq ---- */
 
-/* Return an element at once, INVALID.  Through ev_complete, as every
- * eventq completion (a 1-byte return value would read as DEV_HELD). */
+/* Return an element at once, INVALID, through ev_complete like every
+ * eventq completion. */
 static int ev_reject(struct gpio_dev *g, struct vq_elem *e)
 {
 	uint8_t st = VIRTIO_GPIO_IRQ_STATUS_INVALID;
