@@ -52,8 +52,8 @@ static int i2c_op_handle(void *priv, struct vu_dev *d, unsigned q,
 	return DEV_HELD;
 }
 
-/* End of a batch: a group still open stays held if the ring has more
- * (the batch budget cut it); if the driver published nothing more, the
+/* End of a batch: a group still open stays held if the driver has
+ * published more since (the rest of the group may be there); if not, the
  * group never ends (e.g. the ring was too small for it): fail it rather
  * than keep the driver waiting. */
 static void i2c_op_flush(void *priv, struct vu_dev *d, unsigned q)

@@ -135,7 +135,9 @@ static void process_queue(struct vu_dev *d, unsigned q)
 		}
 		vq_push(vq, e, (uint32_t)n);
 	}
-	if (d->ops->flush && !vq->broken)
+	/* the batch ends when the ring is empty, not when a pass is cut short
+	 * by the budget: only then may a device submit what it holds */
+	if (done < BATCH_BUDGET && d->ops->flush && !vq->broken)
 		d->ops->flush(d->priv, d, q);
 	d->batching &= ~(1u << q);
 	vq_notify(vq);

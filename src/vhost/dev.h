@@ -41,7 +41,8 @@ struct dev_ops {
 	 * Never exits or asserts on request contents. */
 	int (*handle)(void *priv, struct vu_dev *d, unsigned q,
 		      struct vq_elem *e);
-	/* Called after each batch of handle() calls on q. Optional. */
+	/* Called when a batch on q ends: the ring had nothing more to take
+	 * (a pass cut short by the per-pass budget does not end it). Optional. */
 	void (*flush)(void *priv, struct vu_dev *d, unsigned q);
 	/* Queue q stops (GET_VRING_BASE, reset, disconnect): forget every
 	 * element held from q without completing it. Optional. */

@@ -22,6 +22,7 @@
 #include <cmocka.h>
 
 #include "common/log.h"
+#include "guestmem.h"
 #include "vhost/dev.h"
 #include "vhost/loop.h"
 #include "vhost/proto.h"
@@ -35,9 +36,17 @@ struct fx {
 	unsigned resets;
 };
 
+static unsigned nhandled, nflushes;
+
 static int t_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_elem *e)
 {
+	nhandled++;
 	return 0;
+}
+
+static void t_flush(void *priv, struct vu_dev *d, unsigned q)
+{
+	nflushes++;
 }
 
 static void t_reset(void *priv, struct vu_dev *d)
@@ -55,12 +64,13 @@ static const struct dev_ops t_ops = {
 	.name = "test",
 	.virtio_id = 99,
 	.num_queues = 2,
-	.queue_size = 256,
+	.queue_size = 1024,
 	.features = 1ull << 0,
 	.protocol_features = BIT64(VHOST_USER_PROTOCOL_F_CONFIG),
 	.config_size = 8,
 	.get_config = t_get_config,
 	.handle = t_handle,
+	.flush = t_flush,
 	.reset = t_reset,
 };
 
@@ -405,7 +415,7 @@ static void test_dev_queue_index_out_of_range_drops(void **state)
 static void test_dev_ring_size_checked(void **state)
 {
 	struct fx *f = *state;
-	static const uint32_t bad[] = { 0, 3, 512, 100 };
+	static const uint32_t bad[] = { 0, 3, 2048, 100 };
 
 	for (unsigned i = 0; i < 4; i++) {
 		struct vhost_vring_state st = { 0, bad[i] };
@@ -585,6 +595,48 @@ static void test_dev_stale_socket_replaced_and_non_socket_refused(void **state)
 	assert_int_not_equal(stat(p, &st), 0);   /* removed at exit */
 }
 
+/* ---- batches ---- */
+
+/* More requests than one pass takes (the core's per-pass budget, so one
+ * busy guest cannot starve the others): all are handled, and the device's
+ * flush runs once, when the batch really ends, not when a pass is cut. */
+static void test_dev_flush_once_per_batch_across_passes(void **state)
+{
+	struct fx *f = *state;
+	struct guestmem gm;
+	struct gm_ring r;
+	struct vhost_user_memory m = { .nregions = 1 };
+	struct vhost_vring_addr a;
+	struct vhost_vring_state st = { 0, 512 };
+	struct gm_buf b = { 0, 8, true };
+	uint64_t feat = BIT64(VIRTIO_F_VERSION_1), kick0 = 0;
+	int kick = gm_eventfd(), call = gm_eventfd();
+
+	gm_init(&gm);
+	assert_int_equal(gm_add_region(&gm, 0x100000, 1 << 20), 0);
+	assert_int_equal(gm_ring_init(&r, &gm, 512, 0x100000, 0x110000, 0xf0000), 0);
+	gm_region_desc(&gm, 0, &m.regions[0]);
+	send_msg(f, VHOST_USER_SET_FEATURES, 0, &feat, 8, NULL, 0);
+	send_msg(f, VHOST_USER_SET_MEM_TABLE, 0, &m, 8 + 32, &gm.reg[0].fd, 1);
+	send_msg(f, VHOST_USER_SET_VRING_NUM, 0, &st, 8, NULL, 0);
+	gm_ring_addr(&r, 0, &a);
+	send_msg(f, VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0);
+	send_msg(f, VHOST_USER_SET_VRING_CALL, 0, &kick0, 8, &call, 1);
+	b.gpa = gm_alloc(&r, 8);
+	for (unsigned i = 0; i < 300; i++)
+		gm_ring_add_direct(&r, &b, 1);
+	gm_ring_publish(&r);
+	nhandled = nflushes = 0;
+	send_msg(f, VHOST_USER_SET_VRING_KICK, 0, &kick0, 8, &kick, 1);
+	assert_true(vu_dev_connected(f->d));
+	assert_int_equal(nhandled, 300);
+	assert_int_equal(gm_ring_used_idx(&r), 300);
+	assert_int_equal(nflushes, 1);
+	close(kick);
+	close(call);
+	gm_free(&gm);
+}
+
 #define T(n) cmocka_unit_test_setup_teardown(n, setup, teardown)
 
 int main(void)
@@ -613,6 +665,7 @@ int main(void)
 		T(test_dev_second_connection_refused_while_first_alive),
 		T(test_dev_new_connection_after_old_closed_in_same_pass),
 		T(test_dev_stale_socket_replaced_and_non_socket_refused),
+		T(test_dev_flush_once_per_batch_across_passes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
