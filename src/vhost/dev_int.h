@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Inside the vhost-user core: the per-socket state shared by dev.c (the
+ * socket, the connection and the queues) and msg.c (the message table and
+ * its handlers).  Nothing outside src/vhost/ includes this. */
+#ifndef VD_VHOST_DEV_INT_H
+#define VD_VHOST_DEV_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vhost/dev.h"
+#include "vhost/mem.h"
+#include "vhost/proto.h"
+
+#define HDR_SIZE ((uint32_t)sizeof(struct vhost_user_hdr))
+#define MAX_PAYLOAD ((uint32_t)sizeof(union vhost_user_payload))
+
+struct vu_dev {
+	struct loop *loop;
+	const struct dev_ops *ops;
+	void *priv;
+	char *path;
+	int listen_fd;
+	struct loop_watch *listen_w;
+
+	/* the current connection */
+	int fd;
+	struct loop_watch *conn_w;
+	uint8_t rx[HDR_SIZE + MAX_PAYLOAD];
+	uint32_t rx_have;
+	int rx_fds[VHOST_USER_MAX_FDS];
+	unsigned rx_nfds;
+
+	uint64_t features;        /* acked by SET_FEATURES */
+	uint64_t protocol_features;
+	bool protocol_set;        /* SET_PROTOCOL_FEATURES seen on this connection */
+	bool features_set;
+	uint8_t status;
+	struct mem_table mem;
+	struct vq vq[DEV_MAX_QUEUES];
+	struct loop_watch *kick_w[DEV_MAX_QUEUES];
+	uint32_t batching;        /* bit q set while q's batch runs */
+};
+
+/* dev.c */
+void dev_close_fds(int *fds, unsigned n);
+void dev_process_queue(struct vu_dev *d, unsigned q);
+void dev_on_kick(void *opaque, int fd, uint32_t events);
+void dev_queue_stop(struct vu_dev *d, unsigned q);
+void dev_remap_queues(struct vu_dev *d);
+void dev_reset_state(struct vu_dev *d, bool soft);
+
+/* msg.c: validate and run the message buffered in d->rx.  Returns false
+ * if the connection must be dropped. */
+bool dev_dispatch_msg(struct vu_dev *d);
+
+#endif
