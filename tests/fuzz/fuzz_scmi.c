@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* libFuzzer target: the SCMI request handler scmi_handle() and the
- * notification sampling (src/devices/scmi_proto.c), fed a sequence of
+ * notification sampling (src/devices/scmi_proto*.c), fed a sequence of
  * requests against one state so that configuration changes carry over.
  *
  * Input (missing bytes read as 0):
