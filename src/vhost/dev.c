@@ -27,8 +27,13 @@
 #include "common/log.h"
 #include "vhost/dev_int.h"
 
-/* a work budget per queue pass, so one busy guest cannot starve others */
+/* A work budget per queue pass, so one busy guest cannot starve others:
+ * a pass ends after BATCH_BUDGET requests or once the requests taken carry
+ * BATCH_BYTES bytes (readable + writable), whichever comes first; the rest
+ * follows in a later pass, after the other watches.  Bytes bound the
+ * copying a pass may cause; each request is bounded by its device. */
 #define BATCH_BUDGET 256
+#define BATCH_BYTES  (1u << 20)
 
 void dev_close_fds(int *fds, unsigned n)
 {
@@ -44,6 +49,8 @@ void dev_process_queue(struct vu_dev *d, unsigned q)
 	struct vq *vq = &d->vq[q];
 	struct vq_elem *e;
 	unsigned done = 0;
+	uint64_t bytes = 0;
+	bool cut = false;
 	int r;
 
 	if (!vq_ready(vq)) {
@@ -52,9 +59,12 @@ void dev_process_queue(struct vu_dev *d, unsigned q)
 	}
 	vq->kick_pending = false;
 	d->batching |= 1u << q;
-	while (done < BATCH_BUDGET && (r = vq_pop(vq, &e)) > 0) {
-		int n = d->ops->handle(d->priv, d, q, e);
+	while (!(cut = done == BATCH_BUDGET || bytes >= BATCH_BYTES) &&
+	       (r = vq_pop(vq, &e)) > 0) {
+		int n;
 
+		bytes += (uint64_t)e->out_len + e->in_len;
+		n = d->ops->handle(d->priv, d, q, e);
 		done++;
 		if (n == DEV_HELD)
 			continue;
@@ -67,11 +77,11 @@ void dev_process_queue(struct vu_dev *d, unsigned q)
 	}
 	/* the batch ends when the ring is empty, not when a pass is cut short
 	 * by the budget: only then may a device submit what it holds */
-	if (done < BATCH_BUDGET && d->ops->flush && !vq->broken)
+	if (!cut && d->ops->flush && !vq->broken)
 		d->ops->flush(d->priv, d, q);
 	d->batching &= ~(1u << q);
 	vq_notify(vq);
-	if (done == BATCH_BUDGET && vq->kick_fd >= 0) {
+	if (cut && vq->kick_fd >= 0) {
 		/* more may be waiting: come back after the other watches */
 		uint64_t one = 1;
 

@@ -42,7 +42,8 @@ struct dev_ops {
 	int (*handle)(void *priv, struct vu_dev *d, unsigned q,
 		      struct vq_elem *e);
 	/* Called when a batch on q ends: the ring had nothing more to take
-	 * (a pass cut short by the per-pass budget does not end it). Optional. */
+	 * (a pass cut short by the per-pass budget, 256 requests or 1 MiB of
+	 * their buffers, does not end it). Optional. */
 	void (*flush)(void *priv, struct vu_dev *d, unsigned q);
 	/* Queue q stops (GET_VRING_BASE, reset, disconnect): forget every
 	 * element held from q without completing it. Optional. */

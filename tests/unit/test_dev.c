@@ -637,6 +637,52 @@ static void test_dev_flush_once_per_batch_across_passes(void **state)
 	gm_free(&gm);
 }
 
+/* The per-pass budget also counts bytes: requests carrying 512 KiB each
+ * (the same guest buffer, as a hostile driver may alias it) end the first
+ * pass after 1 MiB, two requests, not after 256; the rest follows in later
+ * passes and the batch still ends with one flush. */
+static void test_dev_budget_counts_bytes(void **state)
+{
+	struct fx *f = *state;
+	struct guestmem gm;
+	struct gm_ring r;
+	struct vhost_user_memory m = { .nregions = 1 };
+	struct vhost_vring_addr a;
+	struct vhost_vring_state st = { 0, 64 };
+	struct gm_buf b = { 0, 512u << 10, false };
+	uint64_t feat = BIT64(VIRTIO_F_VERSION_1), kick0 = 0, one = 1;
+	int kick = gm_eventfd(), call = gm_eventfd();
+
+	gm_init(&gm);
+	assert_int_equal(gm_add_region(&gm, 0x100000, 1 << 20), 0);
+	assert_int_equal(gm_ring_init(&r, &gm, 64, 0x100000, 0x110000, 0xf0000), 0);
+	gm_region_desc(&gm, 0, &m.regions[0]);
+	send_msg(f, VHOST_USER_SET_FEATURES, 0, &feat, 8, NULL, 0);
+	send_msg(f, VHOST_USER_SET_MEM_TABLE, 0, &m, 8 + 32, &gm.reg[0].fd, 1);
+	send_msg(f, VHOST_USER_SET_VRING_NUM, 0, &st, 8, NULL, 0);
+	gm_ring_addr(&r, 0, &a);
+	send_msg(f, VHOST_USER_SET_VRING_ADDR, 0, &a, sizeof(a), NULL, 0);
+	send_msg(f, VHOST_USER_SET_VRING_CALL, 0, &kick0, 8, &call, 1);
+	send_msg(f, VHOST_USER_SET_VRING_KICK, 0, &kick0, 8, &kick, 1);
+	b.gpa = gm_alloc(&r, b.len);
+	assert_int_not_equal(b.gpa, 0);
+	for (unsigned i = 0; i < 8; i++)
+		gm_ring_add_direct(&r, &b, 1);
+	gm_ring_publish(&r);
+	nhandled = nflushes = 0;
+	assert_int_equal(write(kick, &one, 8), 8);
+	assert_int_equal(loop_run_once(f->l, 1000), 1);   /* exactly one pass */
+	assert_int_equal(nhandled, 2);
+	assert_int_equal(nflushes, 0);
+	pump(f);
+	assert_int_equal(nhandled, 8);
+	assert_int_equal(gm_ring_used_idx(&r), 8);
+	assert_int_equal(nflushes, 1);
+	close(kick);
+	close(call);
+	gm_free(&gm);
+}
+
 #define T(n) cmocka_unit_test_setup_teardown(n, setup, teardown)
 
 int main(void)
@@ -666,6 +712,7 @@ int main(void)
 		T(test_dev_new_connection_after_old_closed_in_same_pass),
 		T(test_dev_stale_socket_replaced_and_non_socket_refused),
 		T(test_dev_flush_once_per_batch_across_passes),
+		T(test_dev_budget_counts_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
