@@ -5,6 +5,7 @@
 #include <string.h>
 #include <libgen.h>
 
+#include "common/install.h"
 #include "common/log.h"
 #include "version.h"
 
@@ -44,7 +45,11 @@ static void usage(FILE *f)
 		"\n"
 		"  -h, --help     show this help and exit\n"
 		"  -V, --version  show the version and exit\n"
-		"  --list         print the device names, one per line\n");
+		"  --list         print the device names, one per line\n"
+		"  --install [-s] [DIR]\n"
+		"                 link vhost-device-DEVICE to this binary for every device,\n"
+		"                 in DIR (default: the binary's own directory);\n"
+		"                 hard links, or symbolic links with -s\n");
 }
 
 static const struct device_entry *find(const char *name)
@@ -91,6 +96,13 @@ int main(int argc, char **argv)
 		for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
 			puts(devices[i].name);
 		return 0;
+	}
+	if (!strcmp(argv[1], "--install")) {
+		const char *names[sizeof(devices) / sizeof(devices[0])];
+
+		for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
+			names[i] = devices[i].name;
+		return install_links(argc - 1, argv + 1, names, sizeof(names) / sizeof(names[0]));
 	}
 	const struct device_entry *d = find(argv[1]);
 	if (!d) {

@@ -72,6 +72,44 @@ for d in $devices; do
 	grep -q "vhost-device-$d" "$TOP/man/vhost-device.1" && ok "man/vhost-device.1 mentions $d" || nok "man/vhost-device.1 mentions $d"
 done
 
+# --install [-s] [DIR]: one link per device, as busybox makes them
+mkdir "$tmp/inst" "$tmp/own" "$tmp/busy"
+"$BIN" --install -s "$tmp/inst"; check "$?" 0 "--install -s DIR exits 0"
+for d in $devices; do
+	l="$tmp/inst/vhost-device-$d"
+	[ -L "$l" ] && [ "$(readlink "$l")" = "$(readlink -f "$BIN")" ] && ok "--install -s: $d links to the binary's absolute path" ||
+		nok "--install -s: $d links to the binary's absolute path" "$(ls -l "$l" 2>&1)"
+	"$l" --help | grep -q "^Usage: vhost-device-$d " && ok "--install -s: the $d link runs $d" || nok "--install -s: the $d link runs $d"
+done
+"$BIN" --install -s "$tmp/inst"; check "$?" 0 "--install again over its own links exits 0"
+cp "$BIN" "$tmp/own/vhost-device"
+"$tmp/own/vhost-device" --install; check "$?" 0 "--install (hard links, default DIR) exits 0"
+ino=$(stat -c %i "$tmp/own/vhost-device")
+for d in $devices; do
+	check "$(stat -c %i "$tmp/own/vhost-device-$d" 2>&1)" "$ino" "--install: vhost-device-$d is a hard link in the binary's directory"
+done
+rm -f "$tmp"/own/vhost-device-*
+"$tmp/own/vhost-device" --install -s; check "$?" 0 "--install -s (default DIR) exits 0"
+for d in $devices; do
+	check "$(readlink "$tmp/own/vhost-device-$d")" vhost-device "--install -s: $d next to the binary links to its bare name"
+done
+first=$(head -n 1 <<<"$devices")
+echo keep >"$tmp/busy/vhost-device-$first"
+err=$("$BIN" --install -s "$tmp/busy" 2>&1); rc=$?
+check "$rc" 1 "--install: an unrelated file in the way: exit 1"
+grep -q "$tmp/busy/vhost-device-$first" <<<"$err" && ok "--install: the file in the way is named" || nok "--install: the file in the way is named" "$err"
+check "$(cat "$tmp/busy/vhost-device-$first")" keep "--install: the file in the way is not replaced"
+for d in $devices; do
+	[ "$d" = "$first" ] && continue
+	[ -L "$tmp/busy/vhost-device-$d" ] && ok "--install: $d linked despite the other failure" || nok "--install: $d linked despite the other failure"
+done
+err=$("$BIN" --install "$tmp/no/such/dir" 2>&1); rc=$?
+check "$rc" 1 "--install: missing DIR: exit 1"
+grep -q "$tmp/no/such/dir" <<<"$err" && ok "--install: the missing DIR is named" || nok "--install: the missing DIR is named" "$err"
+err=$("$BIN" --install -x 2>&1); rc=$?
+check "$rc" 1 "--install -x: exit 1"
+grep -q "'-x'" <<<"$err" && ok "--install: the bad argument is named" || nok "--install: the bad argument is named" "$err"
+
 # SIGTERM removes the socket file and exits 0; a stale socket is replaced
 if echo "$devices" | grep -qx scmi; then
 	sock="$tmp/s.sock"
