@@ -116,6 +116,7 @@ struct i2c_bus {
 		uint8_t idx;     /* adapter index or sim index */
 	} map[I2C_NADDR];
 	uint8_t *stage;      /* I2C_GROUP_MAX * I2C_MSG_MAX bytes */
+	const char *sysfs;   /* i2c devices directory (NULL: /sys/bus/i2c/devices) */
 };
 
 /* One message of a transaction (7-bit address). */
@@ -130,8 +131,11 @@ struct i2c_xmsg {
  * 0 or -ENOMEM. */
 int i2c_bus_init(struct i2c_bus *b, const struct i2c_host_ops *ops, void *ctx);
 void i2c_bus_free(struct i2c_bus *b);
-/* Open every adapter and read its functionality.  0 or -errno, with a
- * message naming the adapter in err. */
+/* Open every adapter, read its functionality and claim every listed
+ * address on it with I2C_SLAVE, as upstream does at start: an address a
+ * kernel driver owns (EBUSY) is refused, naming the address and the
+ * driver (<sysfs>/<bus>-00AA/driver).  0 or -errno, with a message naming
+ * the adapter (and address) in err. */
 int i2c_bus_open(struct i2c_bus *b, char *err, size_t errlen);
 bool i2c_bus_allowed(const struct i2c_bus *b, unsigned addr);
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/iov.h"
 #include "common/log.h"
@@ -46,6 +47,55 @@ void i2c_bus_free(struct i2c_bus *b)
 	b->stage = NULL;
 }
 
+/* The driver bound to client <bus>-00AA, from its sysfs driver link. */
+static void owner_driver(const struct i2c_bus *b, unsigned bus, unsigned addr,
+			 char *out, size_t outlen)
+{
+	char path[512], link[256];
+	const char *base;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%u-%04x/driver",
+		 b->sysfs ? b->sysfs : "/sys/bus/i2c/devices", bus, addr);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n <= 0) {
+		snprintf(out, outlen, "a kernel driver (%s unreadable)", path);
+		return;
+	}
+	link[n] = 0;
+	base = strrchr(link, '/');
+	snprintf(out, outlen, "the kernel driver '%s'", base ? base + 1 : link);
+}
+
+/* I2C_SLAVE on every address listed for adapter a: refuses an address a
+ * kernel driver has bound (i2c-dev answers EBUSY). */
+static int claim_addresses(struct i2c_bus *b, unsigned ai, char *err, size_t errlen)
+{
+	struct i2c_adapter *a = &b->adap[ai];
+
+	for (unsigned addr = 0; addr < I2C_NADDR; addr++) {
+		char who[600];
+		int r;
+
+		if (b->map[addr].kind != I2C_T_HOST || b->map[addr].idx != ai)
+			continue;
+		r = b->ops->set_slave(b->ops_ctx, a->fd, (uint16_t)addr);
+		if (r == -EBUSY) {
+			owner_driver(b, a->bus, addr, who, sizeof(who));
+			snprintf(err, errlen, "/dev/i2c-%u: address 0x%02x (%u) is in use by %s; "
+				 "unbind it or leave the address out of --device-list",
+				 a->bus, addr, addr, who);
+			return r;
+		}
+		if (r < 0) {
+			snprintf(err, errlen, "/dev/i2c-%u: address 0x%02x (%u): I2C_SLAVE failed: %s",
+				 a->bus, addr, addr, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
 int i2c_bus_open(struct i2c_bus *b, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < b->nadap; i++) {
@@ -67,6 +117,9 @@ int i2c_bus_open(struct i2c_bus *b, char *err, size_t errlen)
 				 strerror(-r));
 			return r;
 		}
+		r = claim_addresses(b, i, err, errlen);
+		if (r < 0)
+			return r;
 		if (!(a->funcs & (I2C_FUNC_I2C | I2C_FUNC_SMBUS_EMUL_ALL)))
 			log_warn("/dev/i2c-%u supports neither I2C nor SMBus transfers "
 				 "(functionality 0x%lx): every request to it will fail",
@@ -421,10 +474,15 @@ static void req_finish(struct i2c_req *r, const uint8_t *data, bool ok)
 		r->used = 0;
 		return;
 	}
-	if (ok && r->read)
+	if (ok && r->read) {
 		iov_from_buf(e->in, e->in_num, 0, data, r->len);
-	else
-		iov_memset(e->in, e->in_num, 0, 0, e->in_len - 1);
+	} else {
+		/* no stale data in a failed read; a malformed request may claim
+		 * any in_len (aliased buffers): clear at most one message */
+		size_t z = e->in_len - 1;
+
+		iov_memset(e->in, e->in_num, 0, 0, z < I2C_MSG_MAX ? z : I2C_MSG_MAX);
+	}
 	iov_from_buf(e->in, e->in_num, e->in_len - 1, &st, 1);
 	r->used = e->in_len;
 }

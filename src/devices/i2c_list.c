@@ -171,6 +171,7 @@ int i2c_parse_device_list(struct i2c_bus *b, const char *list,
 
 	if (!sysfs)
 		sysfs = SYSFS_I2C;
+	b->sysfs = sysfs;
 	if (!list || !*list) {
 		snprintf(err, errlen, "empty device list");
 		return -1;

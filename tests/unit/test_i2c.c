@@ -33,6 +33,7 @@ struct fake {
 	int slave_ret;
 	unsigned slave_calls;
 	uint16_t slave_addr;
+	uint16_t busy_addr;        /* != 0: I2C_SLAVE on it answers EBUSY */
 	int smbus_ret;
 	unsigned smbus_calls;
 	uint8_t rw, cmd;
@@ -80,6 +81,8 @@ static int f_set_slave(void *ctx, int fd, uint16_t addr)
 {
 	fk.slave_calls++;
 	fk.slave_addr = addr;
+	if (fk.busy_addr && addr == fk.busy_addr)
+		return -EBUSY;
 	return fk.slave_ret;
 }
 
@@ -119,6 +122,8 @@ static void host_bus(unsigned long funcs)
 					       err, sizeof(err)), 0);
 	assert_int_equal(i2c_bus_open(&bus, err, sizeof(err)), 0);
 	assert_int_equal(fk.open_calls, 2);
+	assert_int_equal(fk.slave_calls, 3);   /* each address claimed at start */
+	fk.slave_calls = 0;
 }
 
 static int teardown(void **state)
@@ -634,6 +639,39 @@ static void test_i2c_group_malformed_incomplete_and_unnegotiated(void **state)
 	assert_int_equal(t[0].in[0], 0xee);
 }
 
+/* A malformed read claiming more than a message may hold gets ERR in its
+ * last byte and at most I2C_MSG_MAX bytes cleared, whatever its in_len
+ * (the buffers of a hostile driver may alias gigabytes). */
+static void test_i2c_group_oversized_read_is_err_and_bounded(void **state)
+{
+	static uint8_t big[3 * I2C_MSG_MAX];
+	static struct treq t;
+	struct i2c_req r;
+
+	host_bus(I2C_FUNC_I2C);
+	mkreq(&t, 0x20 << 1, RD, NULL, 0, 1);
+	memset(big, 0xee, sizeof(big));
+	t.iov[1] = (struct iovec){ big, sizeof(big) };
+	t.e.in_len = sizeof(big);
+	i2c_req_parse(&t.e, &t.r);
+	assert_true(t.r.bad);
+	r = t.r;
+	assert_int_equal(i2c_group_run(&bus, &r, 1, true, true), 0);
+	assert_int_equal(fk.rdwr_calls, 0);
+	assert_int_equal(big[sizeof(big) - 1], VIRTIO_I2C_MSG_ERR);
+	assert_int_equal(big[0], 0);
+	assert_int_equal(big[I2C_MSG_MAX - 1], 0);
+	assert_int_equal(big[I2C_MSG_MAX], 0xee);       /* not cleared beyond */
+	assert_int_equal(big[sizeof(big) - 2], 0xee);
+	/* exactly I2C_MSG_MAX is a valid read */
+	mkreq(&t, 0x20 << 1, RD, NULL, 0, 1);
+	t.iov[1] = (struct iovec){ big, I2C_MSG_MAX + 1 };
+	t.e.in_len = I2C_MSG_MAX + 1;
+	i2c_req_parse(&t.e, &t.r);
+	assert_false(t.r.bad);
+	assert_int_equal(t.r.len, I2C_MSG_MAX);
+}
+
 static void test_i2c_group_too_many_messages(void **state)
 {
 	static struct treq t[I2C_GROUP_MAX + 1];
@@ -654,9 +692,49 @@ static void test_i2c_group_too_many_messages(void **state)
 	assert_int_equal(fk.last_n, I2C_GROUP_MAX);
 }
 
-/* ---------------------------------------------------------------- device list */
+/* ---------------------------------------------------------------- claiming */
 
-static char sysdir[64];
+static char sysdir[64];    /* a fake /sys/bus/i2c/devices (group setup) */
+
+/* Every listed address is claimed with I2C_SLAVE at start (as upstream);
+ * one a kernel driver owns refuses the start, naming address and driver. */
+static void test_i2c_bus_open_claims_addresses_and_names_the_owner(void **state)
+{
+	char err[512], p[300];
+
+	host_bus(I2C_FUNC_I2C);                       /* claims 0x20, 0x21 on 1; 0x30 on 2 */
+	i2c_bus_free(&bus);
+
+	memset(&fk, 0, sizeof(fk));
+	fk.open_ret = 7;
+	fk.funcs = I2C_FUNC_I2C;
+	fk.busy_addr = 0x21;
+	snprintf(p, sizeof(p), "%s/1-0021", sysdir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/1-0021/driver", sysdir);
+	assert_int_equal(symlink("../../../bus/i2c/drivers/at24", p), 0);
+	assert_int_equal(i2c_bus_init(&bus, &fake_ops, NULL), 0);
+	assert_int_equal(i2c_parse_device_list(&bus, "1:32:0x21,2:48", sysdir,
+					       err, sizeof(err)), 0);
+	assert_int_equal(i2c_bus_open(&bus, err, sizeof(err)), -EBUSY);
+	assert_non_null(strstr(err, "/dev/i2c-1"));
+	assert_non_null(strstr(err, "0x21"));
+	assert_non_null(strstr(err, "'at24'"));
+	i2c_bus_free(&bus);
+
+	/* any other I2C_SLAVE failure also refuses, with its reason */
+	memset(&fk, 0, sizeof(fk));
+	fk.open_ret = 7;
+	fk.funcs = I2C_FUNC_I2C;
+	fk.slave_ret = -EINVAL;
+	assert_int_equal(i2c_bus_init(&bus, &fake_ops, NULL), 0);
+	assert_int_equal(i2c_parse_device_list(&bus, "2:48", sysdir, err, sizeof(err)), 0);
+	assert_int_equal(i2c_bus_open(&bus, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "0x30"));
+	assert_non_null(strstr(err, "I2C_SLAVE"));
+}
+
+/* ---------------------------------------------------------------- device list */
 
 static void mkadapter(const char *entry, const char *name)
 {
@@ -1100,11 +1178,13 @@ int main(void)
 		T(test_i2c_rdwr_failure_and_short_count),
 		T(test_i2c_bus_unlisted_and_cross_adapter_refused),
 		T(test_i2c_bus_open_errors_name_the_adapter),
+		T(test_i2c_bus_open_claims_addresses_and_names_the_owner),
 		T(test_i2c_req_parse_good),
 		T(test_i2c_req_parse_malformed),
 		T(test_i2c_group_statuses_and_data),
 		T(test_i2c_group_unlisted_second_message_sends_nothing),
 		T(test_i2c_group_malformed_incomplete_and_unnegotiated),
+		T(test_i2c_group_oversized_read_is_err_and_bounded),
 		T(test_i2c_group_too_many_messages),
 		T(test_i2c_list_numbers_and_names),
 		T(test_i2c_list_errors_name_the_bad_part),
