@@ -19,6 +19,7 @@
 #include "devices/gpio.h"
 #include "vhost/dev.h"
 #include "vhost/loop.h"
+#include "gpiod_fake.h"
 
 /* ------------------------------------------------------------ elements */
 
@@ -582,206 +583,6 @@ static void test_gpio_reset_clears_lines(void **state)
 
 /* ------------------------------------------- host chip, fake libgpiod */
 
-#define FK_LINES 4
-
-struct fk_line {
-	bool requested, busy;
-	struct gpio_hw_cfg cfg;
-	uint8_t kdir;        /* kernel's direction when not requested */
-	uint8_t level;       /* input level seen by the kernel */
-	int pipe[2];         /* event fd while requested with edges */
-	int ev[16];          /* queued events: 1 rising, 0 falling */
-	unsigned nev;
-};
-
-static struct fk_chip {
-	bool open;
-	bool v1;             /* reconfigure refuses (release + request) */
-	unsigned requests, reconfigures, releases, reads;
-	char consumer[32];
-	struct fk_line l[FK_LINES];
-} fk;
-
-static void fk_close_pipe(struct fk_line *l)
-{
-	if (l->pipe[0] >= 0) {
-		close(l->pipe[0]);
-		close(l->pipe[1]);
-	}
-	l->pipe[0] = l->pipe[1] = -1;
-}
-
-static void fk_apply(struct fk_line *l, const struct gpio_hw_cfg *cfg)
-{
-	l->cfg = *cfg;
-	if (cfg->edges && l->pipe[0] < 0)
-		assert_int_equal(pipe2(l->pipe, O_NONBLOCK), 0);
-	if (!cfg->edges)
-		fk_close_pipe(l);
-}
-
-static void *fk_open(const char *path, unsigned *n)
-{
-	if (strcmp(path, "/dev/fake")) {
-		errno = ENOENT;
-		return NULL;
-	}
-	fk.open = true;
-	*n = FK_LINES;
-	return &fk;
-}
-
-static void fk_close_chip(void *chip)
-{
-	fk.open = false;
-}
-
-static int fk_line_info(void *chip, unsigned off, char *name, size_t len, int *dir)
-{
-	static const char *const names[FK_LINES] = { "LED", "", "BTN\x01\xe9", "reset" };
-
-	assert_true(off < FK_LINES);
-	snprintf(name, len, "%s", names[off]);
-	*dir = fk.l[off].kdir;
-	return 0;
-}
-
-static void *fk_request(void *chip, unsigned off, const struct gpio_hw_cfg *cfg,
-			const char *consumer)
-{
-	struct fk_line *l = &fk.l[off];
-
-	assert_true(off < FK_LINES);
-	assert_false(l->requested);
-	if (l->busy) {
-		errno = EBUSY;
-		return NULL;
-	}
-	fk.requests++;
-	snprintf(fk.consumer, sizeof(fk.consumer), "%s", consumer);
-	l->requested = true;
-	fk_apply(l, cfg);
-	return l;
-}
-
-static int fk_reconfigure(void *req, const struct gpio_hw_cfg *cfg)
-{
-	struct fk_line *l = req;
-
-	assert_true(l->requested);
-	if (fk.v1)
-		return -EOPNOTSUPP;
-	fk.reconfigures++;
-	fk_apply(l, cfg);
-	return 0;
-}
-
-static void fk_release(void *req)
-{
-	struct fk_line *l = req;
-
-	assert_true(l->requested);
-	fk.releases++;
-	l->requested = false;
-	fk_close_pipe(l);
-	if (l->cfg.dir == GPIO_HW_OUT)
-		l->kdir = DIR_OUT;
-}
-
-static int fk_get_value(void *req)
-{
-	struct fk_line *l = req;
-
-	assert_true(l->requested);
-	fk.reads++;
-	return l->cfg.dir == GPIO_HW_OUT ? l->cfg.value : l->level;
-}
-
-static int fk_set_value(void *req, int v)
-{
-	struct fk_line *l = req;
-
-	assert_true(l->requested);
-	assert_int_equal(l->cfg.dir, GPIO_HW_OUT);
-	l->cfg.value = (uint8_t)v;
-	return 0;
-}
-
-static int fk_event_fd(void *req)
-{
-	struct fk_line *l = req;
-
-	return l->pipe[0];
-}
-
-static int fk_read_event(void *req, int *rising)
-{
-	struct fk_line *l = req;
-	char b;
-
-	if (!l->nev)
-		return 0;
-	*rising = l->ev[0];
-	memmove(l->ev, l->ev + 1, --l->nev * sizeof(l->ev[0]));
-	if (!l->nev && read(l->pipe[0], &b, 1) != 1)
-		return -EIO;
-	return 1;
-}
-
-static const struct gpio_hw_ops fk_ops = {
-	.version = "fake",
-	.open = fk_open,
-	.close = fk_close_chip,
-	.line_info = fk_line_info,
-	.request = fk_request,
-	.reconfigure = fk_reconfigure,
-	.release = fk_release,
-	.get_value = fk_get_value,
-	.set_value = fk_set_value,
-	.event_fd = fk_event_fd,
-	.read_event = fk_read_event,
-};
-
-/* The kernel sees an edge on line off (level changes). */
-static void fk_edge(unsigned off, int rising)
-{
-	struct fk_line *l = &fk.l[off];
-
-	l->level = (uint8_t)rising;
-	if (!l->requested || !l->cfg.edges)
-		return;
-	assert_true(l->nev < 16);
-	l->ev[l->nev++] = rising;
-	assert_int_equal(write(l->pipe[1], "e", 1), 1);
-}
-
-static int fk_setup(void **state)
-{
-	memset(&fk, 0, sizeof(fk));
-	for (unsigned i = 0; i < FK_LINES; i++) {
-		fk.l[i].pipe[0] = fk.l[i].pipe[1] = -1;
-		fk.l[i].kdir = DIR_IN;
-	}
-	fk.l[3].kdir = DIR_OUT;
-	return 0;
-}
-
-static int fk_teardown(void **state)
-{
-	for (unsigned i = 0; i < FK_LINES; i++)
-		fk_close_pipe(&fk.l[i]);
-	return 0;
-}
-
-static struct gpio_chip *fk_chip(void)
-{
-	char err[128];
-	struct gpio_chip *c = gpio_host_new(&fk_ops, "/dev/fake", err, sizeof(err));
-
-	assert_non_null(c);
-	return c;
-}
-
 /* Run the loop until nothing is ready. */
 static void spin(struct loop *l)
 {
@@ -807,7 +608,7 @@ static void test_gpio_host_names_and_kernel_directions(void **state)
 
 	dev_setup(&g, fk_chip(), NULL);
 	gpio_dev_config(&g, cfg);
-	assert_int_equal(cfg[0], FK_LINES);
+	assert_int_equal(cfg[0], 4);
 	assert_int_equal(cfg[4], sizeof(want));
 	assert_int_equal(gpio_dev_request(&g, mk(&m, r, 8, 1 + sizeof(want))),
 			 1 + sizeof(want));
