@@ -7,26 +7,34 @@
 
 #include "itest.h"
 
+int itest_daemon_check(struct itest_daemon *d)
+{
+	char why[96];
+
+	if (!d->started || proc_alive(&d->proc))
+		return 0;
+	fprintf(stderr, "the daemon (pid %d) died: %s\n", (int)d->proc.pid,
+		proc_status_str(d->proc.status, why, sizeof(why)));
+	return -ECHILD;
+}
+
 int itest_daemon_ensure(struct itest_daemon *d, itest_spawn_fn spawn, void *arg)
 {
 	int r;
 
-	if (d->started && proc_alive(&d->proc))
-		return 0;
-	if (d->started) {
-		fprintf(stderr, "daemon pid %d died (status 0x%x); restarting\n",
-			(int)d->proc.pid, d->proc.status);
-		proc_cleanup(&d->proc);
-		d->started = false;
-	}
+	if (d->started)
+		return itest_daemon_check(d);
 	r = proc_tmpdir(&d->proc);
 	if (r < 0)
 		return r;
 	r = spawn(&d->proc, arg);
 	if (r < 0) {
-		fprintf(stderr, "the daemon did not start: %s\n", strerror(-r));
+		char why[96];
+
+		fprintf(stderr, "the daemon did not start: %s (%s)\n", strerror(-r),
+			proc_describe(&d->proc, why, sizeof(why)));
 		proc_cleanup(&d->proc);
-		return r;
+		return r == -ECHILD ? -EIO : r;
 	}
 	d->started = true;
 	return 0;
@@ -42,7 +50,7 @@ int itest_daemon_stop(struct itest_daemon *d)
 	proc_cleanup(&d->proc);
 	d->started = false;
 	if (code)
-		fprintf(stderr, "daemon exit code %d at the end\n", code);
+		fprintf(stderr, "daemon: exit code %d at the end\n", code);
 	return code;
 }
 

@@ -25,11 +25,16 @@ struct itest_daemon {
 /* Starts the daemon in p (p->dir and p->sock are set): 0 or -errno. */
 typedef int (*itest_spawn_fn)(struct proc *p, void *arg);
 
-/* Keep d running: nothing if it runs; otherwise (first time, or it died:
- * said on stderr) a new temp dir and spawn(&d->proc, arg).  0 or -errno. */
+/* Start d the first time: a new temp dir and spawn(&d->proc, arg).
+ * Nothing if it runs.  A daemon that died is not restarted: -ECHILD,
+ * with its exit status or signal on stderr.  0 or -errno. */
 int itest_daemon_ensure(struct itest_daemon *d, itest_spawn_fn spawn, void *arg);
-/* SIGTERM, wait, clean up: the daemon's exit code (0 if not started);
- * a nonzero one is said on stderr. */
+/* 0 if d runs (or was never started); -ECHILD if it died, with its exit
+ * status or signal said on stderr. */
+int itest_daemon_check(struct itest_daemon *d);
+/* SIGTERM, wait, clean up: the daemon's exit code (0 if not started;
+ * 128+signal if killed, -ETIMEDOUT if it did not end); a nonzero one is
+ * said on stderr. */
 int itest_daemon_stop(struct itest_daemon *d);
 
 /* ---- frontends ---- */
@@ -114,10 +119,40 @@ static inline void itest_close_ok(struct fe *fe)
 	fe_free(fe);
 }
 
-/* Keep the daemon running or fail the test. */
+/* Start the daemon (first test) or fail the test: a daemon that died
+ * during an earlier test is not restarted. */
 static inline void itest_ensure_ok(struct itest_daemon *d, itest_spawn_fn spawn, void *arg)
 {
-	assert_int_equal(itest_daemon_ensure(d, spawn, arg), 0);
+	char why[96];
+	int r = itest_daemon_ensure(d, spawn, arg);
+
+	if (r == -ECHILD)
+		fail_msg("the daemon died earlier: %s",
+			 proc_describe(&d->proc, why, sizeof(why)));
+	if (r < 0)
+		fail_msg("the daemon did not start: %s", strerror(-r));
+}
+
+/* For a test's teardown: -1 (the test fails) if the group's daemon died
+ * during it. */
+static inline int itest_teardown_check(struct itest_daemon *d)
+{
+	return itest_daemon_check(d) ? -1 : 0;
+}
+
+/* The last test of a group: SIGTERM must end the daemon with exit 0
+ * (under valgrind: no error, no definite leak). */
+static inline void itest_stop_ok(struct itest_daemon *d)
+{
+	char why[96];
+	int code;
+
+	if (!d->started)
+		fail_msg("the daemon was never started");
+	proc_describe(&d->proc, why, sizeof(why));
+	code = itest_daemon_stop(d);
+	if (code)
+		fail_msg("daemon: exit code %d after SIGTERM (before it: %s)", code, why);
 }
 
 static inline void itest_evq_post_ok(struct itest_evq *v, unsigned n)

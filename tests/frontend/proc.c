@@ -268,6 +268,29 @@ int proc_stop(struct proc *p, int timeout_ms)
 	return -EPROTO;
 }
 
+const char *proc_status_str(int status, char *buf, size_t len)
+{
+	if (WIFEXITED(status))
+		snprintf(buf, len, "exit status %d", WEXITSTATUS(status));
+	else if (WIFSIGNALED(status))
+		snprintf(buf, len, "killed by signal %d (%s)", WTERMSIG(status),
+			 strsignal(WTERMSIG(status)));
+	else
+		snprintf(buf, len, "wait status 0x%x", status);
+	return buf;
+}
+
+const char *proc_describe(struct proc *p, char *buf, size_t len)
+{
+	if (p->pid <= 0)
+		snprintf(buf, len, "not started");
+	else if (proc_alive(p))
+		snprintf(buf, len, "running");
+	else
+		proc_status_str(p->status, buf, len);
+	return buf;
+}
+
 int proc_run_cli(const char *const *args, char *err, size_t errlen, int timeout_ms)
 {
 	struct proc p;

@@ -48,6 +48,12 @@ bool proc_alive(struct proc *p);
  * (0..255), 128+signal if killed by a signal, or -ETIMEDOUT. */
 int proc_stop(struct proc *p, int timeout_ms);
 
+/* "exit status N" or "killed by signal N (name)" for a raw wait status;
+ * returns buf. */
+const char *proc_status_str(int status, char *buf, size_t len);
+/* The same for p: "running" if it has not exited (reaps it if it has). */
+const char *proc_describe(struct proc *p, char *buf, size_t len);
+
 /* Run the binary with args (no socket expected) to its end, stderr
  * captured: the exit code (0..255, 128+signal if killed), its stderr's
  * start in err (NUL-terminated, "" if none); a negative errno if it could

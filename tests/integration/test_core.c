@@ -76,7 +76,7 @@ static int teardown(void **state)
 		open_fes[i] = NULL;
 	}
 	proc_cleanup(&side);
-	return 0;
+	return itest_teardown_check(&dmn);
 }
 
 static int group_teardown(void **state)
@@ -960,6 +960,13 @@ static void test_core_socket_path_not_a_socket(void **state)
 	proc_cleanup(&side);
 }
 
+/* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
+ * memory error, no definite leak). */
+static void test_core_daemon_exits_0(void **state)
+{
+	itest_stop_ok(&dmn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -993,6 +1000,7 @@ int main(void)
 		T(test_core_stale_socket_replaced),
 		T(test_core_socket_path_not_a_socket),
 #undef T
+		cmocka_unit_test(test_core_daemon_exits_0),
 	};
 
 	signal(SIGPIPE, SIG_IGN);

@@ -66,6 +66,12 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Each test: the daemon must still run after it. */
+static int teardown(void **state)
+{
+	return itest_teardown_check(&dmn);
+}
+
 static int group_teardown(void **state)
 {
 	return itest_daemon_stop(&dmn) != 0;
@@ -545,9 +551,16 @@ static void test_gpio_int_upstream_command_line(void **state)
 	proc_cleanup(&p);
 }
 
+/* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
+ * memory error, no definite leak). */
+static void test_gpio_int_daemon_exits_0(void **state)
+{
+	itest_stop_ok(&dmn);
+}
+
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup(f, setup)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_gpio_int_features_config_and_names),
 		T(test_gpio_int_values_and_pairs),
@@ -561,6 +574,7 @@ int main(void)
 		T(test_gpio_int_reconnect_resets_lines),
 		cmocka_unit_test(test_gpio_int_cli_errors_name_the_entry),
 		cmocka_unit_test(test_gpio_int_upstream_command_line),
+		cmocka_unit_test(test_gpio_int_daemon_exits_0),
 	};
 
 	return cmocka_run_group_tests_name("gpio_integration", tests, NULL, group_teardown);

@@ -51,6 +51,12 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Each test: the daemon must still run after it. */
+static int teardown(void **state)
+{
+	return itest_teardown_check(&dmn);
+}
+
 static int group_teardown(void **state)
 {
 	return itest_daemon_stop(&dmn) != 0;
@@ -397,9 +403,16 @@ static void test_scmi_int_cli_errors_exit_1(void **state)
 	}
 }
 
+/* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
+ * memory error, no definite leak). */
+static void test_scmi_int_daemon_exits_0(void **state)
+{
+	itest_stop_ok(&dmn);
+}
+
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup(f, setup)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_scmi_int_features_and_queues),
 		T(test_scmi_int_base_discovery),
@@ -409,6 +422,7 @@ int main(void)
 		T(test_scmi_int_eventq_buffers_held_then_released),
 		cmocka_unit_test(test_scmi_int_symlink_and_paging),
 		cmocka_unit_test(test_scmi_int_cli_errors_exit_1),
+		cmocka_unit_test(test_scmi_int_daemon_exits_0),
 	};
 
 	return cmocka_run_group_tests_name("scmi_integration", tests, NULL,

@@ -109,6 +109,12 @@ static int group_setup(void **state)
 	return itest_daemon_ensure(&dmn, spawn_scmi, args) ? -1 : 0;
 }
 
+/* Each test: the daemon must still run after it. */
+static int teardown(void **state)
+{
+	return itest_teardown_check(&dmn);
+}
+
 static int group_teardown(void **state)
 {
 	char cmd[128];
@@ -337,13 +343,21 @@ static void test_scmi_sensors_int_malformed_requests(void **state)
 	assert_int_equal(dmn.proc.pid, pid);
 }
 
+/* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
+ * memory error, no definite leak). */
+static void test_scmi_sensors_int_daemon_exits_0(void **state)
+{
+	itest_stop_ok(&dmn);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_scmi_sensors_int_enumerate_and_read),
-		cmocka_unit_test(test_scmi_sensors_int_trip_point_one_event),
-		cmocka_unit_test(test_scmi_sensors_int_continuous_updates),
-		cmocka_unit_test(test_scmi_sensors_int_malformed_requests),
+		cmocka_unit_test_teardown(test_scmi_sensors_int_enumerate_and_read, teardown),
+		cmocka_unit_test_teardown(test_scmi_sensors_int_trip_point_one_event, teardown),
+		cmocka_unit_test_teardown(test_scmi_sensors_int_continuous_updates, teardown),
+		cmocka_unit_test_teardown(test_scmi_sensors_int_malformed_requests, teardown),
+		cmocka_unit_test(test_scmi_sensors_int_daemon_exits_0),
 	};
 
 	return cmocka_run_group_tests_name("scmi_sensors_integration", tests,

@@ -71,6 +71,12 @@ static int setup(void **state)
 	return 0;
 }
 
+/* Each test: the daemon must still run after it. */
+static int teardown(void **state)
+{
+	return itest_teardown_check(&dmn);
+}
+
 static int group_teardown(void **state)
 {
 	return itest_daemon_stop(&dmn) != 0;
@@ -521,9 +527,16 @@ static void test_spi_int_cli(void **state)
 	}
 }
 
+/* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
+ * memory error, no definite leak). */
+static void test_spi_int_daemon_exits_0(void **state)
+{
+	itest_stop_ok(&dmn);
+}
+
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup(f, setup)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_spi_int_config_and_features),
 		T(test_spi_int_loopback_echo),
@@ -534,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_spi_int_flash_persists_across_restart),
 		cmocka_unit_test(test_spi_int_two_sockets),
 		cmocka_unit_test(test_spi_int_cli),
+		cmocka_unit_test(test_spi_int_daemon_exits_0),
 	};
 
 	return cmocka_run_group_tests_name("spi_integration", tests, NULL, group_teardown);
