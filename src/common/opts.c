@@ -11,11 +11,13 @@
 #define OPTS_MAX 32
 
 static const struct opt common_opts[] = {
-	{ "verbose", 'v', NULL, "debug output on stderr (RUST_LOG=debug does the same)", OPT_ID_VERBOSE },
-	{ "help", 'h', NULL, "show this help and exit", OPT_ID_HELP },
-	{ "version", 'V', NULL, "show the version and exit", OPT_ID_VERSION },
+	OPT("verbose", 'v', NULL, "debug output on stderr (RUST_LOG=debug does the same)", OPT_ID_VERBOSE),
+	OPT("help", 'h', NULL, "show this help and exit", OPT_ID_HELP),
+	OPT("version", 'V', NULL, "show the version and exit", OPT_ID_VERSION),
 	OPT_END
 };
+
+#define OPTS_MAX_GROUPS 8
 
 static void help_line(FILE *f, const struct opt *o)
 {
@@ -39,41 +41,70 @@ static void help_line(FILE *f, const struct opt *o)
 		if (*p == '\n')
 			fprintf(f, "%28s", "");
 	}
+	/* range and default in one fixed form: tests/scripts/cli.sh reads it */
+	if (o->range && o->dflt)
+		fprintf(f, " (%s, default %s)", o->range, o->dflt);
+	else if (o->range)
+		fprintf(f, " (%s)", o->range);
+	else if (o->dflt)
+		fprintf(f, " (default %s)", o->dflt);
 	fputc('\n', f);
 }
 
-void opts_help(const struct opts_spec *spec, FILE *f)
+void opts_help_groups(const struct opts_spec *spec, const struct opts_group *g,
+		      unsigned ng, FILE *f)
 {
 	fprintf(f, "Usage: %s %s\n\n", spec->prog, spec->usage);
 	if (spec->summary)
 		fprintf(f, "%s\n\n", spec->summary);
 	fputs("Options:\n", f);
-	for (const struct opt *o = spec->tab; o->lng; o++)
-		help_line(f, o);
+	for (unsigned i = 0; i < ng; i++)
+		for (const struct opt *o = g[i].tab; o && o->lng; o++)
+			help_line(f, o);
 	for (const struct opt *o = common_opts; o->lng; o++)
 		help_line(f, o);
 	if (spec->epilog)
 		fprintf(f, "\n%s", spec->epilog);
 }
 
-static const struct opt *find_by_val(const struct opts_spec *spec, int val)
+void opts_help(const struct opts_spec *spec, FILE *f)
 {
-	for (const struct opt *o = spec->tab; o->lng; o++)
-		if ((o->shrt ? o->shrt : 256 + o->id) == val)
-			return o;
+	struct opts_group g = { spec->tab, NULL, NULL };
+
+	opts_help_groups(spec, &g, 1, f);
+}
+
+/* getopt's value for an option: its letter, or a number above every
+ * letter that says which group and id it is. */
+static int opt_val(unsigned gi, const struct opt *o)
+{
+	return o->shrt ? o->shrt : 256 + (int)gi * (OPTS_MAX_ID + 1) + o->id;
+}
+
+static const struct opt *find_by_val(const struct opts_group *g, unsigned ng,
+				     int val, unsigned *gi)
+{
+	for (unsigned i = 0; i < ng; i++)
+		for (const struct opt *o = g[i].tab; o && o->lng; o++)
+			if (opt_val(i, o) == val) {
+				*gi = i;
+				return o;
+			}
 	for (const struct opt *o = common_opts; o->lng; o++)
-		if (o->shrt == val)
+		if (o->shrt == val) {
+			*gi = ng;
 			return o;
+		}
 	return NULL;
 }
 
 static int add_opt(struct option *lo, char *sh, size_t *nl, size_t *ns,
-		   const struct opt *o)
+		   unsigned gi, const struct opt *o)
 {
-	if (*nl >= OPTS_MAX)
+	if (*nl >= OPTS_MAX || (!o->shrt && (o->id <= 0 || o->id > OPTS_MAX_ID)))
 		return -1;
 	lo[*nl] = (struct option){ o->lng, o->arg ? required_argument : no_argument,
-				   NULL, o->shrt ? o->shrt : 256 + o->id };
+				   NULL, opt_val(gi, o) };
 	(*nl)++;
 	if (o->shrt) {
 		sh[(*ns)++] = (char)o->shrt;
@@ -83,18 +114,21 @@ static int add_opt(struct option *lo, char *sh, size_t *nl, size_t *ns,
 	return 0;
 }
 
-int opts_parse(const struct opts_spec *spec, int argc, char **argv,
-	       int (*cb)(void *ctx, int id, const char *arg), void *ctx)
+int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
+		      unsigned ng, int argc, char **argv)
 {
 	struct option lo[OPTS_MAX + 1];
 	char sh[3 * OPTS_MAX + 2] = ":";
 	size_t nl = 0, ns = 1;
 
-	for (const struct opt *o = spec->tab; o->lng; o++)
-		if (add_opt(lo, sh, &nl, &ns, o))
-			return -1;
+	if (ng > OPTS_MAX_GROUPS)
+		return -1;
+	for (unsigned i = 0; i < ng; i++)
+		for (const struct opt *o = g[i].tab; o && o->lng; o++)
+			if (add_opt(lo, sh, &nl, &ns, i, o))
+				return -1;
 	for (const struct opt *o = common_opts; o->lng; o++)
-		if (add_opt(lo, sh, &nl, &ns, o))
+		if (add_opt(lo, sh, &nl, &ns, ng, o))
 			return -1;
 	memset(&lo[nl], 0, sizeof(lo[nl]));
 	sh[ns] = '\0';
@@ -105,6 +139,7 @@ int opts_parse(const struct opts_spec *spec, int argc, char **argv,
 		int prev = optind ? optind : 1;
 		int c = getopt_long(argc, argv, sh, lo, NULL);
 		const struct opt *o;
+		unsigned gi = 0;
 
 		if (c == -1)
 			break;
@@ -120,27 +155,29 @@ int opts_parse(const struct opts_spec *spec, int argc, char **argv,
 			fprintf(stderr, "Try '%s --help' for more information.\n", spec->prog);
 			return -1;
 		}
-		o = find_by_val(spec, c);
+		o = find_by_val(g, ng, c, &gi);
 		if (!o)
 			return -1;
-		switch (o->id) {
-		case OPT_ID_HELP:
-			opts_help(spec, stdout);
-			return 1;
-		case OPT_ID_VERSION:
-			printf("%s %s\n", spec->prog, VD_VERSION);
-			return 1;
-		case OPT_ID_VERBOSE:
-			log_set_level(LOG_DEBUG);
-			break;
-		default: {
-			int r = cb(ctx, o->id, optarg);
-			if (r < 0)
-				return -1;
-			if (r > 0)
+		if (gi == ng) {
+			switch (o->id) {
+			case OPT_ID_HELP:
+				opts_help_groups(spec, g, ng, stdout);
 				return 1;
+			case OPT_ID_VERSION:
+				printf("%s %s\n", spec->prog, VD_VERSION);
+				return 1;
+			case OPT_ID_VERBOSE:
+				log_set_level(LOG_DEBUG);
+				break;
+			}
+			continue;
 		}
-		}
+		int r = g[gi].cb(g[gi].ctx, o->id, optarg);
+
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			return 1;
 	}
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", spec->prog, argv[optind]);
@@ -148,6 +185,14 @@ int opts_parse(const struct opts_spec *spec, int argc, char **argv,
 		return -1;
 	}
 	return 0;
+}
+
+int opts_parse(const struct opts_spec *spec, int argc, char **argv,
+	       int (*cb)(void *ctx, int id, const char *arg), void *ctx)
+{
+	struct opts_group g = { spec->tab, cb, ctx };
+
+	return opts_parse_groups(spec, &g, 1, argc, argv);
 }
 
 int opts_parse_uint(const char *s, int base, unsigned long max, unsigned long *out)

@@ -11,9 +11,16 @@ struct opt {
 	int shrt;            /* short letter, or 0 for long-only */
 	const char *arg;     /* argument name shown in help, NULL if none */
 	const char *help;    /* one line (may contain '\n' for continuation) */
-	int id;              /* passed to the callback; must be > 0 */
+	int id;              /* passed to the callback; 1..OPTS_MAX_ID */
+	const char *range;   /* accepted values, e.g. "1..64" (help, man check) */
+	const char *dflt;    /* value when not given, e.g. "1" */
 };
+#define OPTS_MAX_ID 4095
 #define OPT_END { 0 }
+/* An entry: OPT(lng, shrt, arg, help, id) or, with a range and a default,
+ * OPT(lng, shrt, arg, help, id, .range = "1..64", .dflt = "1"). */
+#define OPT(l, s, a, h, i, ...) \
+	{ .lng = (l), .shrt = (s), .arg = (a), .help = (h), .id = (i), __VA_ARGS__ }
 
 /* Options every device accepts; their ids are reserved (negative). */
 enum { OPT_ID_HELP = -1, OPT_ID_VERSION = -2, OPT_ID_VERBOSE = -3 };
@@ -26,7 +33,24 @@ struct opts_spec {
 	const char *epilog;    /* printed after the option list, may be NULL */
 };
 
-/* Parse argv with the device's table plus the common options.
+/* A group of options with its own callback and id space.  A device's
+ * table is one group; shared start-up code (src/vhost/serve.c) adds its
+ * own groups, so no device retypes a shared option. */
+struct opts_group {
+	const struct opt *tab;   /* terminated by OPT_END; NULL = empty */
+	int (*cb)(void *ctx, int id, const char *arg);
+	void *ctx;
+};
+
+/* Parse argv with the groups, in order, then the common options (-v, -h,
+ * -V).  Each option goes to its group's callback; return values as for
+ * opts_parse below.  --help lists the groups in order. */
+int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
+		      unsigned ng, int argc, char **argv);
+void opts_help_groups(const struct opts_spec *spec, const struct opts_group *g,
+		      unsigned ng, FILE *f);
+
+/* Parse argv with the device's table (spec->tab) plus the common options.
  * cb is called for each device option in order; a negative return stops
  * parsing as an error (cb has printed why), a positive one stops it as
  * done (e.g. --help-devices printed something; the caller exits 0).  --help/--version print and return 1 (the

@@ -14,7 +14,7 @@
 #include "common/opts.h"
 #include "devices/gpio.h"
 #include "vhost/dev.h"
-#include "vhost/sockets.h"
+#include "vhost/serve.h"
 #include "vhost/loop.h"
 #include "vhost/proto.h"
 
@@ -151,12 +151,8 @@ int gpio_parse_device_list(const char *s, struct gpio_chip_spec *specs,
 enum { OPT_LIST = 1 };
 
 static const struct opt gpio_opts[] = {
-	VU_OPT_SOCKET_PATH_ENTRY("vhost-user Unix socket path (required); the socket\n"
-				 "index is appended: PATH0, PATH1, ..."),
-	VU_OPT_SOCKET_COUNT_ENTRY("number of sockets (guests), default 1"),
-	VU_OPT_MEM_SLOTS_ENTRY,
-	{ "device-list", 'l', "N1[:N2...]", "one GPIO chip per socket, in socket order:\n"
-	  "N = host /dev/gpiochipN, sN = simulated chip of N lines", OPT_LIST },
+	OPT("device-list", 'l', "N1[:N2...]", "one GPIO chip per socket, in socket order:\n"
+	    "N = host /dev/gpiochipN, sN = simulated chip of N lines", OPT_LIST),
 	OPT_END
 };
 
@@ -181,114 +177,125 @@ static const struct opts_spec gpio_spec = {
 };
 
 struct gpio_args {
-	const char *prog;
-	struct vu_sockets sk;
 	const char *list;
+	struct gpio_chip_spec specs[GPIO_MAX_SOCKETS];
+	struct gpio_sock *socks;
+	unsigned nsocks;
+	struct loop *l;
 };
 
 static int gpio_opt(void *ctx, int id, const char *arg)
 {
 	struct gpio_args *a = ctx;
 
-	int r = vu_sockets_opt(&a->sk, a->prog, id, arg);
-
-	if (r <= 0)
-		return r;
-	switch (id) {
-	case OPT_LIST:
-		a->list = arg;
-		return 0;
-	}
-	return -1;
+	a->list = arg;
+	return 0;
 }
+
+static int gpio_start(void *ctx, struct loop *l, unsigned count)
+{
+	struct gpio_args *a = ctx;
+	const char *prog = gpio_spec.prog;
+	char err[512];
+	int n;
+
+	if (!a->list) {
+		fprintf(stderr, "%s: missing --device-list (-l N1[:N2...])\n"
+			"Try '%s --help' for more information.\n", prog, prog);
+		return -1;
+	}
+	n = gpio_parse_device_list(a->list, a->specs, GPIO_MAX_SOCKETS, err, sizeof(err));
+	if (n < 0) {
+		fprintf(stderr, "%s: --device-list '%s': %s\n", prog, a->list, err);
+		return -1;
+	}
+	if ((unsigned)n != count) {
+		fprintf(stderr, "%s: --device-list '%s' has %d entr%s for %u socket%s (-c %u): "
+			"give one chip per socket\n", prog, a->list, n, n == 1 ? "y" : "ies",
+			count, count == 1 ? "" : "s", count);
+		return -1;
+	}
+	a->socks = calloc(count, sizeof(*a->socks));
+	if (!a->socks) {
+		log_err("out of memory");
+		return -1;
+	}
+	a->l = l;
+	return 0;
+}
+
+static void *gpio_sock(void *ctx, unsigned i, const char *path)
+{
+	struct gpio_args *a = ctx;
+	const struct gpio_chip_spec *spec = &a->specs[i];
+	struct gpio_sock *s = &a->socks[i];
+	struct gpio_chip *c;
+	char err[512];
+	int r;
+
+	if (spec->sim) {
+		c = gpio_sim_new((unsigned)spec->n);
+		if (!c)
+			snprintf(err, sizeof(err), "%s", strerror(errno));
+	} else {
+		char dev[64];
+
+		snprintf(dev, sizeof(dev), "/dev/gpiochip%lu", spec->n);
+		c = gpio_host_new(&gpio_gpiod_ops, dev, err, sizeof(err));
+		if (!c && errno == ENOSYS)
+			snprintf(err, sizeof(err), "%s: this build has no libgpiod "
+				 "(simulated chips only)", dev);
+	}
+	if (!c) {
+		fprintf(stderr, "%s: --device-list entry %s%lu: %s\n", gpio_spec.prog,
+			spec->sim ? "s" : "", spec->n, err);
+		return NULL;
+	}
+	r = gpio_dev_init(&s->g, c, a->l);
+	if (r < 0) {
+		c->ops->free(c);
+		log_err("%s: %s", c->label, strerror(-r));
+		return NULL;
+	}
+	a->nsocks = i + 1;
+	s->g.ev_complete = gpio_ev_complete;
+	s->g.ev_ctx = s;
+	log_info("%s: %s chip %s, %u lines", path, spec->sim ? "simulated" : "host",
+		 c->label, c->ngpio);
+	return s;
+}
+
+static void gpio_bound(void *ctx, void *priv, struct vu_dev *d)
+{
+	struct gpio_sock *s = priv;
+
+	s->d = d;
+}
+
+static void gpio_cleanup(void *ctx, struct loop *l)
+{
+	struct gpio_args *a = ctx;
+
+	for (unsigned i = 0; i < a->nsocks; i++)
+		gpio_dev_free(&a->socks[i].g);
+	free(a->socks);
+}
+
+static const struct serve_dev gpio_serve = {
+	.spec = &gpio_spec,
+	.ops = &gpio_ops,
+	.numbered = true,
+	.max_sockets = GPIO_MAX_SOCKETS,
+	.opt = gpio_opt,
+	.start = gpio_start,
+	.sock = gpio_sock,
+	.bound = gpio_bound,
+	.cleanup = gpio_cleanup,
+};
 
 int gpio_main(int argc, char **argv)
 {
-	struct gpio_args a = { "vhost-device-gpio", VU_SOCKETS_NUMBERED(GPIO_MAX_SOCKETS), NULL };
-	struct gpio_chip_spec specs[GPIO_MAX_SOCKETS];
-	struct gpio_sock *socks = NULL;
-	struct loop *l = NULL;
-	unsigned nsocks = 0;
-	char err[512];
-	int r, n, ret = 1;
+	struct gpio_args a = { 0 };
 
-	r = opts_parse(&gpio_spec, argc, argv, gpio_opt, &a);
-	if (r)
-		return r > 0 ? 0 : 1;
-	if (vu_sockets_check(&a.sk, a.prog))
-		return 1;
-	if (!a.list) {
-		fprintf(stderr, "%s: missing --device-list (-l N1[:N2...])\n"
-			"Try '%s --help' for more information.\n", a.prog, a.prog);
-		return 1;
-	}
-	n = gpio_parse_device_list(a.list, specs, GPIO_MAX_SOCKETS, err, sizeof(err));
-	if (n < 0) {
-		fprintf(stderr, "%s: --device-list '%s': %s\n", a.prog, a.list, err);
-		return 1;
-	}
-	if ((unsigned long)n != a.sk.count) {
-		fprintf(stderr, "%s: --device-list '%s' has %d entr%s for %lu socket%s (-c %lu): "
-			"give one chip per socket\n", a.prog, a.list, n, n == 1 ? "y" : "ies",
-			a.sk.count, a.sk.count == 1 ? "" : "s", a.sk.count);
-		return 1;
-	}
-
-	socks = calloc(a.sk.count, sizeof(*socks));
-	l = loop_new();
-	if (!socks || !l) {
-		log_err("cannot create the event loop: %s", strerror(errno ? errno : ENOMEM));
-		goto out;
-	}
-	for (unsigned i = 0; i < a.sk.count; i++) {
-		struct gpio_chip *c;
-		char path[4096];
-
-		if (specs[i].sim) {
-			c = gpio_sim_new((unsigned)specs[i].n);
-			if (!c)
-				snprintf(err, sizeof(err), "%s", strerror(errno));
-		} else {
-			char dev[64];
-
-			snprintf(dev, sizeof(dev), "/dev/gpiochip%lu", specs[i].n);
-			c = gpio_host_new(&gpio_gpiod_ops, dev, err, sizeof(err));
-			if (!c && errno == ENOSYS)
-				snprintf(err, sizeof(err), "%s: this build has no libgpiod "
-					 "(simulated chips only)", dev);
-		}
-		if (!c) {
-			fprintf(stderr, "%s: --device-list entry %s%lu: %s\n", a.prog,
-				specs[i].sim ? "s" : "", specs[i].n, err);
-			goto out;
-		}
-		r = gpio_dev_init(&socks[i].g, c, l);
-		if (r < 0) {
-			c->ops->free(c);
-			log_err("%s: %s", c->label, strerror(-r));
-			goto out;
-		}
-		nsocks = i + 1;
-		socks[i].g.ev_complete = gpio_ev_complete;
-		socks[i].g.ev_ctx = &socks[i];
-		if (vu_sockets_path(&a.sk, i, path, sizeof(path))) {
-			log_err("socket path too long");
-			goto out;
-		}
-		log_info("%s: %s chip %s, %u lines", path, specs[i].sim ? "simulated" : "host",
-			 c->label, c->ngpio);
-		socks[i].d = vu_dev_new(l, path, &gpio_ops, &socks[i]);
-		if (!socks[i].d)
-			goto out;
-	}
-	ret = vu_run(l);
-out:
-	for (unsigned i = 0; i < nsocks; i++) {
-		vu_dev_free(socks[i].d);
-		gpio_dev_free(&socks[i].g);
-	}
-	if (l)
-		loop_free(l);
-	free(socks);
-	return ret;
+	return serve_main(&gpio_serve, &a, argc, argv);
 }

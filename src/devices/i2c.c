@@ -12,7 +12,7 @@
 #include "common/opts.h"
 #include "devices/i2c.h"
 #include "vhost/dev.h"
-#include "vhost/sockets.h"
+#include "vhost/serve.h"
 #include "vhost/loop.h"
 
 #define I2C_MAX_SOCKETS 64
@@ -112,46 +112,50 @@ static const struct dev_ops i2c_ops = {
 enum { OPT_LIST = 1, OPT_SIM };
 
 static const struct opt i2c_opts[] = {
-	VU_OPT_SOCKET_PATH_ENTRY("vhost-user Unix socket path (required); the socket\n"
-				 "index is appended: PATH0, PATH1, ..."),
-	VU_OPT_SOCKET_COUNT_ENTRY("number of sockets (guests), default 1; all share\n"
-				  "the same adapters and simulated devices"),
-	VU_OPT_MEM_SLOTS_ENTRY,
-	{ "device-list", 'l', "LIST", "host devices the guest may use:\n"
-	  "<bus>:<addr>[:<addr>...][,<bus>:<addr>...]; bus is an\n"
-	  "adapter number (/dev/i2c-N) or adapter name; addresses\n"
-	  "decimal (or 0x hex)", OPT_LIST },
-	{ "sim", 0, "MODEL@ADDR[,PROP=VALUE]", "add a simulated device (repeatable); models below", OPT_SIM },
+	OPT("device-list", 'l', "LIST", "host devices the guest may use:\n"
+	    "<bus>:<addr>[:<addr>...][,<bus>:<addr>...]; bus is an\n"
+	    "adapter number (/dev/i2c-N) or adapter name; addresses\n"
+	    "decimal (or 0x hex)", OPT_LIST),
+	OPT("sim", 0, "MODEL@ADDR[,PROP=VALUE]", "add a simulated device (repeatable); models below",
+	    OPT_SIM),
 	OPT_END
 };
 
+static char epilog[1024];
+
+static struct opts_spec i2c_spec = {
+	.prog = "vhost-device-i2c",
+	.usage = "-s PATH [-c N] (-l LIST | --sim MODEL@ADDR)...",
+	.summary = "vhost-user backend for a virtio-i2c adapter: host I2C/SMBus devices\n"
+		   "from -l and simulated peripherals from --sim, one guest per socket;\n"
+		   "all guests share the adapters and simulated devices.",
+	.tab = i2c_opts,
+	.epilog = epilog,
+};
+
 struct i2c_args {
-	const char *prog;
-	struct vu_sockets sk;
-	struct i2c_bus *bus;
+	struct i2c_bus bus;
 	const char *sysfs;
 	bool any;
+	struct i2c_vdev *v;
 };
 
 static int i2c_opt(void *ctx, int id, const char *arg)
 {
 	struct i2c_args *a = ctx;
 	char err[512];
-	int r = vu_sockets_opt(&a->sk, a->prog, id, arg);
 
-	if (r <= 0)
-		return r;
 	switch (id) {
 	case OPT_LIST:
-		if (i2c_parse_device_list(a->bus, arg, a->sysfs, err, sizeof(err))) {
-			fprintf(stderr, "%s: --device-list '%s': %s\n", a->prog, arg, err);
+		if (i2c_parse_device_list(&a->bus, arg, a->sysfs, err, sizeof(err))) {
+			fprintf(stderr, "%s: --device-list '%s': %s\n", i2c_spec.prog, arg, err);
 			return -1;
 		}
 		a->any = true;
 		return 0;
 	case OPT_SIM:
-		if (i2c_bus_add_sim(a->bus, arg, err, sizeof(err))) {
-			fprintf(stderr, "%s: --sim '%s': %s\n", a->prog, arg, err);
+		if (i2c_bus_add_sim(&a->bus, arg, err, sizeof(err))) {
+			fprintf(stderr, "%s: --sim '%s': %s\n", i2c_spec.prog, arg, err);
 			return -1;
 		}
 		a->any = true;
@@ -159,8 +163,6 @@ static int i2c_opt(void *ctx, int id, const char *arg)
 	}
 	return -1;
 }
-
-static char epilog[1024];
 
 static void make_epilog(void)
 {
@@ -178,77 +180,72 @@ static void make_epilog(void)
 	fclose(f);
 }
 
-int i2c_main(int argc, char **argv)
+static int i2c_start(void *ctx, struct loop *l, unsigned count)
 {
-	static struct i2c_bus bus;
-	struct i2c_args a = { "vhost-device-i2c", VU_SOCKETS_NUMBERED(I2C_MAX_SOCKETS), &bus, NULL, false };
-	struct opts_spec spec = {
-		.prog = "vhost-device-i2c",
-		.usage = "-s PATH [-c N] (-l LIST | --sim MODEL@ADDR)...",
-		.summary = "vhost-user backend for a virtio-i2c adapter: host I2C/SMBus devices\n"
-			   "from -l and simulated peripherals from --sim, one guest per socket.",
-		.tab = i2c_opts,
-		.epilog = epilog,
-	};
-	struct vu_dev *d[I2C_MAX_SOCKETS] = { 0 };
-	struct i2c_vdev *v = NULL;
-	struct loop *l = NULL;
+	struct i2c_args *a = ctx;
+	const char *prog = i2c_spec.prog;
+	struct i2c_bus *bus = &a->bus;
 	char err[512];
-	int r, ret = 1;
 
-	make_epilog();
-	a.sysfs = getenv("VHOST_DEVICE_I2C_SYSFS");
-	if (i2c_bus_init(&bus, NULL, NULL)) {
-		fprintf(stderr, "%s: out of memory\n", a.prog);
-		return 1;
-	}
-	r = opts_parse(&spec, argc, argv, i2c_opt, &a);
-	if (r) {
-		ret = r > 0 ? 0 : 1;
-		goto out;
-	}
-	if (vu_sockets_check(&a.sk, a.prog))
-		goto out;
-	if (!a.any) {
+	if (!a->any) {
 		fprintf(stderr, "%s: no devices: give --device-list (-l) and/or --sim\n"
-			"Try '%s --help' for more information.\n", a.prog, a.prog);
-		goto out;
+			"Try '%s --help' for more information.\n", prog, prog);
+		return -1;
 	}
-	if (i2c_bus_open(&bus, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", a.prog, err);
-		goto out;
+	if (i2c_bus_open(bus, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", prog, err);
+		return -1;
 	}
 	for (unsigned i = 0; i < I2C_NADDR; i++)
-		if (bus.map[i].kind == I2C_T_SIM)
-			log_info("0x%02x: simulated %s", i, bus.sim[bus.map[i].idx]->model->name);
-		else if (bus.map[i].kind == I2C_T_HOST)
-			log_info("0x%02x: /dev/i2c-%u", i, bus.adap[bus.map[i].idx].bus);
-
-	v = calloc(a.sk.count, sizeof(*v));
-	l = loop_new();
-	if (!v || !l) {
-		log_err("cannot create the event loop: %s", strerror(errno ? errno : ENOMEM));
-		goto out;
+		if (bus->map[i].kind == I2C_T_SIM)
+			log_info("0x%02x: simulated %s", i, bus->sim[bus->map[i].idx]->model->name);
+		else if (bus->map[i].kind == I2C_T_HOST)
+			log_info("0x%02x: /dev/i2c-%u", i, bus->adap[bus->map[i].idx].bus);
+	a->v = calloc(count, sizeof(*a->v));
+	if (!a->v) {
+		log_err("out of memory");
+		return -1;
 	}
-	for (unsigned i = 0; i < a.sk.count; i++) {
-		char path[4096];
+	return 0;
+}
 
-		if (vu_sockets_path(&a.sk, i, path, sizeof(path))) {
-			log_err("socket path too long");
-			goto out;
-		}
-		v[i].bus = &bus;
-		d[i] = vu_dev_new(l, path, &i2c_ops, &v[i]);
-		if (!d[i])
-			goto out;
+static void *i2c_sock(void *ctx, unsigned i, const char *path)
+{
+	struct i2c_args *a = ctx;
+
+	a->v[i].bus = &a->bus;
+	return &a->v[i];
+}
+
+static void i2c_cleanup(void *ctx, struct loop *l)
+{
+	struct i2c_args *a = ctx;
+
+	free(a->v);
+	i2c_bus_free(&a->bus);
+}
+
+static const struct serve_dev i2c_serve = {
+	.spec = &i2c_spec,
+	.ops = &i2c_ops,
+	.numbered = true,
+	.max_sockets = I2C_MAX_SOCKETS,
+	.opt = i2c_opt,
+	.start = i2c_start,
+	.sock = i2c_sock,
+	.cleanup = i2c_cleanup,
+};
+
+int i2c_main(int argc, char **argv)
+{
+	static struct i2c_args a;
+
+	memset(&a, 0, sizeof(a));
+	make_epilog();
+	a.sysfs = getenv("VHOST_DEVICE_I2C_SYSFS");
+	if (i2c_bus_init(&a.bus, NULL, NULL)) {
+		fprintf(stderr, "%s: out of memory\n", i2c_spec.prog);
+		return 1;
 	}
-	ret = vu_run(l);
-out:
-	for (unsigned i = 0; i < I2C_MAX_SOCKETS; i++)
-		vu_dev_free(d[i]);
-	if (l)
-		loop_free(l);
-	free(v);
-	i2c_bus_free(&bus);
-	return ret;
+	return serve_main(&i2c_serve, &a, argc, argv);
 }

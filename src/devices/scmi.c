@@ -17,7 +17,7 @@
 #include "common/opts.h"
 #include "devices/scmi.h"
 #include "vhost/dev.h"
-#include "vhost/sockets.h"
+#include "vhost/serve.h"
 #include "vhost/loop.h"
 
 #define SCMI_VIRTIO_ID     32
@@ -104,7 +104,7 @@ static void scmi_arm(struct scmi_priv *p, uint64_t next, uint64_t now)
 	}
 	delta = next > now ? next - now : 1;
 	if (!p->timer) {
-		p->timer = loop_timer(vu_dev_loop(p->dev), delta, 0, scmi_timer_cb, p);
+		p->timer = loop_timer(p->st.loop, delta, 0, scmi_timer_cb, p);
 		if (!p->timer) {
 			log_err("scmi: cannot create the sampling timer: %s", strerror(errno));
 			return;
@@ -136,8 +136,8 @@ static void scmi_reschedule(struct scmi_priv *p)
 
 static void scmi_stop_timer(struct scmi_priv *p)
 {
-	if (p->timer && p->dev)
-		loop_del(vu_dev_loop(p->dev), p->timer);
+	if (p->timer && p->st.loop)
+		loop_del(p->st.loop, p->timer);
 	p->timer = NULL;
 	p->timer_at = 0;
 }
@@ -249,13 +249,10 @@ static const struct dev_ops scmi_ops = {
 enum { OPT_DEVICE = 1, OPT_HELP_DEVICES };
 
 static const struct opt scmi_opts[] = {
-	VU_OPT_SOCKET_PATH_ENTRY("vhost-user Unix socket to listen on (required;\n"
-				 "used as given, one guest)"),
-	VU_OPT_MEM_SLOTS_ENTRY,
-	{ "device", 'd', "SPEC", "add a sensor device, SPEC = TYPE[,PROP=VALUE]...\n"
-	  "(repeatable); '-d help' lists the types", OPT_DEVICE },
-	{ "help-devices", 0, NULL, "list the device types and their properties, then exit",
-	  OPT_HELP_DEVICES },
+	OPT("device", 'd', "SPEC", "add a sensor device, SPEC = TYPE[,PROP=VALUE]...\n"
+	    "(repeatable); '-d help' lists the types", OPT_DEVICE),
+	OPT("help-devices", 0, NULL, "list the device types and their properties, then exit",
+	    OPT_HELP_DEVICES),
 	OPT_END
 };
 
@@ -270,28 +267,19 @@ static const struct opts_spec scmi_spec = {
 		  "Run with --help-devices for the device types.\n",
 };
 
-struct scmi_args {
-	const char *prog;
-	struct vu_sockets sk;
-	struct scmi_state *st;
-};
-
 static int scmi_opt(void *ctx, int id, const char *arg)
 {
-	struct scmi_args *a = ctx;
+	struct scmi_priv *p = ctx;
 	char err[256];
-	int r = vu_sockets_opt(&a->sk, a->prog, id, arg);
 
-	if (r <= 0)
-		return r;
 	switch (id) {
 	case OPT_DEVICE:
 		if (!strcmp(arg, "help")) {
 			scmi_devices_help(stdout);
 			return 1;
 		}
-		if (scmi_state_add_spec(a->st, arg, err, sizeof(err))) {
-			fprintf(stderr, "%s: -d '%s': %s\n", a->prog, arg, err);
+		if (scmi_state_add_spec(&p->st, arg, err, sizeof(err))) {
+			fprintf(stderr, "%s: -d '%s': %s\n", scmi_spec.prog, arg, err);
 			return -1;
 		}
 		return 0;
@@ -302,59 +290,65 @@ static int scmi_opt(void *ctx, int id, const char *arg)
 	return -1;
 }
 
-int scmi_main(int argc, char **argv)
+static int scmi_start(void *ctx, struct loop *l, unsigned count)
 {
-	struct scmi_priv *p = calloc(1, sizeof(*p));
-	struct scmi_args a = { "vhost-device-scmi", VU_SOCKETS_SINGLE, NULL };
-	struct loop *l = NULL;
-	struct vu_dev *d = NULL;
-	int r, ret = 1;
+	struct scmi_priv *p = ctx;
 
-	if (!p) {
-		fprintf(stderr, "%s: out of memory\n", a.prog);
-		return 1;
-	}
-	scmi_state_init(&p->st);
-	a.st = &p->st;
-	r = opts_parse(&scmi_spec, argc, argv, scmi_opt, &a);
-	if (r) {
-		ret = r > 0 ? 0 : 1;
-		goto out;
-	}
-	if (vu_sockets_check(&a.sk, a.prog))
-		goto out;
 	if (!p->st.num_sensors)
 		log_warn("no sensor devices given (-d): the guest will see no sensors");
 	for (unsigned i = 0; i < p->st.num_sensors; i++)
 		log_info("sensor %u: '%s' (%s, %u axes)", i, p->st.sensors[i].info.name,
 			 p->st.sensors[i].ops->type, p->st.sensors[i].info.num_axes);
-
 	/* room for one update per sensor plus a margin of trip point events */
 	if (scmi_evq_init(&p->evq, p->st.num_sensors + 64)) {
 		log_err("out of memory");
-		goto out;
+		return -1;
 	}
-	l = loop_new();
-	if (!l) {
-		log_err("cannot create the event loop: %s", strerror(errno));
-		goto out;
-	}
-	p->st.loop = l;     /* for devices that stream (iio buffers) */
-	d = vu_dev_new(l, a.sk.path, &scmi_ops, p);
-	if (!d)
-		goto out;
+	p->st.loop = l;     /* for the sampling timer and streaming devices */
+	return 0;
+}
+
+static void scmi_bound(void *ctx, void *priv, struct vu_dev *d)
+{
+	struct scmi_priv *p = priv;
+
 	p->dev = d;
-	ret = vu_run(l);
-out:
+}
+
+static void scmi_cleanup(void *ctx, struct loop *l)
+{
+	struct scmi_priv *p = ctx;
+
 	scmi_stop_timer(p);
 	/* iio buffers off, their fds out of the loop, before it goes */
 	scmi_state_stop_streams(&p->st);
 	p->st.loop = NULL;
-	vu_dev_free(d);
-	if (l)
-		loop_free(l);
+	p->dev = NULL;
 	scmi_state_free(&p->st);
 	scmi_evq_free(&p->evq);
+}
+
+static const struct serve_dev scmi_serve = {
+	.spec = &scmi_spec,
+	.ops = &scmi_ops,
+	.numbered = false,
+	.opt = scmi_opt,
+	.start = scmi_start,
+	.bound = scmi_bound,
+	.cleanup = scmi_cleanup,
+};
+
+int scmi_main(int argc, char **argv)
+{
+	struct scmi_priv *p = calloc(1, sizeof(*p));
+	int ret;
+
+	if (!p) {
+		fprintf(stderr, "%s: out of memory\n", scmi_spec.prog);
+		return 1;
+	}
+	scmi_state_init(&p->st);
+	ret = serve_main(&scmi_serve, p, argc, argv);
 	free(p);
 	return ret;
 }

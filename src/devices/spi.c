@@ -13,7 +13,7 @@
 #include "common/opts.h"
 #include "devices/spi.h"
 #include "vhost/dev.h"
-#include "vhost/sockets.h"
+#include "vhost/serve.h"
 #include "vhost/loop.h"
 
 #define SAVE_DELAY_NS (200ull * 1000 * 1000)
@@ -116,14 +116,10 @@ static const struct dev_ops spi_dev_ops = {
 enum { OPT_DEVICE = 1, OPT_SIM };
 
 static const struct opt spi_opts[] = {
-	VU_OPT_SOCKET_PATH_ENTRY("vhost-user socket path; the socket index is appended\n"
-				 "(PATH0, PATH1, ...) (required)"),
-	VU_OPT_SOCKET_COUNT_ENTRY("number of sockets (guests), 1..64 (default 1)"),
-	VU_OPT_MEM_SLOTS_ENTRY,
-	{ "device", 'l', "DEV[,DEV]...", "host spidev device(s), e.g. /dev/spidev0.0; each is\n"
-	  "the next chip select (repeatable)", OPT_DEVICE },
-	{ "sim", 0, "MODEL[,file=PATH]", "simulated chip select: loopback or flash\n"
-	  "(repeatable); '--sim help' describes them", OPT_SIM },
+	OPT("device", 'l', "DEV[,DEV]...", "host spidev device(s), e.g. /dev/spidev0.0; each is\n"
+	    "the next chip select (repeatable)", OPT_DEVICE),
+	OPT("sim", 0, "MODEL[,file=PATH]", "simulated chip select: loopback or flash\n"
+	    "(repeatable); '--sim help' describes them", OPT_SIM),
 	OPT_END
 };
 
@@ -141,8 +137,9 @@ static const struct opts_spec spi_spec = {
 
 struct spi_args {
 	const char *prog;
-	struct vu_sockets sk;
 	struct spi_ctrl *c;
+	struct spi_priv **p;
+	unsigned count;
 };
 
 static int add_target(struct spi_args *a, struct spi_target *t, const char *what, const char *err)
@@ -189,10 +186,7 @@ static int spi_opt(void *ctx, int id, const char *arg)
 {
 	struct spi_args *a = ctx;
 	char err[512];
-	int r = vu_sockets_opt(&a->sk, a->prog, id, arg);
 
-	if (r <= 0)
-		return r;
 	switch (id) {
 	case OPT_DEVICE:
 		return add_devices(a, arg);
@@ -216,73 +210,81 @@ static int spi_opt(void *ctx, int id, const char *arg)
 	return -1;
 }
 
-int spi_main(int argc, char **argv)
+static int spi_start(void *ctx, struct loop *l, unsigned count)
 {
-	struct spi_args a = { "vhost-device-spi", VU_SOCKETS_NUMBERED(SPI_MAX_SOCKETS), &spi_ctrl_g };
-	struct spi_priv *p[SPI_MAX_SOCKETS] = { NULL };
-	struct vu_dev *d[SPI_MAX_SOCKETS] = { NULL };
-	struct loop *l = NULL;
+	struct spi_args *a = ctx;
 	char err[256];
-	int r, ret = 1;
 
-	memset(&spi_ctrl_g, 0, sizeof(spi_ctrl_g));
-	r = opts_parse(&spi_spec, argc, argv, spi_opt, &a);
-	if (r) {
-		ret = r > 0 ? 0 : 1;
-		goto out;
+	if (spi_ctrl_finish(a->c, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", a->prog, err);
+		return -1;
 	}
-	if (vu_sockets_check(&a.sk, a.prog))
-		goto out;
-	if (spi_ctrl_finish(&spi_ctrl_g, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", a.prog, err);
-		goto out;
-	}
-	for (unsigned i = 0; i < spi_ctrl_g.ncs; i++)
-		log_info("chip select %u: %s", i, spi_ctrl_g.cs[i]->name);
-
-	l = loop_new();
-	if (!l) {
-		log_err("cannot create the event loop: %s", strerror(errno));
-		goto out;
-	}
+	for (unsigned i = 0; i < a->c->ncs; i++)
+		log_info("chip select %u: %s", i, a->c->cs[i]->name);
 	save_timer = loop_timer(l, 0, 0, save_now, NULL);
-	if (!save_timer) {
+	a->p = calloc(count, sizeof(*a->p));
+	if (!save_timer || !a->p) {
 		log_err("cannot create a timer: %s", strerror(errno));
-		goto out;
+		return -1;
 	}
-	for (unsigned i = 0; i < a.sk.count; i++) {
-		char path[4096];
+	a->count = count;
+	return 0;
+}
 
-		if (vu_sockets_path(&a.sk, i, path, sizeof(path))) {
-			log_err("socket path too long");
-			goto out;
-		}
-		p[i] = calloc(1, sizeof(*p[i]));
-		if (!p[i]) {
-			log_err("out of memory");
-			goto out;
-		}
-		p[i]->sock.ctrl = &spi_ctrl_g;
-		p[i]->sock.index = (int)i;
-		p[i]->sock.complete = spi_complete;
-		d[i] = vu_dev_new(l, path, &spi_dev_ops, p[i]);
-		if (!d[i])
-			goto out;
-		p[i]->d = d[i];
+static void *spi_sock(void *ctx, unsigned i, const char *path)
+{
+	struct spi_args *a = ctx;
+	struct spi_priv *p = calloc(1, sizeof(*p));
+
+	if (!p) {
+		log_err("out of memory");
+		return NULL;
 	}
-	ret = vu_run(l);
-out:
-	for (unsigned i = 0; i < SPI_MAX_SOCKETS; i++) {
-		vu_dev_free(d[i]);
-		free(p[i]);
-	}
+	p->sock.ctrl = a->c;
+	p->sock.index = (int)i;
+	p->sock.complete = spi_complete;
+	a->p[i] = p;
+	return p;
+}
+
+static void spi_bound(void *ctx, void *priv, struct vu_dev *d)
+{
+	struct spi_priv *p = priv;
+
+	p->d = d;
+}
+
+static void spi_cleanup(void *ctx, struct loop *l)
+{
+	struct spi_args *a = ctx;
+
+	for (unsigned i = 0; a->p && i < a->count; i++)
+		free(a->p[i]);
+	free(a->p);
 	/* flash images are saved as their chip selects are destroyed */
-	spi_ctrl_free(&spi_ctrl_g);
+	spi_ctrl_free(a->c);
 	if (save_timer && l)
 		loop_del(l, save_timer);
 	save_timer = NULL;
 	save_armed = false;
-	if (l)
-		loop_free(l);
-	return ret;
+}
+
+static const struct serve_dev spi_serve = {
+	.spec = &spi_spec,
+	.ops = &spi_dev_ops,
+	.numbered = true,
+	.max_sockets = SPI_MAX_SOCKETS,
+	.opt = spi_opt,
+	.start = spi_start,
+	.sock = spi_sock,
+	.bound = spi_bound,
+	.cleanup = spi_cleanup,
+};
+
+int spi_main(int argc, char **argv)
+{
+	struct spi_args a = { "vhost-device-spi", &spi_ctrl_g, NULL, 0 };
+
+	memset(&spi_ctrl_g, 0, sizeof(spi_ctrl_g));
+	return serve_main(&spi_serve, &a, argc, argv);
 }

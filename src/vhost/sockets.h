@@ -11,15 +11,8 @@
 /* option ids, next to a device's own small positive ids */
 enum { VU_OPT_SOCKET_PATH = 900, VU_OPT_SOCKET_COUNT, VU_OPT_MEM_SLOTS };
 
-#define VU_OPT_SOCKET_PATH_ENTRY(help) \
-	{ "socket-path", 's', "PATH", help, VU_OPT_SOCKET_PATH }
-#define VU_OPT_SOCKET_COUNT_ENTRY(help) \
-	{ "socket-count", 'c', "N", help, VU_OPT_SOCKET_COUNT }
-
-/* --mem-slots: every device has it (see vu_offer_mem_slots in dev.h) */
-#define VU_OPT_MEM_SLOTS_ENTRY \
-	{ "mem-slots", 0, NULL, "offer CONFIGURE_MEM_SLOTS (more than 8 memory\n" \
-	  "regions); QEMU then cannot reconnect after a restart", VU_OPT_MEM_SLOTS }
+/* The option entries themselves are added to every device by
+ * src/vhost/serve.c. */
 
 struct vu_sockets {
 	const char *path;     /* -s */

@@ -14,9 +14,9 @@
 enum { O_SOCK = 1, O_COUNT, O_FLAG };
 
 static const struct opt tab[] = {
-	{ "socket-path", 's', "PATH", "where to listen", O_SOCK },
-	{ "socket-count", 'c', "N", "how many\nsockets", O_COUNT },
-	{ "flag", 0, NULL, "a long-only switch", O_FLAG },
+	OPT("socket-path", 's', "PATH", "where to listen", O_SOCK),
+	OPT("socket-count", 'c', "N", "how many\nsockets", O_COUNT, .range = "1..8", .dflt = "1"),
+	OPT("flag", 0, NULL, "a long-only switch", O_FLAG),
 	OPT_END
 };
 
@@ -102,7 +102,8 @@ static void test_opts_help_lists_every_option(void **state)
 	assert_non_null(strstr(buf, "  -s, --socket-path=PATH"));
 	assert_non_null(strstr(buf, "  -c, --socket-count=N"));
 	assert_non_null(strstr(buf, "      --flag "));
-	assert_non_null(strstr(buf, "how many\n                            sockets"));
+	assert_non_null(strstr(buf, "how many\n                            sockets (1..8, default 1)\n"));
+	assert_non_null(strstr(buf, "where to listen\n"));
 	assert_non_null(strstr(buf, "  -h, --help"));
 	assert_non_null(strstr(buf, "  -V, --version"));
 	assert_non_null(strstr(buf, "  -v, --verbose"));
@@ -126,6 +127,53 @@ static void test_opts_parse_uint_strict(void **state)
 	assert_int_equal(v, 0x50);   /* untouched on error */
 }
 
+/* Two groups with the same ids: each option reaches its own group's
+ * callback, long-only ones included; --help lists the groups in order. */
+enum { G_X = 1, G_LONG };
+
+static const struct opt tab2[] = {
+	OPT("xtra", 'x', "V", "second group", G_X),
+	OPT("long-two", 0, NULL, "long-only, second group", G_LONG),
+	OPT_END
+};
+
+static const struct opt tab1[] = {
+	OPT("first", 'f', NULL, "first group", G_X),
+	OPT("long-one", 0, NULL, "long-only, first group", G_LONG),
+	OPT_END
+};
+
+static void test_opts_groups_keep_their_ids_apart(void **state)
+{
+	struct seen s1 = { { 0 } }, s2 = { { 0 } };
+	const struct opts_group g[] = { { tab1, cb, &s1 }, { tab2, cb, &s2 } };
+	const char *argv[] = { "p", "--long-two", "-f", "-x", "v", "--long-one", NULL };
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	assert_int_equal(opts_parse_groups(&spec, g, 2, 6, (char **)argv), 0);
+	assert_string_equal(s1.log, "1=-;2=-;");
+	assert_string_equal(s2.log, "2=-;1=v;");
+
+	f = open_memstream(&buf, &len);
+	opts_help_groups(&spec, g, 2, f);
+	fclose(f);
+	assert_true(strstr(buf, "--first") < strstr(buf, "--xtra"));
+	assert_true(strstr(buf, "--xtra") < strstr(buf, "--verbose"));
+	free(buf);
+}
+
+static void test_opts_long_only_id_out_of_range_refused(void **state)
+{
+	static const struct opt bad[] = { OPT("zero", 0, NULL, "id 0", 0), OPT_END };
+	struct seen s = { { 0 } };
+	const struct opts_group g = { bad, cb, &s };
+	const char *argv[] = { "p", NULL };
+
+	assert_int_equal(opts_parse_groups(&spec, &g, 1, 1, (char **)argv), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,6 +184,8 @@ int main(void)
 		cmocka_unit_test(test_opts_help_and_version_stop_with_success),
 		cmocka_unit_test(test_opts_help_lists_every_option),
 		cmocka_unit_test(test_opts_parse_uint_strict),
+		cmocka_unit_test(test_opts_groups_keep_their_ids_apart),
+		cmocka_unit_test(test_opts_long_only_id_out_of_range_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "vhost/serve.h"
+
+/* ---- the shared socket options: -s, -c, --mem-slots ---- */
+
+static char count_range[24];
+
+static void sockets_opts(struct serve_state *st, struct opt *tab)
+{
+	const struct serve_dev *dev = st->dev;
+	unsigned n = 0;
+
+	if (dev->numbered)
+		tab[n++] = (struct opt)OPT("socket-path", 's', "PATH",
+			"vhost-user Unix socket path (required); the socket\n"
+			"index is appended: PATH0, PATH1, ...", VU_OPT_SOCKET_PATH);
+	else
+		tab[n++] = (struct opt)OPT("socket-path", 's', "PATH",
+			"vhost-user Unix socket to listen on (required;\n"
+			"used as given, one guest)", VU_OPT_SOCKET_PATH);
+	if (dev->numbered) {
+		snprintf(count_range, sizeof(count_range), "1..%u", dev->max_sockets);
+		tab[n++] = (struct opt)OPT("socket-count", 'c', "N",
+			"number of sockets (guests)", VU_OPT_SOCKET_COUNT,
+			.range = count_range, .dflt = "1");
+	}
+	tab[n++] = (struct opt)OPT("mem-slots", 0, NULL,
+		"offer CONFIGURE_MEM_SLOTS (more than 8 memory\n"
+		"regions); QEMU then cannot reconnect after a restart", VU_OPT_MEM_SLOTS);
+	tab[n] = (struct opt)OPT_END;
+}
+
+static int sockets_opt(struct serve_state *st, int id, const char *arg)
+{
+	return vu_sockets_opt(&st->sk, st->prog, id, arg) ? -1 : 0;
+}
+
+static int sockets_check(struct serve_state *st)
+{
+	return vu_sockets_check(&st->sk, st->prog);
+}
+
+/* The shared start-up parts, in order.  A new shared option set (the
+ * sandbox's, the deployment's) is one more entry here. */
+static const struct serve_part serve_parts[] = {
+	{ .opts = sockets_opts, .opt = sockets_opt, .check = sockets_check },
+};
+#define NPARTS (sizeof(serve_parts) / sizeof(serve_parts[0]))
+
+/* ---- start-up ---- */
+
+struct part_ctx {
+	struct serve_state *st;
+	const struct serve_part *part;
+};
+
+static int part_opt(void *ctx, int id, const char *arg)
+{
+	struct part_ctx *pc = ctx;
+
+	return pc->part->opt(pc->st, id, arg);
+}
+
+static int device_opt_missing(void *ctx, int id, const char *arg)
+{
+	return -1;
+}
+
+static int parse(struct serve_state *st, void *ctx, int argc, char **argv)
+{
+	static struct opt tabs[NPARTS][SERVE_PART_MAX_OPTS + 1];
+	struct part_ctx pcs[NPARTS];
+	struct opts_group g[NPARTS + 1];
+	const struct serve_dev *dev = st->dev;
+
+	for (unsigned i = 0; i < NPARTS; i++) {
+		memset(tabs[i], 0, sizeof(tabs[i]));
+		serve_parts[i].opts(st, tabs[i]);
+		pcs[i] = (struct part_ctx){ st, &serve_parts[i] };
+		g[i] = (struct opts_group){ tabs[i], part_opt, &pcs[i] };
+	}
+	g[NPARTS] = (struct opts_group){ dev->spec->tab,
+					 dev->opt ? dev->opt : device_opt_missing, ctx };
+	return opts_parse_groups(dev->spec, g, NPARTS + 1, argc, argv);
+}
+
+enum step { STEP_CHECK, STEP_READY };
+
+static int run_step(struct serve_state *st, enum step s)
+{
+	for (unsigned i = 0; i < NPARTS; i++) {
+		const struct serve_part *p = &serve_parts[i];
+		int (*fn)(struct serve_state *) = s == STEP_CHECK ? p->check : p->ready;
+
+		if (fn && fn(st))
+			return -1;
+	}
+	return 0;
+}
+
+static int listen_all(struct serve_state *st, void *ctx)
+{
+	const struct serve_dev *dev = st->dev;
+
+	for (unsigned i = 0; i < st->sk.count; i++) {
+		char path[4096];
+		void *priv = ctx;
+
+		if (vu_sockets_path(&st->sk, i, path, sizeof(path))) {
+			fprintf(stderr, "%s: --socket-path '%s': too long\n", st->prog, st->sk.path);
+			return -1;
+		}
+		if (dev->sock) {
+			priv = dev->sock(ctx, i, path);
+			if (!priv)
+				return -1;
+		}
+		st->d[i] = vu_dev_new(st->l, path, dev->ops, priv);
+		if (!st->d[i])
+			return -1;
+		if (dev->bound)
+			dev->bound(ctx, priv, st->d[i]);
+	}
+	return 0;
+}
+
+int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv)
+{
+	struct serve_state st = {
+		.dev = dev,
+		.prog = dev->spec->prog,
+		.sk = { NULL, 1, dev->numbered ? dev->max_sockets : 1, dev->numbered },
+	};
+	int r, ret = 1;
+
+	r = parse(&st, ctx, argc, argv);
+	if (r) {
+		ret = r > 0 ? 0 : 1;
+		goto out;
+	}
+	if (run_step(&st, STEP_CHECK))
+		goto out;
+	st.l = loop_new();
+	st.d = calloc(st.sk.count, sizeof(*st.d));
+	if (!st.l || !st.d) {
+		log_err("cannot create the event loop: %s", strerror(errno ? errno : ENOMEM));
+		goto out;
+	}
+	if (dev->start && dev->start(ctx, st.l, (unsigned)st.sk.count))
+		goto out;
+	if (listen_all(&st, ctx))
+		goto out;
+	if (run_step(&st, STEP_READY))
+		goto out;
+	ret = vu_run(st.l);
+out:
+	for (unsigned i = 0; st.d && i < st.sk.count; i++)
+		vu_dev_free(st.d[i]);
+	free(st.d);
+	if (dev->cleanup)
+		dev->cleanup(ctx, st.l);
+	if (st.l)
+		loop_free(st.l);
+	return ret;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* The one way to start a device: parse the command line (the device's
+ * option table plus the shared options), let the device open its
+ * backends, listen on N numbered sockets (PATH0..PATH{N-1}) or on one
+ * path as given, serve them all from one loop until SIGINT/SIGTERM, and
+ * tear down.  A device's main is its option handling plus
+ * serve_main().
+ *
+ * Shared start-up pieces ("parts") live in serve.c's serve_parts[]: each
+ * adds its options to every device and may act at fixed steps of the
+ * start-up (see struct serve_part).  The socket options -s, -c and
+ * --mem-slots are the first part; -v, -h and -V come from common/opts.c. */
+#ifndef VD_VHOST_SERVE_H
+#define VD_VHOST_SERVE_H
+
+#include <stdbool.h>
+#include "common/opts.h"
+#include "vhost/dev.h"
+#include "vhost/sockets.h"
+
+struct serve_dev {
+	const struct opts_spec *spec; /* prog, usage, summary, device table, epilog */
+	const struct dev_ops *ops;
+	/* Numbered sockets: -s PATH -c N gives PATH0..PATH{N-1}, N in
+	 * 1..max_sockets.  Not numbered: PATH as given, one guest, no -c. */
+	bool numbered;
+	unsigned max_sockets;
+
+	/* A device option (an id of spec->tab): as an opts_parse callback,
+	 * 0 taken, < 0 error (message printed), > 0 stop with success. */
+	int (*opt)(void *ctx, int id, const char *arg);
+	/* After parsing: check the options, open the host backends; l is the
+	 * loop everything will run in.  count sockets follow.  0, or -1 after
+	 * printing why.  Optional. */
+	int (*start)(void *ctx, struct loop *l, unsigned count);
+	/* Socket i at path: return the priv its dev_ops get, or NULL after
+	 * printing why.  Optional: without it every socket gets ctx. */
+	void *(*sock)(void *ctx, unsigned i, const char *path);
+	/* Socket i's vu_dev exists (for completions outside handle). Optional. */
+	void (*bound)(void *ctx, void *priv, struct vu_dev *d);
+	/* Always called last, after every socket is closed (l may be NULL):
+	 * free what start and sock made.  Optional. */
+	void (*cleanup)(void *ctx, struct loop *l);
+};
+
+/* What the shared parts see of a device being started. */
+struct serve_state {
+	const struct serve_dev *dev;
+	const char *prog;
+	struct vu_sockets sk;     /* -s, -c */
+	struct loop *l;           /* NULL until parsing is done */
+	struct vu_dev **d;        /* sk.count entries once listening */
+};
+
+#define SERVE_PART_MAX_OPTS 8
+
+/* A shared start-up piece.  Its options appear in every device's --help
+ * in serve_parts[] order, ahead of the device's own options.
+ * The steps run in serve_parts[] order; each returns 0, or -1 after
+ * printing why (the device then exits 1). */
+struct serve_part {
+	/* Fill tab (room for SERVE_PART_MAX_OPTS + OPT_END) with this part's
+	 * options for st->dev; the strings must outlive the parse. */
+	void (*opts)(struct serve_state *st, struct opt *tab);
+	int (*opt)(struct serve_state *st, int id, const char *arg);
+	/* After parsing, before the device opens anything. */
+	int (*check)(struct serve_state *st);
+	/* Every socket listens, just before the loop runs (readiness
+	 * notification, dropping privileges go here). */
+	int (*ready)(struct serve_state *st);
+};
+
+/* Start dev with ctx (passed to its callbacks): the exit status for main:
+ * 0 after --help/--version or a signal, 1 on bad options or a failure. */
+int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv);
+
+#endif

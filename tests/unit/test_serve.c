@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* The one start-up path: shared options added to every device, numbered
+ * or verbatim sockets, the device's steps in order, cleanup on every
+ * way out. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "vhost/serve.h"
+
+static int fake_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_elem *e)
+{
+	return 0;
+}
+
+static const struct dev_ops fake_ops = {
+	.name = "fake", .virtio_id = 4, .num_queues = 1, .queue_size = 64,
+	.handle = fake_handle,
+};
+
+enum { O_FLAG = 1 };
+
+static const struct opt fake_opts[] = {
+	OPT("flag", 'F', NULL, "a device option", O_FLAG),
+	OPT_END
+};
+
+static const struct opts_spec fake_spec = {
+	.prog = "vhost-device-fake", .usage = "-s PATH", .tab = fake_opts,
+};
+
+struct calls {
+	char log[512];
+	unsigned fail_sock_at;     /* sock(i) fails for this i (0 = never) */
+	int fail_start;
+	char dir[64];
+};
+
+static void say(struct calls *c, const char *fmt, ...)
+{
+	size_t n = strlen(c->log);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->log + n, sizeof(c->log) - n, fmt, ap);
+	va_end(ap);
+}
+
+static int f_opt(void *ctx, int id, const char *arg)
+{
+	say(ctx, "opt%d;", id);
+	return 0;
+}
+
+static int f_start(void *ctx, struct loop *l, unsigned count)
+{
+	struct calls *c = ctx;
+
+	say(c, "start%u;", count);
+	return c->fail_start ? -1 : 0;
+}
+
+static void *f_sock(void *ctx, unsigned i, const char *path)
+{
+	struct calls *c = ctx;
+	const char *base = strrchr(path, '/');
+
+	say(c, "sock%u=%s;", i, base ? base + 1 : path);
+	if (c->fail_sock_at && i == c->fail_sock_at) {
+		/* every earlier socket listens by now */
+		for (unsigned j = 0; j < i; j++) {
+			char p[128];
+			struct stat st;
+
+			snprintf(p, sizeof(p), "%s/s%u", c->dir, j);
+			say(c, "%s;", stat(p, &st) == 0 && S_ISSOCK(st.st_mode) ? "up" : "down");
+		}
+		return NULL;
+	}
+	return c;
+}
+
+static void f_bound(void *ctx, void *priv, struct vu_dev *d)
+{
+	say(ctx, "bound;");
+}
+
+static void f_cleanup(void *ctx, struct loop *l)
+{
+	say(ctx, "cleanup;");
+}
+
+static struct serve_dev numbered = {
+	.spec = &fake_spec, .ops = &fake_ops, .numbered = true, .max_sockets = 4,
+	.opt = f_opt, .start = f_start, .sock = f_sock, .bound = f_bound,
+	.cleanup = f_cleanup,
+};
+
+static struct serve_dev verbatim = {
+	.spec = &fake_spec, .ops = &fake_ops, .numbered = false,
+	.opt = f_opt, .start = f_start, .sock = f_sock, .bound = f_bound,
+	.cleanup = f_cleanup,
+};
+
+/* Run serve_main with argv, stdout captured into out. */
+static int run(const struct serve_dev *dev, struct calls *c, char *out, size_t outlen,
+	       int argc, const char **argv)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(1), r;
+	size_t n;
+
+	assert_non_null(tmp);
+	fflush(stdout);
+	dup2(fileno(tmp), 1);
+	r = serve_main(dev, c, argc, (char **)argv);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, outlen - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	return r;
+}
+
+static void test_serve_help_has_the_shared_options(void **state)
+{
+	struct calls c = { .fail_start = 0 };
+	char out[4096];
+	const char *argv[] = { "p", "--help", NULL };
+
+	assert_int_equal(run(&numbered, &c, out, sizeof(out), 2, argv), 0);
+	assert_non_null(strstr(out, "  -s, --socket-path=PATH"));
+	assert_non_null(strstr(out, "  -c, --socket-count=N"));
+	assert_non_null(strstr(out, "(1..4, default 1)\n"));
+	assert_non_null(strstr(out, "      --mem-slots"));
+	assert_non_null(strstr(out, "  -F, --flag"));
+	assert_non_null(strstr(out, "  -v, --verbose"));
+	assert_true(strstr(out, "--mem-slots") < strstr(out, "--flag"));
+	assert_string_equal(c.log, "cleanup;");
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(run(&verbatim, &c, out, sizeof(out), 2, argv), 0);
+	assert_non_null(strstr(out, "  -s, --socket-path=PATH"));
+	assert_null(strstr(out, "--socket-count"));
+	assert_non_null(strstr(out, "      --mem-slots"));
+}
+
+static void test_serve_socket_count_over_max_refused(void **state)
+{
+	struct calls c = { .fail_start = 0 };
+	char out[256];
+	const char *a1[] = { "p", "-s", "/nonexistent/x", "-c", "5", NULL };
+	const char *a2[] = { "p", "-s", "/nonexistent/x", "-c", "2", NULL };
+
+	assert_int_equal(run(&numbered, &c, out, sizeof(out), 5, a1), 1);
+	assert_string_equal(c.log, "cleanup;");
+	/* a verbatim socket has no -c at all */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(run(&verbatim, &c, out, sizeof(out), 5, a2), 1);
+	assert_string_equal(c.log, "cleanup;");
+}
+
+static void test_serve_socket_path_required(void **state)
+{
+	struct calls c = { .fail_start = 0 };
+	char out[256];
+	const char *argv[] = { "p", "-F", NULL };
+
+	assert_int_equal(run(&numbered, &c, out, sizeof(out), 2, argv), 1);
+	assert_string_equal(c.log, "opt1;cleanup;");
+}
+
+static void test_serve_device_start_failure_listens_nowhere(void **state)
+{
+	struct calls c = { .fail_start = 1 };
+	char out[256], path[128];
+	const char *argv[] = { "p", "-s", path, "-c", "2", NULL };
+	struct stat st;
+
+	strcpy(c.dir, "/tmp/vdserve.XXXXXX");
+	assert_non_null(mkdtemp(c.dir));
+	snprintf(path, sizeof(path), "%s/s", c.dir);
+	assert_int_equal(run(&numbered, &c, out, sizeof(out), 5, argv), 1);
+	assert_string_equal(c.log, "start2;cleanup;");
+	snprintf(path, sizeof(path), "%s/s0", c.dir);
+	assert_int_equal(stat(path, &st), -1);
+	rmdir(c.dir);
+}
+
+static void test_serve_numbered_sockets_then_all_closed(void **state)
+{
+	struct calls c = { .fail_sock_at = 2 };
+	char out[256], path[128];
+	const char *argv[] = { "p", "-s", path, "-c", "3", NULL };
+	struct stat st;
+
+	strcpy(c.dir, "/tmp/vdserve.XXXXXX");
+	assert_non_null(mkdtemp(c.dir));
+	snprintf(path, sizeof(path), "%s/s", c.dir);
+	assert_int_equal(run(&numbered, &c, out, sizeof(out), 5, argv), 1);
+	assert_string_equal(c.log, "start3;sock0=s0;bound;sock1=s1;bound;sock2=s2;up;up;cleanup;");
+	/* the sockets that were listening are gone again */
+	snprintf(path, sizeof(path), "%s/s0", c.dir);
+	assert_int_equal(stat(path, &st), -1);
+	snprintf(path, sizeof(path), "%s/s1", c.dir);
+	assert_int_equal(stat(path, &st), -1);
+	assert_int_equal(rmdir(c.dir), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_serve_help_has_the_shared_options),
+		cmocka_unit_test(test_serve_socket_count_over_max_refused),
+		cmocka_unit_test(test_serve_socket_path_required),
+		cmocka_unit_test(test_serve_device_start_failure_listens_nowhere),
+		cmocka_unit_test(test_serve_numbered_sockets_then_all_closed),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
