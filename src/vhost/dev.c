@@ -58,6 +58,8 @@ void dev_process_queue(struct vu_dev *d, unsigned q)
 		return;
 	}
 	vq->kick_pending = false;
+	/* completions made while the ring was stopped, disabled or unmapped */
+	vq_flush_parked(vq);
 	d->batching |= 1u << q;
 	while (!(cut = done == BATCH_BUDGET || bytes >= BATCH_BYTES) &&
 	       (r = vq_pop(vq, &e)) > 0) {
@@ -121,6 +123,52 @@ void dev_queue_stop(struct vu_dev *d, unsigned q)
 		d->ops->queue_stop(d->priv, d, q);
 }
 
+/* The device back to its power-on state, the connection kept: every held
+ * element is dropped (queue_stop for each queue, then the pool), reset()
+ * runs, and the features the current driver accepted are given again. */
+void dev_device_reset(struct vu_dev *d, const char *why)
+{
+	log_info("%s: device reset (%s)", d->path, why);
+	for (unsigned q = 0; q < d->ops->num_queues; q++) {
+		dev_queue_stop(d, q);
+		vq_drop_held(&d->vq[q]);
+	}
+	if (d->ops->reset)
+		d->ops->reset(d->priv, d);
+	if (d->features_set && d->ops->set_features)
+		d->ops->set_features(d->priv, d->features);
+	d->suspended = false;
+}
+
+/* Queue q's ring is not the one its held elements came from. */
+void dev_ring_replaced(struct vu_dev *d, unsigned q)
+{
+	if (d->suspended) {
+		dev_device_reset(d, "the rings start over after a stop: a driver reset");
+		return;
+	}
+	dev_queue_stop(d, q);
+	vq_drop_held(&d->vq[q]);
+}
+
+void dev_queue_started(struct vu_dev *d, unsigned q, enum vq_start_kind kind)
+{
+	switch (kind) {
+	case VQ_START_RESUMED:
+		if (d->suspended)
+			log_info("%s: queue %u continues where it stopped: a pause, the device "
+				 "keeps its state", d->path, q);
+		d->suspended = false;
+		break;
+	case VQ_START_OTHER:
+		dev_ring_replaced(d, q);
+		break;
+	case VQ_START_NEW:
+	case VQ_START_RUNNING:
+		break;
+	}
+}
+
 /* keep_notify: RESET_DEVICE keeps the call and error eventfds (the
  * frontend sets SET_VRING_ERR only once per connection). */
 static void queue_reset(struct vu_dev *d, unsigned q, bool keep_notify)
@@ -143,10 +191,20 @@ static void queue_reset(struct vu_dev *d, unsigned q, bool keep_notify)
 
 void dev_remap_queues(struct vu_dev *d)
 {
-	for (unsigned q = 0; q < d->ops->num_queues; q++)
-		if (d->vq[q].addr_set && vq_map(&d->vq[q]) < 0)
+	for (unsigned q = 0; q < d->ops->num_queues; q++) {
+		struct vq *vq = &d->vq[q];
+
+		if (!vq->addr_set)
+			continue;
+		if (vq_map(vq) < 0) {
 			log_warn("%s: queue %u: rings not in guest memory after a memory change",
 				 d->path, q);
+			continue;
+		}
+		/* mapped again: what was completed or kicked meanwhile */
+		if (vq_ready(vq) && (vq->parked || vq->kick_pending))
+			dev_process_queue(d, q);
+	}
 }
 
 /* Back to the state of a fresh connection; RESET_DEVICE (soft) keeps the
@@ -162,9 +220,8 @@ void dev_reset_state(struct vu_dev *d, bool soft)
 	d->features = 0;
 	d->features_set = false;
 	d->status = 0;
+	d->suspended = false;
 }
-/* ---------------- connection ---------------- */
-
 /* ---------------- connection ---------------- */
 
 static void conn_close(struct vu_dev *d, const char *why)

@@ -35,6 +35,10 @@ struct vu_dev {
 	bool protocol_set;        /* SET_PROTOCOL_FEATURES seen on this connection */
 	bool features_set;
 	uint8_t status;
+	/* rings stopped by GET_VRING_BASE with the device state kept: the
+	 * next ring start tells a pause (it continues) from a reset (it
+	 * starts over); see "Pause or reset" in dev.c */
+	bool suspended;
 	struct mem_table mem;
 	struct vq vq[DEV_MAX_QUEUES];
 	struct loop_watch *kick_w[DEV_MAX_QUEUES];
@@ -46,6 +50,9 @@ void dev_close_fds(int *fds, unsigned n);
 void dev_process_queue(struct vu_dev *d, unsigned q);
 void dev_on_kick(void *opaque, int fd, uint32_t events);
 void dev_queue_stop(struct vu_dev *d, unsigned q);
+void dev_queue_started(struct vu_dev *d, unsigned q, enum vq_start_kind kind);
+void dev_ring_replaced(struct vu_dev *d, unsigned q);
+void dev_device_reset(struct vu_dev *d, const char *why);
 void dev_remap_queues(struct vu_dev *d);
 void dev_reset_state(struct vu_dev *d, bool soft);
 

@@ -259,6 +259,9 @@ static int h_set_vring_num(struct req_ctx *c)
 	if (!vq)
 		return BAD("%s: SET_VRING_NUM for queue %u (device has %u)", c->d->path,
 			   c->m->payload.state.index, c->d->ops->num_queues);
+	/* another size with elements held from the old ring: a new ring */
+	if (!vq->started && vq_held(vq) && c->m->payload.state.num != vq->num)
+		dev_ring_replaced(c->d, vq->index);
 	r = vq_set_num(vq, c->m->payload.state.num);
 	if (r < 0)
 		return BAD("%s: queue %u: ring size %u refused (power of two up to %u, queue stopped)",
@@ -304,7 +307,9 @@ static int h_get_vring_base(struct req_ctx *c)
 	if (!vq)
 		return BAD("%s: GET_VRING_BASE for queue %u (device has %u)", c->d->path,
 			   c->m->payload.state.index, c->d->ops->num_queues);
-	dev_queue_stop(c->d, vq->index);
+	/* a pause or a reset: held elements stay until the restart tells */
+	if (vq->started)
+		c->d->suspended = true;
 	st.index = vq->index;
 	st.num = vq_stop(vq);
 	c->replied = true;
@@ -356,9 +361,9 @@ static int h_set_vring_kick(struct req_ctx *c)
 			strerror(e));
 		return -e;
 	}
-	vq->started = true;
 	if (!(d->features & BIT64(VHOST_USER_F_PROTOCOL_FEATURES)))
 		vq->enabled = true;
+	dev_queue_started(d, vq->index, vq_start(vq));
 	/* requests published before the kick fd existed are served now */
 	dev_process_queue(d, vq->index);
 	return 0;
@@ -374,6 +379,12 @@ static int h_set_vring_call(struct req_ctx *c)
 	if (vq->call_fd >= 0)
 		close(vq->call_fd);
 	vq->call_fd = fd;
+	/* a new call fd on a running ring (a restart without
+	 * PROTOCOL_FEATURES sends it after the kick, which published what was
+	 * parked): that may have signalled the old one, so the driver looks
+	 * once more */
+	if (vq->started && vq->enabled)
+		vq_signal_call(vq);
 	return 0;
 }
 
@@ -437,6 +448,11 @@ static int h_set_status(struct req_ctx *c)
 		return BAD("%s: SET_STATUS 0x%llx is not a status byte", c->d->path,
 			   (unsigned long long)c->m->payload.u64);
 	c->d->status = (uint8_t)c->m->payload.u64;
+	/* 0 is a device reset.  QEMU sends it after every stop, a VM pause
+	 * included: with rings stopped and state kept, the restart decides
+	 * (see "Pause or reset" in dev.c). */
+	if (c->d->status == 0 && !c->d->suspended)
+		dev_device_reset(c->d, "SET_STATUS 0");
 	return 0;
 }
 
@@ -516,8 +532,12 @@ bool dev_dispatch_msg(struct vu_dev *d)
 	}
 	need_ack = (m.hdr.flags & VHOST_USER_NEED_REPLY) &&
 		   has_protocol(d, VHOST_USER_PROTOCOL_F_REPLY_ACK);
-	log_debug("%s: %s size %u fds %u flags 0x%x", d->path, rd->name, m.hdr.size,
-		  c.nfds, m.hdr.flags);
+	if (m.hdr.size == 8)
+		log_debug("%s: %s size %u fds %u flags 0x%x u64 0x%llx", d->path, rd->name,
+			  m.hdr.size, c.nfds, m.hdr.flags, (unsigned long long)m.payload.u64);
+	else
+		log_debug("%s: %s size %u fds %u flags 0x%x", d->path, rd->name, m.hdr.size,
+			  c.nfds, m.hdr.flags);
 	if (rd->protocol_bit >= 0 && !has_protocol(d, rd->protocol_bit))
 		r = BAD("%s: %s needs protocol feature %d, which was not negotiated",
 			d->path, rd->name, rd->protocol_bit);

@@ -43,25 +43,37 @@ static void pool_free(struct vq *vq)
 	vq->free_list = NULL;
 }
 
-/* Put every element of the pool on the free list. */
+/* Put every element of the pool on the free list (held and parked
+ * elements included). */
 static void pool_release_all(struct vq *vq)
 {
 	unsigned i;
 
 	vq->free_list = NULL;
+	vq->parked = vq->parked_tail = NULL;
+	vq->inflight = 0;
 	if (!vq->elems)
 		return;
 	for (i = vq->num; i-- > 0;) {
 		struct vq_elem *e = &vq->elems[i];
 
 		e->in_use = false;
+		e->parked = false;
 		e->nseg = 0;
 		e->out_num = e->in_num = 0;
 		e->out_len = e->in_len = 0;
 		e->next_free = vq->free_list;
 		vq->free_list = e;
 	}
-	vq->inflight = 0;
+}
+
+/* Read used->idx: what the ring really holds.  Completions continue from
+ * there, whatever base the frontend gave. */
+static void sync_used_idx(struct vq *vq)
+{
+	vq->used_idx = __atomic_load_n(&vq->used->idx, __ATOMIC_RELAXED);
+	vq->signalled_used = vq->used_idx;
+	vq->signalled_valid = false;
 }
 
 void vq_init(struct vq *vq, unsigned index, uint16_t max_size,
@@ -99,6 +111,15 @@ int vq_set_num(struct vq *vq, unsigned num)
 	if (num == 0 || num > vq->max_size || num > VQ_MAX_SIZE ||
 	    (num & (num - 1)))
 		return -EINVAL;
+	if (vq->elems && num == vq->num) {
+		/* the same ring size again (a restart): the pool, and what
+		 * is held from it, stays */
+		vq->broken = false;
+		vq->signalled_valid = false;
+		return 0;
+	}
+	if (vq->inflight)
+		return -EBUSY;
 
 	elems = calloc(num, sizeof(*elems));
 	segs = calloc((size_t)num * VQ_ELEM_MAX_DESC, sizeof(*segs));
@@ -148,9 +169,14 @@ int vq_set_base(struct vq *vq, uint16_t base)
 	if (vq->started)
 		return -EBUSY;
 	vq->last_avail = base;
-	vq->used_idx = base;
-	vq->signalled_used = base;
-	vq->signalled_valid = false;
+	if (vq->used) {
+		sync_used_idx(vq);
+	} else {
+		/* read from the ring once it is mapped */
+		vq->used_idx = base;
+		vq->signalled_used = base;
+		vq->signalled_valid = false;
+	}
 	vq->broken = false;
 	return 0;
 }
@@ -219,6 +245,7 @@ int vq_map(struct vq *vq)
 			vq->desc = d;
 			vq->avail = a;
 			vq->used = u;
+			sync_used_idx(vq);
 		} else {
 			ret = -EFAULT;
 		}
@@ -238,16 +265,100 @@ int vq_map(struct vq *vq)
 
 uint16_t vq_stop(struct vq *vq)
 {
+	if (vq->started) {
+		vq->stopped = (struct vq_stop_rec){
+			.valid = true,
+			.num = vq->num,
+			.avail = vq->last_avail,
+			.used = vq->used_idx,
+			.desc_uva = vq->desc_uva,
+			.avail_uva = vq->avail_uva,
+			.used_uva = vq->used_uva,
+		};
+	}
 	vq->started = false;
 	vq->kick_pending = false;
-	pool_release_all(vq);
 	return vq->last_avail;
+}
+
+enum vq_start_kind vq_start(struct vq *vq)
+{
+	const struct vq_stop_rec *s = &vq->stopped;
+	bool was_stopped = s->valid;
+
+	if (vq->started)
+		return VQ_START_RUNNING;
+	vq->started = true;
+	vq->stopped.valid = false;
+	if (vq->used)
+		sync_used_idx(vq);
+	if (!was_stopped)
+		return VQ_START_NEW;
+	if (vq->used && s->num == vq->num && s->desc_uva == vq->desc_uva &&
+	    s->avail_uva == vq->avail_uva && s->used_uva == vq->used_uva &&
+	    s->avail == vq->last_avail && s->used == vq->used_idx)
+		return VQ_START_RESUMED;
+	return VQ_START_OTHER;
+}
+
+void vq_drop_held(struct vq *vq)
+{
+	pool_release_all(vq);
+	vq->stopped.valid = false;
+}
+
+/* Write one completion into the used ring (mapped and running). */
+static void publish(struct vq *vq, struct vq_elem *e, uint32_t len)
+{
+	struct vring_used_elem *u = &vq->used->ring[vq->used_idx & (vq->num - 1)];
+
+	__atomic_store_n(&u->id, (uint32_t)e->head, __ATOMIC_RELAXED);
+	__atomic_store_n(&u->len, len, __ATOMIC_RELAXED);
+	/* the entry must be visible before the index that covers it */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&vq->used->idx, (uint16_t)(vq->used_idx + 1),
+			 __ATOMIC_RELAXED);
+	vq->used_idx++;
+
+	e->in_use = false;
+	e->parked = false;
+	e->nseg = 0;
+	e->out_num = e->in_num = 0;
+	e->out_len = e->in_len = 0;
+	e->next_free = vq->free_list;
+	vq->free_list = e;
+	if (vq->inflight)
+		vq->inflight--;
+}
+
+/* Completions may be written: started, enabled (a disabled ring supplies
+ * nothing to the driver) and mapped. */
+static bool ring_runs(const struct vq *vq)
+{
+	return vq->started && vq->enabled && vq->used;
+}
+
+void vq_flush_parked(struct vq *vq)
+{
+	while (vq->parked && ring_runs(vq)) {
+		struct vq_elem *e = vq->parked;
+
+		vq->parked = e->next_free;
+		if (!vq->parked)
+			vq->parked_tail = NULL;
+		publish(vq, e, e->done_len);
+	}
 }
 
 bool vq_ready(const struct vq *vq)
 {
 	return vq->num && vq->desc && vq->avail && vq->used && vq->elems &&
 	       vq->started && vq->enabled && !vq->broken;
+}
+
+void vq_signal_call(struct vq *vq)
+{
+	signal_fd(vq->call_fd);
 }
 
 void vq_set_broken(struct vq *vq, const char *why)
@@ -476,33 +587,24 @@ int vq_pop(struct vq *vq, struct vq_elem **e)
 
 void vq_push(struct vq *vq, struct vq_elem *e, uint32_t len)
 {
-	if (!e || !e->in_use || !vq->elems || e < vq->elems ||
+	if (!e || !e->in_use || e->parked || !vq->elems || e < vq->elems ||
 	    e >= vq->elems + vq->num)
 		return;
 	if (len > e->in_len)
 		len = e->in_len;
-
-	if (vq->used) {
-		struct vring_used_elem *u =
-			&vq->used->ring[vq->used_idx & (vq->num - 1)];
-
-		__atomic_store_n(&u->id, (uint32_t)e->head, __ATOMIC_RELAXED);
-		__atomic_store_n(&u->len, len, __ATOMIC_RELAXED);
-		/* the entry must be visible before the index that covers it */
-		__atomic_thread_fence(__ATOMIC_RELEASE);
-		__atomic_store_n(&vq->used->idx, (uint16_t)(vq->used_idx + 1),
-				 __ATOMIC_RELAXED);
+	if (ring_runs(vq) && !vq->parked) {
+		publish(vq, e, len);
+		return;
 	}
-	vq->used_idx++;
-
-	e->in_use = false;
-	e->nseg = 0;
-	e->out_num = e->in_num = 0;
-	e->out_len = e->in_len = 0;
-	e->next_free = vq->free_list;
-	vq->free_list = e;
-	if (vq->inflight)
-		vq->inflight--;
+	/* stopped or unmapped: the used ring must not move now */
+	e->parked = true;
+	e->done_len = len;
+	e->next_free = NULL;
+	if (vq->parked_tail)
+		vq->parked_tail->next_free = e;
+	else
+		vq->parked = e;
+	vq->parked_tail = e;
 }
 
 void vq_notify(struct vq *vq)

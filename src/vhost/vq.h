@@ -33,6 +33,8 @@ struct vq_elem {
 
 	/* core-private below */
 	bool in_use;
+	bool parked;        /* completed while the ring was stopped or unmapped */
+	uint32_t done_len;  /* bytes written, for a parked element */
 	uint16_t nseg;      /* copied descriptors, kept to re-translate */
 	struct vq_seg {
 		uint64_t addr;
@@ -40,7 +42,23 @@ struct vq_elem {
 		bool write;
 	} *seg;
 	struct iovec *iov;  /* VQ_ELEM_MAX_IOV entries */
-	struct vq_elem *next_free;
+	struct vq_elem *next_free;  /* free list, or the parked list */
+};
+
+/* What a ring looked like when GET_VRING_BASE stopped it, to tell a
+ * restart that continues it (a VM pause) from a new ring (a reset). */
+struct vq_stop_rec {
+	bool valid;
+	uint16_t num, avail, used;
+	uint64_t desc_uva, avail_uva, used_uva;
+};
+
+/* vq_start's verdict on the ring it starts */
+enum vq_start_kind {
+	VQ_START_RUNNING,  /* it was running (a kick fd replaced): no change */
+	VQ_START_NEW,      /* first start since set-up: nothing to continue */
+	VQ_START_RESUMED,  /* the ring vq_stop stopped, where it stopped */
+	VQ_START_OTHER,    /* stopped, but restarted as another ring */
 };
 
 struct vq {
@@ -57,10 +75,15 @@ struct vq {
 	struct vring_used *used;
 
 	uint16_t last_avail;     /* next avail entry to take */
-	uint16_t used_idx;       /* our copy of used->idx */
+	uint16_t used_idx;       /* used->idx: read from the ring whenever it is
+				  * mapped or started, then written only by us */
 	uint16_t signalled_used; /* used idx at the last notification */
 	bool signalled_valid;
-	uint16_t inflight;       /* popped, not yet pushed */
+	uint16_t inflight;       /* popped, not yet published in the used ring */
+	/* completions waiting for the ring to run (and be mapped) again,
+	 * oldest first; published in that order */
+	struct vq_elem *parked, *parked_tail;
+	struct vq_stop_rec stopped;
 
 	int kick_fd, call_fd, err_fd;  /* -1 when absent */
 	bool enabled;   /* SET_VRING_ENABLE (or implied without PROTOCOL_FEATURES) */
@@ -88,22 +111,45 @@ void vq_init(struct vq *vq, unsigned index, uint16_t max_size,
 void vq_reset(struct vq *vq);
 
 /* SET_VRING_NUM: power of two, 1..max_size.  (Re)allocates the element
- * pool.  -EINVAL if bad, -EBUSY if the queue is started. */
+ * pool; the same size keeps it, and the elements held from it.  -EINVAL
+ * if bad, -EBUSY if the queue is started, or if elements are held and the
+ * size changes (drop them first: vq_drop_held). */
 int vq_set_num(struct vq *vq, unsigned num);
 /* SET_VRING_ADDR: store the frontend addresses; 0 or -EINVAL
  * (misaligned: desc 16, avail 2, used 4).  Maps them if possible. */
 int vq_set_addr(struct vq *vq, const struct vhost_vring_addr *a);
-/* SET_VRING_BASE: next avail index. -EBUSY if started. */
+/* SET_VRING_BASE: next avail index. -EBUSY if started.  The used index
+ * is not taken from the base: it is read from the ring (vq_map,
+ * vq_start), so completions continue where the ring really is. */
 int vq_set_base(struct vq *vq, uint16_t base);
 /* (Re)translate the ring addresses through mem (after SET_VRING_ADDR or a
- * memory table change) and re-translate held elements.  Returns 0, or
+ * memory table change) and re-translate held elements.  Once mapped, the
+ * used index is read from the ring.  Returns 0, or
  * -EFAULT if the rings are not wholly inside one region each (the queue
- * cannot run until fixed). */
+ * cannot run until fixed; completions park meanwhile). */
 int vq_map(struct vq *vq);
 
-/* GET_VRING_BASE: stop the ring; elements still held are released (the
- * device must have dropped its references first).  Returns last_avail. */
+/* GET_VRING_BASE: stop the ring and remember where it stopped.  Held
+ * elements stay held (a pause must not lose them); completions park until
+ * the ring runs again.  Returns last_avail. */
 uint16_t vq_stop(struct vq *vq);
+/* SET_VRING_KICK: start the ring; the used index is read from it.  Says
+ * whether it continues the ring vq_stop stopped: same size and addresses,
+ * based where GET_VRING_BASE said, and a used index that has not moved.
+ * Parked completions stay parked: vq_flush_parked publishes them. */
+enum vq_start_kind vq_start(struct vq *vq);
+/* Publish parked completions if the ring runs (started, enabled, mapped);
+ * no notification: vq_notify. */
+void vq_flush_parked(struct vq *vq);
+/* The ring the held elements came from is gone (reset, another ring):
+ * release every element, held or parked, without touching the ring (the
+ * device must have dropped its references first). */
+void vq_drop_held(struct vq *vq);
+/* Elements popped and not yet published (held or parked). */
+static inline unsigned vq_held(const struct vq *vq)
+{
+	return vq->inflight;
+}
 
 /* Started, enabled, configured, mapped and not broken. */
 bool vq_ready(const struct vq *vq);
@@ -126,13 +172,19 @@ bool vq_has_avail(const struct vq *vq);
 int vq_pop(struct vq *vq, struct vq_elem **e);
 
 /* Return a chain to the driver with len bytes written.  len is clamped to
- * e->in_len.  Does not notify.  e is invalid afterwards. */
+ * e->in_len.  Does not notify.  e is invalid afterwards.  While the ring
+ * is stopped (GET_VRING_BASE), disabled or not mapped, the completion is
+ * parked and published, in order, by vq_flush_parked once it runs. */
 void vq_push(struct vq *vq, struct vq_elem *e, uint32_t len);
 
 /* Signal the call eventfd if the driver wants it (EVENT_IDX used_event,
  * or VRING_AVAIL_F_NO_INTERRUPT, overridden by NOTIFY_ON_EMPTY when the
  * ring is empty), once per batch of vq_push calls. */
 void vq_notify(struct vq *vq);
+
+/* Signal the call eventfd unconditionally (a new call fd on a running
+ * ring: the driver looks at the used ring once more). */
+void vq_signal_call(struct vq *vq);
 
 /* Mark the queue broken, log why (rate-limited) and signal the err fd. */
 void vq_set_broken(struct vq *vq, const char *why);

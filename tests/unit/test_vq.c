@@ -755,11 +755,11 @@ static void test_vq_base_wraps_16bit(void **state)
 
 	fx_start(f, 4, 0);
 	f->vq.started = false;
-	assert_int_equal(vq_set_base(&f->vq, 0xfffe), 0);
-	f->vq.started = true;
 	f->r.avail_idx = 0xfffe;
 	f->r.used->idx = 0xfffe;
 	f->r.used_seen = 0xfffe;
+	assert_int_equal(vq_set_base(&f->vq, 0xfffe), 0);
+	f->vq.started = true;
 	for (i = 0; i < 4; i++)
 		gm_ring_add_direct(&f->r, &b, 1);
 	gm_ring_publish(&f->r);   /* avail->idx == 2 */
@@ -773,37 +773,210 @@ static void test_vq_base_wraps_16bit(void **state)
 	assert_false(f->vq.broken);
 }
 
-static void test_vq_stop_releases_held(void **state)
+/* Three popped, one completed, then GET_VRING_BASE: 3. */
+static void stop_with_two_held(struct fx *f, struct vq_elem **e)
 {
-	struct fx *f = *state;
-	struct gm_buf b = { HEAP_GPA, 8, false };
-	struct vq_elem *e[3];
+	struct gm_buf b = { HEAP_GPA, 8, true };
 	int i;
 
-	fx_start(f, 4, 0);
 	for (i = 0; i < 3; i++)
 		gm_ring_add_direct(&f->r, &b, 1);
 	gm_ring_publish(&f->r);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(pop(f, &e[i]), 1);
-	vq_push(&f->vq, e[0], 0);
+	vq_push(&f->vq, e[0], 1);
 	assert_int_equal(vq_stop(&f->vq), 3);
 	assert_false(f->vq.started);
 	assert_false(vq_ready(&f->vq));
+}
+
+/* The frontend's restart of the same ring (QEMU's cont): size, base and
+ * addresses as before. */
+static enum vq_start_kind restart_same(struct fx *f, uint16_t base)
+{
+	struct vhost_vring_addr a;
+
+	gm_ring_addr(&f->r, 3, &a);
+	assert_int_equal(vq_set_num(&f->vq, f->vq.num), 0);
+	assert_int_equal(vq_set_base(&f->vq, base), 0);
+	assert_int_equal(vq_set_addr(&f->vq, &a), 0);
+	return vq_start(&f->vq);
+}
+
+static void test_vq_stop_keeps_held(void **state)
+{
+	struct fx *f = *state;
+	struct vq_elem *e[3];
+	uint32_t id, len;
+
+	fx_start(f, 4, 0);
+	stop_with_two_held(f, e);
+	/* a pause loses nothing: both stay held, through a same-size
+	 * SET_VRING_NUM too */
+	assert_int_equal(f->vq.inflight, 2);
+	assert_true(e[1]->in_use && e[2]->in_use);
+	assert_int_equal(vq_set_num(&f->vq, 4), 0);
+	assert_true(e[1]->in_use && e[2]->in_use);
+	assert_int_equal(e[1]->in_len, 8);
+	assert_true(gm_ring_get_used(&f->r, &id, &len));
+	assert_false(gm_ring_get_used(&f->r, &id, &len));
+}
+
+static void test_vq_push_while_stopped_parks(void **state)
+{
+	struct fx *f = *state;
+	struct vq_elem *e[3];
+	uint32_t id, len;
+	uint16_t head1;
+
+	fx_start(f, 4, 0);
+	stop_with_two_held(f, e);
+	head1 = e[1]->head;
+	/* the ring is stopped: the used ring must not move */
+	vq_push(&f->vq, e[1], 5);
+	assert_int_equal(gm_ring_used_idx(&f->r), 1);
+	assert_int_equal(f->vq.inflight, 2);
+	/* a second push of a parked element is ignored */
+	vq_push(&f->vq, e[1], 6);
+	assert_int_equal(restart_same(f, 3), VQ_START_RESUMED);
+	/* started but not published before it runs: then in order */
+	assert_int_equal(gm_ring_used_idx(&f->r), 1);
+	vq_flush_parked(&f->vq);
+	assert_int_equal(gm_ring_used_idx(&f->r), 2);
+	assert_true(gm_ring_get_used(&f->r, &id, &len));   /* e[0] */
+	assert_true(gm_ring_get_used(&f->r, &id, &len));
+	assert_int_equal(id, head1);
+	assert_int_equal(len, 5);
+	vq_push(&f->vq, e[2], 0);
+	assert_int_equal(gm_ring_used_idx(&f->r), 3);
 	assert_int_equal(f->vq.inflight, 0);
+}
+
+/* The bug this prevents: the used index restarted at the base (3), and
+ * the held buffer's completion was published at entry 3 with entries 1
+ * and 2 never written ("id N is not a head"). */
+static void test_vq_restart_continues_used_idx_from_ring(void **state)
+{
+	struct fx *f = *state;
+	struct vq_elem *e[3];
+	uint32_t id, len;
+
+	fx_start(f, 4, 0);
+	stop_with_two_held(f, e);
+	assert_int_equal(restart_same(f, 3), VQ_START_RESUMED);
+	assert_int_equal(f->vq.last_avail, 3);
+	assert_int_equal(f->vq.used_idx, 1);
+	vq_push(&f->vq, e[2], 2);
+	assert_int_equal(gm_ring_used_idx(&f->r), 2);
+	assert_true(gm_ring_get_used(&f->r, &id, &len));
+	assert_true(gm_ring_get_used(&f->r, &id, &len));
+	assert_int_equal(id, 2);
+	assert_int_equal(len, 2);
+}
+
+static void test_vq_used_idx_read_from_ring(void **state)
+{
+	struct fx *f = *state;
+	struct gm_buf b = { HEAP_GPA, 8, true };
+	struct vq_elem *e;
+	uint32_t id, len;
+	int head;
+
+	fx_start(f, 4, 0);
+	f->vq.started = false;
+	/* a ring some of whose buffers another backend still held: used 5,
+	 * avail 7 */
+	f->r.used->idx = 5;
+	f->r.used_seen = 5;
+	f->r.avail_idx = 7;
+	assert_int_equal(vq_set_base(&f->vq, 7), 0);
+	assert_int_equal(f->vq.used_idx, 5);
+	assert_int_equal(vq_start(&f->vq), VQ_START_NEW);
+	head = gm_ring_add_direct(&f->r, &b, 1);
+	gm_ring_publish(&f->r);
+	assert_int_equal(pop(f, &e), 1);
+	vq_push(&f->vq, e, 1);
+	assert_int_equal(gm_ring_used_idx(&f->r), 6);
+	assert_true(gm_ring_get_used(&f->r, &id, &len));
+	assert_int_equal(id, head);
+	/* and at mapping: the ring's index wins over ours */
+	f->vq.started = false;
+	f->r.used->idx = 9;
+	assert_int_equal(vq_map(&f->vq), 0);
+	assert_int_equal(f->vq.used_idx, 9);
+}
+
+static void test_vq_restart_other_ring(void **state)
+{
+	struct fx *f = *state;
+	struct vq_elem *e[3];
+
+	/* a new driver: base 0, its used ring zeroed */
+	fx_start(f, 4, 0);
+	stop_with_two_held(f, e);
+	f->r.used->idx = 0;
+	assert_int_equal(restart_same(f, 0), VQ_START_OTHER);
+}
+
+static void test_vq_restart_other_addresses_or_size(void **state)
+{
+	struct fx *f = *state;
+	struct vq_elem *e[3];
+
+	/* same indices, other addresses */
+	fx_start(f, 4, 0);
+	stop_with_two_held(f, e);
+	f->vq.used_uva += 4096;
+	assert_int_equal(vq_start(&f->vq), VQ_START_OTHER);
+	/* another size: SET_VRING_NUM refuses while held, until dropped */
+	f->vq.started = false;
+	assert_int_equal(vq_set_num(&f->vq, 8), -EBUSY);
+	vq_drop_held(&f->vq);
+	assert_int_equal(f->vq.inflight, 0);
+	assert_false(e[1]->in_use);
+	assert_int_equal(vq_set_num(&f->vq, 8), 0);
+	/* a kick fd replaced on a running ring is no restart */
+	f->vq.started = true;
+	assert_int_equal(vq_start(&f->vq), VQ_START_RUNNING);
+}
+
+static void test_vq_drop_held_releases_parked(void **state)
+{
+	struct fx *f = *state;
+	struct vq_elem *e[3];
+	int i;
+
+	fx_start(f, 4, 0);
+	stop_with_two_held(f, e);
+	vq_push(&f->vq, e[1], 0);
+	vq_drop_held(&f->vq);
+	assert_int_equal(f->vq.inflight, 0);
+	assert_null(f->vq.parked);
 	for (i = 0; i < 4; i++)
 		assert_false(f->vq.elems[i].in_use);
 	/* a late push of a released element writes nothing */
-	vq_push(&f->vq, e[1], 0);
-	assert_int_equal(gm_ring_used_idx(&f->r), 1);
-	/* the whole pool is available again */
+	vq_push(&f->vq, e[2], 0);
 	f->vq.started = true;
-	for (i = 0; i < 4; i++)
-		gm_ring_add_direct(&f->r, &b, 1);
+	vq_flush_parked(&f->vq);
+	assert_int_equal(gm_ring_used_idx(&f->r), 1);
+}
+
+static void test_vq_push_while_disabled_parks(void **state)
+{
+	struct fx *f = *state;
+	struct gm_buf b = { HEAP_GPA, 8, true };
+	struct vq_elem *e;
+
+	fx_start(f, 4, 0);
+	gm_ring_add_direct(&f->r, &b, 1);
 	gm_ring_publish(&f->r);
-	for (i = 0; i < 4; i++)
-		assert_int_equal(pop(f, &e[i % 3]), 1);
-	assert_int_equal(f->vq.inflight, 4);
+	assert_int_equal(pop(f, &e), 1);
+	f->vq.enabled = false;
+	vq_push(&f->vq, e, 1);
+	assert_int_equal(gm_ring_used_idx(&f->r), 0);
+	f->vq.enabled = true;
+	vq_flush_parked(&f->vq);
+	assert_int_equal(gm_ring_used_idx(&f->r), 1);
 }
 
 /* ---- notifications ---- */
@@ -1128,6 +1301,40 @@ static void test_vq_map_ring_region_removed(void **state)
 	assert_ptr_equal(f->vq.desc, gm_host(&f->gm, RING_GPA));
 }
 
+/* REM_MEM_REG of the ring's region and its re-add: a completion made
+ * meanwhile is parked, then published at the ring's own index. */
+static void test_vq_map_unmapped_ring_parks(void **state)
+{
+	struct fx *f = *state;
+	struct gm_buf b = { HEAP_GPA, 8, true };
+	struct vhost_user_region ra;
+	struct vq_elem *e[2];
+	uint32_t id, len;
+	int h1;
+
+	fx_start(f, 8, 0);
+	gm_ring_add_direct(&f->r, &b, 1);
+	h1 = gm_ring_add_direct(&f->r, &b, 1);
+	gm_ring_publish(&f->r);
+	assert_int_equal(pop(f, &e[0]), 1);
+	assert_int_equal(pop(f, &e[1]), 1);
+	vq_push(&f->vq, e[0], 1);
+	gm_region_desc(&f->gm, 0, &ra);
+	assert_int_equal(mem_remove(&f->gm.mt, &ra), 0);
+	assert_int_equal(vq_map(&f->vq), -EFAULT);
+	vq_push(&f->vq, e[1], 3);
+	assert_int_equal(f->vq.used_idx, 1);
+	assert_int_equal(mem_add(&f->gm.mt, &ra, f->gm.reg[0].fd), 0);
+	assert_int_equal(vq_map(&f->vq), 0);
+	assert_int_equal(f->vq.used_idx, 1);
+	vq_flush_parked(&f->vq);
+	assert_int_equal(gm_ring_used_idx(&f->r), 2);
+	assert_true(gm_ring_get_used(&f->r, &id, &len));
+	assert_true(gm_ring_get_used(&f->r, &id, &len));
+	assert_int_equal(id, h1);
+	assert_int_equal(len, 0);   /* its buffer was not mapped when completed */
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -1164,7 +1371,15 @@ int main(void)
 		T(test_vq_push_clamps_len),
 		T(test_vq_push_ring_wraps),
 		T(test_vq_base_wraps_16bit),
-		T(test_vq_stop_releases_held),
+		T(test_vq_stop_keeps_held),
+		T(test_vq_push_while_stopped_parks),
+		T(test_vq_restart_continues_used_idx_from_ring),
+		T(test_vq_used_idx_read_from_ring),
+		T(test_vq_restart_other_ring),
+		T(test_vq_restart_other_addresses_or_size),
+		T(test_vq_drop_held_releases_parked),
+		T(test_vq_push_while_disabled_parks),
+		T(test_vq_map_unmapped_ring_parks),
 		T(test_vq_notify_plain),
 		T(test_vq_notify_nothing_pushed),
 		T(test_vq_has_avail_follows_the_ring),
