@@ -290,8 +290,7 @@ enum vq_start_kind vq_start(struct vq *vq)
 		return VQ_START_RUNNING;
 	vq->started = true;
 	vq->stopped.valid = false;
-	if (vq->used)
-		sync_used_idx(vq);
+	/* used_idx was read from the ring when it was mapped (vq_map) */
 	if (!was_stopped)
 		return VQ_START_NEW;
 	if (vq->used && s->num == vq->num && s->desc_uva == vq->desc_uva &&

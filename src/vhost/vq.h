@@ -76,7 +76,7 @@ struct vq {
 
 	uint16_t last_avail;     /* next avail entry to take */
 	uint16_t used_idx;       /* used->idx: read from the ring whenever it is
-				  * mapped or started, then written only by us */
+				  * mapped, then written only by us */
 	uint16_t signalled_used; /* used idx at the last notification */
 	bool signalled_valid;
 	uint16_t inflight;       /* popped, not yet published in the used ring */
@@ -133,7 +133,7 @@ int vq_map(struct vq *vq);
  * elements stay held (a pause must not lose them); completions park until
  * the ring runs again.  Returns last_avail. */
 uint16_t vq_stop(struct vq *vq);
-/* SET_VRING_KICK: start the ring; the used index is read from it.  Says
+/* SET_VRING_KICK: start the ring.  Says
  * whether it continues the ring vq_stop stopped: same size and addresses,
  * based where GET_VRING_BASE said, and a used index that has not moved.
  * Parked completions stay parked: vq_flush_parked publishes them. */

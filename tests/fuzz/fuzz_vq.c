@@ -191,9 +191,10 @@ static void push(struct vq *vq, struct vq_elem *e, uint32_t len, int notify)
 {
 	uint16_t head = e->head;
 	uint32_t expect = len > e->in_len ? e->in_len : len;
+	uint16_t before = vq->used_idx;
 
 	vq_push(vq, e, len);
-	if (vq->used) {
+	if (vq->used_idx != before) {   /* published, not parked */
 		const struct vring_used_elem *u =
 			&vq->used->ring[(uint16_t)(vq->used_idx - 1) & (vq->num - 1)];
 
@@ -347,6 +348,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (policy & 0x80) {
 		vq_stop(&vq);
+		vq_drop_held(&vq);
 		CHECK(vq.inflight == 0);
 	}
 	/* the eventfds are ours: keep them across runs */
