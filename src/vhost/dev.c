@@ -13,10 +13,16 @@
  *    reset; the next connection is served normally.
  *  - GET_CONFIG outside the config space: a reply with an empty payload.
  *  - SET_CONFIG: the config spaces here are read-only: failure ack.
+ *  - SET_VRING_CALL/ERR with an fd that is not an eventfd: refused as
+ *    above (the connection is dropped).
  *  - bad descriptor chains: see vq.h (queue marked broken, err fd signalled).
+ *  - a kick fd at end of file, in error or hung up: no longer watched,
+ *    queue marked broken (a level-triggered watch would fire forever).
+ * Nothing a frontend does to its fds can make the loop block: see efd.h.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -26,6 +32,7 @@
 
 #include "common/log.h"
 #include "vhost/dev_int.h"
+#include "vhost/efd.h"
 
 /* A work budget per queue pass, so one busy guest cannot starve others:
  * a pass ends after BATCH_BUDGET requests or once the requests taken carry
@@ -83,23 +90,57 @@ void dev_process_queue(struct vu_dev *d, unsigned q)
 		d->ops->flush(d->priv, d, q);
 	d->batching &= ~(1u << q);
 	vq_notify(vq);
-	if (cut && vq->kick_fd >= 0) {
-		/* more may be waiting: come back after the other watches */
-		uint64_t one = 1;
+	/* more may be waiting: come back after the other watches (never by
+	 * writing to the frontend's kick fd: see efd.h) */
+	if (cut)
+		loop_defer(d->loop, &d->again[q]);
+}
 
-		if (write(vq->kick_fd, &one, sizeof(one)) < 0)
-			vq->kick_pending = true;
-	}
+static struct vu_dev *vq_owner(struct vq *vq)
+{
+	return (struct vu_dev *)((char *)(vq - vq->index) - offsetof(struct vu_dev, vq));
+}
+
+static void on_again(void *opaque)
+{
+	struct vq *vq = opaque;
+
+	dev_process_queue(vq_owner(vq), vq->index);
+}
+
+/* The kick fd is at end of file or in error: it can never kick again, and
+ * a level-triggered watch on it would fire forever.  Stop watching it and
+ * mark the queue broken (a new SET_VRING_KICK brings it back). */
+static void kick_dead(struct vu_dev *d, struct vq *vq, const char *why)
+{
+	char msg[96];
+
+	loop_del(d->loop, d->kick_w[vq->index]);
+	d->kick_w[vq->index] = NULL;
+	if (vq->kick_fd >= 0)
+		close(vq->kick_fd);
+	vq->kick_fd = -1;
+	snprintf(msg, sizeof(msg), "%s: the kick fd %s", d->path, why);
+	vq_set_broken(vq, msg);
 }
 
 void dev_on_kick(void *opaque, int fd, uint32_t events)
 {
 	struct vq *vq = opaque;
-	struct vu_dev *d = (struct vu_dev *)((char *)(vq - vq->index) - offsetof(struct vu_dev, vq));
-	uint64_t v;
+	struct vu_dev *d = vq_owner(vq);
+	uint64_t buf[8];
+	ssize_t n = efd_read(fd, buf, sizeof(buf));
 
-	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-		log_debug("%s: queue %u: kick read: %s", d->path, vq->index, strerror(errno));
+	if (n == 0) {
+		kick_dead(d, vq, "is at end of file");
+		return;
+	}
+	if (n < 0 && (n != -EAGAIN || (events & (EPOLLERR | EPOLLHUP)))) {
+		kick_dead(d, vq, n == -EAGAIN ? "reports an error or hang-up" :
+			  n == -EOPNOTSUPP ? "cannot be read without blocking" :
+			  "cannot be read");
+		return;
+	}
 	dev_process_queue(d, vq->index);
 }
 
@@ -119,6 +160,7 @@ void vu_complete(struct vu_dev *d, unsigned q, struct vq_elem *e, uint32_t len)
 
 void dev_queue_stop(struct vu_dev *d, unsigned q)
 {
+	loop_cancel(d->loop, &d->again[q]);
 	if (d->ops->queue_stop)
 		d->ops->queue_stop(d->priv, d, q);
 }
@@ -424,8 +466,12 @@ struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 	d->priv = priv;
 	d->fd = -1;
 	d->path = strdup(path);
-	for (unsigned q = 0; q < ops->num_queues; q++)
+	for (unsigned q = 0; q < ops->num_queues; q++) {
 		vq_init(&d->vq[q], q, ops->queue_size, &d->mem);
+		d->again[q].cb = on_again;
+		d->again[q].opaque = &d->vq[q];
+	}
+	efd_init();
 	if (!d->path)
 		goto fail;
 	d->listen_fd = listen_on(path);
@@ -459,8 +505,10 @@ void vu_dev_free(struct vu_dev *d)
 	if (!d)
 		return;
 	conn_close(d, NULL);
-	for (unsigned q = 0; q < d->ops->num_queues; q++)
+	for (unsigned q = 0; q < d->ops->num_queues; q++) {
+		loop_cancel(d->loop, &d->again[q]);
 		vq_reset(&d->vq[q]);
+	}
 	loop_del(d->loop, d->listen_w);
 	close(d->listen_fd);
 	unlink(d->path);

@@ -28,6 +28,8 @@ struct loop {
 	int depth;                     /* > 0 while dispatching */
 	struct loop_watch *watches;
 	struct loop_watch *dead;
+	struct loop_defer *defer_head, *defer_tail;   /* FIFO */
+	unsigned pass;
 };
 
 struct loop *loop_new(void)
@@ -217,16 +219,78 @@ int loop_handle_signals(struct loop *l)
 	return 0;
 }
 
+void loop_defer(struct loop *l, struct loop_defer *w)
+{
+	if (w->queued)
+		return;
+	w->queued = true;
+	w->pass = l->pass;
+	w->next = NULL;
+	if (l->defer_tail)
+		l->defer_tail->next = w;
+	else
+		l->defer_head = w;
+	l->defer_tail = w;
+}
+
+void loop_cancel(struct loop *l, struct loop_defer *w)
+{
+	struct loop_defer *prev = NULL;
+
+	if (!w->queued)
+		return;
+	for (struct loop_defer *it = l->defer_head; it; prev = it, it = it->next) {
+		if (it != w)
+			continue;
+		if (prev)
+			prev->next = w->next;
+		else
+			l->defer_head = w->next;
+		if (l->defer_tail == w)
+			l->defer_tail = prev;
+		break;
+	}
+	w->queued = false;
+	w->next = NULL;
+}
+
+/* Run what was deferred before this pass began; work deferred during the
+ * pass waits for the next one, after the watches ready then (as a wake-up
+ * on an fd would). */
+static int run_deferred(struct loop *l)
+{
+	int ran = 0;
+	struct loop_defer *w;
+
+	while (!l->quit && (w = l->defer_head) && w->pass != l->pass) {
+		l->defer_head = w->next;
+		if (!l->defer_head)
+			l->defer_tail = NULL;
+		w->queued = false;
+		w->next = NULL;
+		w->cb(w->opaque);
+		ran++;
+	}
+	return ran;
+}
+
 int loop_run_once(struct loop *l, int timeout_ms)
 {
 	struct epoll_event evs[32];
-	int n = epoll_wait(l->epfd, evs, 32, timeout_ms);
+	int n;
 
-	if (n < 0)
-		return errno == EINTR ? 0 : -errno;
+	l->pass++;
+	n = epoll_wait(l->epfd, evs, 32, l->defer_head ? 0 : timeout_ms);
+
+	if (n < 0) {
+		if (errno != EINTR)
+			return -errno;
+		n = 0;
+	}
 	l->depth++;
 	for (int i = 0; i < n && !l->quit; i++)
 		dispatch(evs[i].data.ptr, evs[i].events);
+	n += run_deferred(l);
 	l->depth--;
 	reap(l);
 	return n;

@@ -6,6 +6,7 @@
 #ifndef VD_VHOST_LOOP_H
 #define VD_VHOST_LOOP_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 
@@ -30,6 +31,22 @@ struct loop_watch *loop_timer(struct loop *l, uint64_t first_ns,
 			      uint64_t interval_ns, loop_cb cb, void *opaque);
 int loop_timer_set(struct loop_watch *w, uint64_t first_ns, uint64_t interval_ns);
 
+/* Deferred work: cb(opaque) runs once in the next pass, after the watches
+ * ready then (as if an fd had woken it, without one); a pass with deferred
+ * work pending does not wait.  The struct belongs to the caller (no
+ * allocation); deferring a queued one again does nothing; loop_cancel()
+ * unqueues it. */
+struct loop_defer {
+	void (*cb)(void *opaque);
+	void *opaque;
+	/* loop-private */
+	struct loop_defer *next;
+	unsigned pass;
+	bool queued;
+};
+void loop_defer(struct loop *l, struct loop_defer *w);
+void loop_cancel(struct loop *l, struct loop_defer *w);
+
 /* Block SIGINT/SIGTERM (and ignore SIGPIPE) and quit the loop when one
  * arrives.  Call once, before loop_run. */
 int loop_handle_signals(struct loop *l);
@@ -37,8 +54,9 @@ int loop_handle_signals(struct loop *l);
 /* Dispatch until loop_quit; returns 0, or negative errno if epoll fails. */
 int loop_run(struct loop *l);
 void loop_quit(struct loop *l);
-/* One pass: wait up to timeout_ms (-1 forever) and dispatch what is ready.
- * Returns the number of events dispatched or a negative errno. For tests,
+/* One pass: wait up to timeout_ms (-1 forever; 0 if work is deferred),
+ * dispatch what is ready, then the deferred work.  Returns the number of
+ * events and deferred calls dispatched or a negative errno. For tests,
  * fuzzers and tools that drive the loop themselves. */
 int loop_run_once(struct loop *l, int timeout_ms);
 

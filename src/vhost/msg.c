@@ -4,13 +4,13 @@
  * against its table entry before its handler runs; the reactions to bad
  * messages are listed in dev.c. */
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "common/log.h"
 #include "vhost/dev_int.h"
+#include "vhost/efd.h"
 
 #define COMMON_FEATURES                                                \
 	(BIT64(VIRTIO_F_VERSION_1) | BIT64(VIRTIO_F_NOTIFY_ON_EMPTY) | \
@@ -351,8 +351,7 @@ static int h_set_vring_kick(struct req_ctx *c)
 	d->kick_w[vq->index] = NULL;
 	if (vq->kick_fd >= 0)
 		close(vq->kick_fd);
-	vq->kick_fd = fd;
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	vq->kick_fd = fd;   /* read with RWF_NOWAIT whatever its flags (efd.h) */
 	d->kick_w[vq->index] = loop_add(d->loop, fd, EPOLLIN, dev_on_kick, vq);
 	if (!d->kick_w[vq->index]) {
 		int e = errno;
@@ -369,12 +368,26 @@ static int h_set_vring_kick(struct req_ctx *c)
 	return 0;
 }
 
+/* Call and error fds are signalled through the kernel (efd.h), which
+ * only eventfds allow. */
+static int notify_fd_ok(struct req_ctx *c, const char *what, struct vq *vq, int fd)
+{
+	if (fd < 0 || efd_check(fd) == 0) {
+		if (fd >= 0)
+			efd_take(fd);
+		return 0;
+	}
+	close(fd);
+	return BAD("%s: queue %u: %s with an fd that is not an eventfd", c->d->path,
+		   vq->index, what);
+}
+
 static int h_set_vring_call(struct req_ctx *c)
 {
 	struct vq *vq;
 	int fd, r = vring_fd_arg(c, "SET_VRING_CALL", &vq, &fd);
 
-	if (r < 0)
+	if (r < 0 || (r = notify_fd_ok(c, "SET_VRING_CALL", vq, fd)) < 0)
 		return r;
 	if (vq->call_fd >= 0)
 		close(vq->call_fd);
@@ -393,7 +406,7 @@ static int h_set_vring_err(struct req_ctx *c)
 	struct vq *vq;
 	int fd, r = vring_fd_arg(c, "SET_VRING_ERR", &vq, &fd);
 
-	if (r < 0)
+	if (r < 0 || (r = notify_fd_ok(c, "SET_VRING_ERR", vq, fd)) < 0)
 		return r;
 	if (vq->err_fd >= 0)
 		close(vq->err_fd);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "vhost/efd.h"
 #include "vhost/vq.h"
 
 #define compiler_barrier() __asm__ __volatile__("" ::: "memory")
@@ -20,16 +21,11 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
+/* never blocks, whatever the frontend did to the fd (efd.h) */
 static void signal_fd(int fd)
 {
-	uint64_t one = 1;
-
-	if (fd < 0)
-		return;
-	if (write(fd, &one, sizeof(one)) < 0) {
-		/* EAGAIN: the counter is already non-zero, the peer will
-		 * wake up anyway; anything else is the peer's problem. */
-	}
+	if (fd >= 0)
+		efd_signal(fd);
 }
 
 static void pool_free(struct vq *vq)

@@ -113,10 +113,61 @@ static void test_loop_sigterm_quits_run(void **state)
 	loop_free(c.l);
 }
 
+/* deferred work: after the ready watches, once, in order; work deferred
+ * while deferred work runs waits for the next pass; a cancelled one never
+ * runs; a pass with work pending does not wait */
+struct dctx {
+	struct loop *l;
+	struct loop_defer d[3];
+	char order[16];
+	unsigned n;
+	bool redefer;
+};
+
+static struct dctx *dc;
+
+static void d_run(void *opaque)
+{
+	unsigned i = (unsigned)(uintptr_t)opaque;
+
+	dc->order[dc->n++] = (char)('a' + i);
+	if (i == 0 && dc->redefer) {
+		dc->redefer = false;
+		loop_defer(dc->l, &dc->d[0]);
+	}
+}
+
+static void test_loop_defer_runs_once_per_pass_in_order(void **state)
+{
+	struct dctx c = { .l = loop_new(), .redefer = true };
+
+	dc = &c;
+	assert_non_null(c.l);
+	for (unsigned i = 0; i < 3; i++) {
+		c.d[i].cb = d_run;
+		c.d[i].opaque = (void *)(uintptr_t)i;
+	}
+	loop_defer(c.l, &c.d[0]);
+	loop_defer(c.l, &c.d[1]);
+	loop_defer(c.l, &c.d[1]);      /* already queued: once */
+	loop_defer(c.l, &c.d[2]);
+	loop_cancel(c.l, &c.d[2]);
+	/* -1 = wait forever: must not wait with work pending */
+	assert_int_equal(loop_run_once(c.l, -1), 2);
+	assert_int_equal(c.n, 2);
+	assert_memory_equal(c.order, "ab", 2);
+	assert_int_equal(loop_run_once(c.l, -1), 1);   /* a, deferred again by a */
+	assert_int_equal(c.n, 3);
+	assert_int_equal(c.order[2], 'a');
+	assert_int_equal(loop_run_once(c.l, 0), 0);
+	loop_free(c.l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loop_del_other_watch_inside_callback),
+		cmocka_unit_test(test_loop_defer_runs_once_per_pass_in_order),
 		cmocka_unit_test(test_loop_periodic_timer_runs_until_quit),
 		cmocka_unit_test(test_loop_one_shot_timer_fires_once),
 		cmocka_unit_test(test_loop_sigterm_quits_run),

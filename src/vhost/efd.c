@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Frontend fds without blocking; the design is in efd.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/aio_abi.h>
+
+#include "common/log.h"
+#include "vhost/efd.h"
+
+#define AIO_RING   256            /* completions the kernel may hold */
+#define AIO_REAP   (AIO_RING / 2) /* reap when this many are unreaped */
+
+static struct {
+	bool tried;
+	bool ok;
+	aio_context_t ctx;
+	int src[2];               /* empty pipe: a 0-byte read of src[0] completes at once */
+	unsigned unreaped;
+	struct io_event ev[AIO_RING];
+} aio = { .src = { -1, -1 } };
+
+bool efd_init(void)
+{
+	if (aio.tried)
+		return aio.ok;
+	aio.tried = true;
+	if (pipe2(aio.src, O_CLOEXEC | O_NONBLOCK) < 0) {
+		log_warn("cannot create a pipe: %s", strerror(errno));
+		aio.src[0] = aio.src[1] = -1;
+		return false;
+	}
+	if (syscall(SYS_io_setup, AIO_RING, &aio.ctx) < 0) {
+		log_warn("kernel AIO is not available (io_setup: %s): a frontend that clears "
+			 "O_NONBLOCK on a full call or error eventfd can block this process",
+			 strerror(errno));
+		close(aio.src[0]);
+		close(aio.src[1]);
+		aio.src[0] = aio.src[1] = -1;
+		return false;
+	}
+	aio.ok = true;
+	return true;
+}
+
+int efd_check(int fd)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return errno == EBADF ? -EBADF : 0;   /* no /proc: io_submit checks */
+	link[n] = '\0';
+	return strcmp(link, "anon_inode:[eventfd]") ? -EINVAL : 0;
+}
+
+void efd_take(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (!aio.ok && fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+static void reap(void)
+{
+	struct timespec zero = { 0, 0 };
+	long n = syscall(SYS_io_getevents, aio.ctx, 0, AIO_RING, aio.ev, &zero);
+
+	if (n > 0)
+		aio.unreaped -= (unsigned)n > aio.unreaped ? aio.unreaped : (unsigned)n;
+}
+
+int efd_signal(int fd)
+{
+	struct iocb cb;
+	struct iocb *cbs[1] = { &cb };
+	long r;
+
+	if (fd < 0)
+		return -EBADF;
+	if (!efd_init()) {
+		uint64_t one = 1;
+
+		return write(fd, &one, sizeof(one)) < 0 ? -errno : 0;
+	}
+	if (aio.unreaped >= AIO_REAP)
+		reap();
+	memset(&cb, 0, sizeof(cb));
+	cb.aio_lio_opcode = IOCB_CMD_PREAD;
+	cb.aio_fildes = (uint32_t)aio.src[0];
+	cb.aio_flags = IOCB_FLAG_RESFD;
+	cb.aio_resfd = (uint32_t)fd;
+	for (int tries = 0; tries < 2; tries++) {
+		r = syscall(SYS_io_submit, aio.ctx, 1, cbs);
+		if (r == 1) {
+			aio.unreaped++;
+			return 0;
+		}
+		if (r < 0 && errno != EAGAIN)
+			return -errno;
+		reap();
+	}
+	return -EAGAIN;
+}
+
+ssize_t efd_read(int fd, void *buf, size_t len)
+{
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	ssize_t n;
+
+	do
+		n = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
+	while (n < 0 && errno == EINTR);
+	return n < 0 ? -errno : n;
+}
