@@ -68,7 +68,19 @@ uint64_t vu_dev_features(const struct vu_dev *d);  /* negotiated */
 
 /* Complete a held element with len bytes written, and notify the driver
  * (immediately: use for asynchronous completions).  Inside handle/flush
- * the notification is deferred to the end of the batch. */
+ * the notification is deferred to the end of the batch.
+ *
+ * Blocking backend I/O never runs on the loop.  A device hands a request
+ * whose backend may block (an ioctl to a real bus) to a worker (work.h:
+ * one thread per host bus, "run this off the loop, finish it on the
+ * loop"): handle() returns DEV_HELD after copying what the backend needs
+ * out of guest memory into the device's own buffers; the item's run()
+ * works only on those buffers on the worker thread; its done() runs on
+ * the loop, copies results into the element and calls vu_complete().
+ * An element must not be touched after queue_stop()/reset() for its
+ * queue: done() then drops the result (the guest has gone or reset).
+ * Work that cannot block (simulated devices) stays on the loop, bounded
+ * by bytes per request. */
 void vu_complete(struct vu_dev *d, unsigned q, struct vq_elem *e, uint32_t len);
 
 /* Offer VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS (ADD_MEM_REG/REM_MEM_REG,
