@@ -2,7 +2,8 @@
 /* vhost-device-i2c: virtio-i2c (virtio id 34, one request queue) over host
  * adapters (/dev/i2c-N) and simulated peripherals.  Requests are held
  * until their FAIL_NEXT group is complete, then the group runs as one
- * transaction and each request gets its own status. */
+ * transaction (off the loop for host adapters) and each request gets its
+ * own status (i2c_queue.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,77 +19,47 @@
 #define I2C_MAX_SOCKETS 64
 
 struct i2c_vdev {
-	struct i2c_bus *bus;
-	bool features_ok;            /* ZERO_LENGTH_REQUEST accepted */
-	unsigned npend;              /* requests of the open group */
-	struct i2c_req pend[I2C_QUEUE_SIZE];
+	struct i2c_sock sock;        /* the request queue (i2c_queue.c) */
 };
 
-static void run_pending(struct i2c_vdev *v, struct vu_dev *d, unsigned q,
-			bool complete)
+static void i2c_complete(void *ctx, struct vq_elem *e, uint32_t len)
 {
-	i2c_group_run(v->bus, v->pend, v->npend, complete, v->features_ok);
-	for (unsigned i = 0; i < v->npend; i++)
-		vu_complete(d, q, v->pend[i].e, v->pend[i].used);
-	v->npend = 0;
+	vu_complete(ctx, 0, e, len);
 }
 
 static int i2c_op_handle(void *priv, struct vu_dev *d, unsigned q,
 			 struct vq_elem *e)
 {
 	struct i2c_vdev *v = priv;
-	struct i2c_req *r;
 
 	if (q != 0)
 		return -EINVAL;
-	if (v->npend == I2C_QUEUE_SIZE) {
-		/* cannot happen: no more elements than the ring size */
-		run_pending(v, d, q, false);
-	}
-	r = &v->pend[v->npend++];
-	i2c_req_parse(e, r);
-	if (!r->fail_next)
-		run_pending(v, d, q, true);
-	return DEV_HELD;
-}
-
-/* End of a batch: a group still open stays held if the driver has
- * published more since (the rest of the group may be there); if not, the
- * group never ends (e.g. the ring was too small for it): fail it rather
- * than keep the driver waiting. */
-static void i2c_op_flush(void *priv, struct vu_dev *d, unsigned q)
-{
-	struct i2c_vdev *v = priv;
-	struct vq *vq = vu_dev_vq(d, q);
-
-	if (!v->npend)
-		return;
-	if (vq && vq_has_avail(vq))
-		return;
-	run_pending(v, d, q, false);
+	v->sock.complete = i2c_complete;
+	v->sock.complete_ctx = d;
+	return i2c_sock_handle(&v->sock, e, vu_dev_vq(d, q)->num);
 }
 
 static void i2c_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 {
 	struct i2c_vdev *v = priv;
 
-	v->npend = 0;
+	i2c_sock_stop(&v->sock);
 }
 
 static void i2c_op_reset(void *priv, struct vu_dev *d)
 {
 	struct i2c_vdev *v = priv;
 
-	v->npend = 0;
-	v->features_ok = false;
+	i2c_sock_stop(&v->sock);
+	v->sock.features_ok = false;
 }
 
 static void i2c_op_set_features(void *priv, uint64_t features)
 {
 	struct i2c_vdev *v = priv;
 
-	v->features_ok = features & (1ull << VIRTIO_I2C_F_ZERO_LENGTH_REQUEST);
-	if (!v->features_ok)
+	v->sock.features_ok = features & (1ull << VIRTIO_I2C_F_ZERO_LENGTH_REQUEST);
+	if (!v->sock.features_ok)
 		log_warn("i2c: the driver did not accept VIRTIO_I2C_F_ZERO_LENGTH_REQUEST: "
 			 "every request will fail");
 }
@@ -102,7 +73,6 @@ static const struct dev_ops i2c_ops = {
 	.config_size = 0,
 	.set_features = i2c_op_set_features,
 	.handle = i2c_op_handle,
-	.flush = i2c_op_flush,
 	.queue_stop = i2c_op_queue_stop,
 	.reset = i2c_op_reset,
 };
@@ -138,6 +108,8 @@ struct i2c_args {
 	const char *sysfs;
 	bool any;
 	struct i2c_vdev *v;
+	unsigned count;
+	struct loop *l;
 };
 
 static int i2c_opt(void *ctx, int id, const char *arg)
@@ -206,6 +178,12 @@ static int i2c_start(void *ctx, struct loop *l, unsigned count)
 		log_err("out of memory");
 		return -1;
 	}
+	a->count = count;
+	a->l = l;
+	if (i2c_bus_start(bus, l)) {    /* a worker thread per host adapter */
+		log_err("cannot start the adapter threads: %s", strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -213,7 +191,10 @@ static void *i2c_sock(void *ctx, unsigned i, const char *path)
 {
 	struct i2c_args *a = ctx;
 
-	a->v[i].bus = &a->bus;
+	if (i2c_sock_init(&a->v[i].sock, &a->bus, a->l)) {
+		log_err("out of memory");
+		return NULL;
+	}
 	return &a->v[i];
 }
 
@@ -221,6 +202,9 @@ static void i2c_cleanup(void *ctx, struct loop *l)
 {
 	struct i2c_args *a = ctx;
 
+	i2c_bus_stop(&a->bus);
+	for (unsigned i = 0; a->v && i < a->count; i++)
+		i2c_sock_free(&a->v[i].sock);
 	free(a->v);
 	i2c_bus_free(&a->bus);
 }

@@ -13,6 +13,7 @@
 #include <linux/i2c.h>
 
 #include "vhost/vq.h"
+#include "vhost/work.h"
 
 #define I2C_VIRTIO_ID    34
 #define I2C_QUEUE_SIZE   1024
@@ -52,6 +53,7 @@ struct i2c_adapter {
 	unsigned bus;            /* /dev/i2c-N */
 	int fd;                  /* -1 until opened */
 	unsigned long funcs;     /* I2C_FUNCS */
+	struct worker *wk;       /* runs its transfers off the loop (NULL: inline) */
 };
 
 /* ---- simulated devices ---- */
@@ -152,20 +154,51 @@ int i2c_bus_add_sim(struct i2c_bus *b, const char *spec, char *err,
 /* Parse a 7-bit address: decimal, or hex with 0x.  0 or -EINVAL/-ERANGE. */
 int i2c_parse_addr(const char *s, unsigned *addr);
 
-/* Run one transaction (one I2C_RDWR, one SMBus operation, or one pass
- * over the simulated devices).  Every address must be allowed and all on
- * one adapter (or all simulated).  0, or -errno: the transaction failed
- * (read buffers then hold no data from the device). */
-int i2c_bus_xfer(struct i2c_bus *b, struct i2c_xmsg *m, unsigned n);
-
-/* The SMBus operation that carries messages m[0..n) on an adapter with
- * funcs, or -EOPNOTSUPP with *why set. */
+/* One SMBus operation (I2C_SMBUS ioctl arguments). */
 struct i2c_smbus_op {
 	uint8_t rw;
 	uint8_t cmd;
 	uint32_t size;      /* I2C_SMBUS_QUICK ... */
 	union i2c_smbus_data data;
 };
+/* A worker per host adapter (transfers to it run off loop l), and their
+ * end (false: one is stuck in the kernel; keep the staging memory). */
+int i2c_bus_start(struct i2c_bus *b, struct loop *l);
+bool i2c_bus_stop(struct i2c_bus *b);
+
+/* Run one transaction (one I2C_RDWR, one SMBus operation, or one pass
+ * over the simulated devices), here and now.  Every address must be
+ * allowed and all on one adapter (or all simulated).  0, or -errno: the
+ * transaction failed (read buffers then hold no data from the device). */
+int i2c_bus_xfer(struct i2c_bus *b, struct i2c_xmsg *m, unsigned n);
+/* Where m[0..n) goes: the host adapter, or NULL for the simulated devices
+ * (*err 0), or NULL with *err < 0 (not allowed, spans adapters, bad n). */
+struct i2c_adapter *i2c_bus_route(struct i2c_bus *b, const struct i2c_xmsg *m,
+				  unsigned n, int *err);
+/* A failed transaction: zero the read messages. */
+void i2c_xfer_failed(struct i2c_xmsg *m, unsigned n);
+
+/* One transaction on a host adapter in three steps: prepare (loop
+ * thread: SMBus mapping, logs why not), exec (any thread: the ioctls
+ * only, on the messages' own buffers; no logging), finish (loop thread:
+ * logs a failure, copies an SMBus result).  prepare/finish return 0 or
+ * -errno. */
+struct i2c_host_xfer {
+	struct i2c_bus *b;
+	struct i2c_adapter *a;
+	struct i2c_xmsg *m;
+	unsigned n;
+	bool smbus;
+	bool slave_failed;
+	struct i2c_smbus_op op;
+	int result;
+};
+int i2c_host_prepare(struct i2c_host_xfer *x);
+void i2c_host_exec(struct i2c_host_xfer *x);
+int i2c_host_finish(struct i2c_host_xfer *x);
+
+/* The SMBus operation that carries messages m[0..n) on an adapter with
+ * funcs, or -EOPNOTSUPP with *why set. */
 int i2c_smbus_map(unsigned long funcs, const struct i2c_xmsg *m, unsigned n,
 		  struct i2c_smbus_op *op, const char **why);
 /* Copy an executed op's result into the read message; 0 or -EIO. */
@@ -188,10 +221,79 @@ struct i2c_req {
 void i2c_req_parse(struct vq_elem *e, struct i2c_req *r);
 /* Execute a group (the requests up to and including one without
  * FAIL_NEXT, or a cut-off group when complete is false) as one
- * transaction, write each request's data and status into its buffers and
- * set r[i].used.  features_ok false: every request gets ERR.  Returns the
- * number of requests that got OK. */
+ * transaction, here and now, write each request's data and status into
+ * its buffers and set r[i].used.  features_ok false: every request gets
+ * ERR.  Returns the number of requests that got OK.  It is
+ * i2c_group_prepare (staging in b->stage), i2c_bus_xfer and
+ * i2c_group_finish. */
 unsigned i2c_group_run(struct i2c_bus *b, struct i2c_req *r, unsigned n,
 		       bool complete, bool features_ok);
+/* Check a group and copy its write data into stage (I2C_GROUP_MAX *
+ * I2C_MSG_MAX bytes), filling m[0..n).  false: the group fails as a whole
+ * without touching a bus (logged). */
+bool i2c_group_prepare(struct i2c_bus *b, struct i2c_req *r, unsigned n,
+		       bool complete, bool features_ok, uint8_t *stage,
+		       struct i2c_xmsg *m);
+/* Write read data (ok) and every status into the requests' buffers and
+ * set r[i].used; returns the number that got OK. */
+unsigned i2c_group_finish(struct i2c_req *r, unsigned n, const struct i2c_xmsg *m,
+			  bool ok);
+
+/* ---- one socket's request queue ----
+ * Requests are answered in order.  A FAIL_NEXT group stays open across
+ * notifications until its last request (no FAIL_NEXT) arrives; it is
+ * failed as a whole if it holds more requests than a transaction may
+ * carry (I2C_GROUP_MAX) or than the ring holds, or if it stays open for
+ * I2C_GROUP_WAIT_MS; the requests that then follow, up to the end of the
+ * group, fail without being executed (virtio spec, I2C Adapter Device /
+ * Device Operation: Request Queue, FAIL_NEXT: "If this bit
+ * is set and a device fails to process the current request, it needs to
+ * fail the next request instead of attempting to execute it").  A group
+ * for a host adapter runs on that adapter's worker while the socket's
+ * later requests wait. */
+#define I2C_GROUP_WAIT_MS 500
+
+struct i2c_sock;
+
+struct i2c_job {
+	struct work w;
+	struct i2c_sock *s;
+	unsigned n;            /* requests of the group (at the queue head) */
+	bool cancelled;        /* the queue stopped meanwhile: drop the result */
+	struct i2c_host_xfer x;
+	struct i2c_xmsg m[I2C_GROUP_MAX];
+};
+
+struct i2c_sock {
+	struct i2c_bus *bus;
+	bool features_ok;
+	bool fail_rest;        /* a FAIL_NEXT request failed: fail to the group's end */
+	bool busy;             /* job runs on a worker */
+	bool timer_armed;
+	bool inline_run;       /* a job running inline (no worker) */
+	unsigned ring_size;
+	struct loop *loop;
+	struct loop_watch *timer;
+	void (*complete)(void *ctx, struct vq_elem *e, uint32_t len);
+	void *complete_ctx;
+	unsigned head, tail;   /* requests not answered yet: q[head..tail) */
+	struct i2c_req q[I2C_QUEUE_SIZE];
+	uint8_t *stage;        /* the job's messages */
+	struct i2c_job job;
+};
+
+/* Set up s over bus (loop NULL: no time bound, host groups run inline).
+ * 0 or -errno. */
+int i2c_sock_init(struct i2c_sock *s, struct i2c_bus *bus, struct loop *l);
+/* Free what init took; the buses' workers must have been stopped. */
+void i2c_sock_free(struct i2c_sock *s);
+/* One request; ring_size is the queue's size (an open group that fills
+ * the ring can never end).  Always returns DEV_HELD: every request is
+ * answered through complete(). */
+int i2c_sock_handle(struct i2c_sock *s, struct vq_elem *e, unsigned ring_size);
+/* The queue stopped: forget every request without completing it. */
+void i2c_sock_stop(struct i2c_sock *s);
+/* The open group's time is up (the timer; tests call it directly). */
+void i2c_sock_timeout(struct i2c_sock *s);
 
 #endif

@@ -5,6 +5,7 @@
  * group of FAIL_NEXT-linked requests is one transaction that succeeds or
  * fails as a whole. */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "common/iov.h"
 #include "common/log.h"
 #include "devices/i2c.h"
+#include "vhost/work.h"
 
 int i2c_bus_init(struct i2c_bus *b, const struct i2c_host_ops *ops, void *ctx)
 {
@@ -288,55 +290,86 @@ int i2c_smbus_result(const struct i2c_smbus_op *op, struct i2c_xmsg *m,
 
 /* ---------------------------------------------------------------- backends */
 
+int i2c_host_prepare(struct i2c_host_xfer *x)
+{
+	struct i2c_adapter *a = x->a;
+	const char *why;
+	int r;
+
+	x->result = 0;
+	if (a->fd < 0)
+		return -ENODEV;
+	x->smbus = !(a->funcs & I2C_FUNC_I2C);
+	if (!x->smbus)
+		return 0;
+	r = i2c_smbus_map(a->funcs, x->m, x->n, &x->op, &why);
+	if (r)
+		log_bad("i2c-%u: SMBus-only adapter (functionality 0x%lx): %u message(s) "
+			"to 0x%02x (first %s of %u bytes): %s", a->bus, a->funcs, x->n,
+			x->m[0].addr, x->m[0].read ? "read" : "write", x->m[0].len, why);
+	return r;
+}
+
+/* The ioctls only: safe on a worker thread (no logging, no guest memory:
+ * the messages point into the caller's staging area). */
+void i2c_host_exec(struct i2c_host_xfer *x)
+{
+	const struct i2c_host_ops *ops = x->b->ops;
+	void *ctx = x->b->ops_ctx;
+	int fd = x->a->fd;
+	int r;
+
+	x->slave_failed = false;
+	if (!x->smbus) {
+		struct i2c_msg msgs[I2C_GROUP_MAX];
+
+		for (unsigned i = 0; i < x->n; i++) {
+			msgs[i].addr = x->m[i].addr;
+			msgs[i].flags = x->m[i].read ? I2C_M_RD : 0;
+			msgs[i].len = x->m[i].len;
+			msgs[i].buf = x->m[i].buf;
+		}
+		r = ops->rdwr(ctx, fd, msgs, x->n);
+		x->result = r < 0 ? r : (unsigned)r != x->n ? -EIO : 0;
+		return;
+	}
+	r = ops->set_slave(ctx, fd, x->m[0].addr);
+	if (r < 0) {
+		x->slave_failed = true;
+		x->result = r;
+		return;
+	}
+	x->result = ops->smbus(ctx, fd, x->op.rw, x->op.cmd, x->op.size,
+			       x->op.size == I2C_SMBUS_QUICK ? NULL : &x->op.data);
+}
+
+int i2c_host_finish(struct i2c_host_xfer *x)
+{
+	struct i2c_adapter *a = x->a;
+
+	if (x->result < 0) {
+		if (x->slave_failed)
+			log_bad("i2c-%u: cannot address 0x%02x: %s", a->bus, x->m[0].addr,
+				strerror(-x->result));
+		else
+			log_debug("i2c-%u: %s of %u message(s) to 0x%02x failed: %s", a->bus,
+				  x->smbus ? "SMBus transfer" : "transfer", x->n, x->m[0].addr,
+				  strerror(-x->result));
+		return x->result;
+	}
+	return x->smbus ? i2c_smbus_result(&x->op, x->m, x->n) : 0;
+}
+
 static int host_xfer(struct i2c_bus *b, struct i2c_adapter *a,
 		     struct i2c_xmsg *m, unsigned n)
 {
-	if (a->fd < 0)
-		return -ENODEV;
-	if (a->funcs & I2C_FUNC_I2C) {
-		struct i2c_msg msgs[I2C_GROUP_MAX];
-		int r;
+	struct i2c_host_xfer x = { .b = b, .a = a, .m = m, .n = n };
+	int r = i2c_host_prepare(&x);
 
-		for (unsigned i = 0; i < n; i++) {
-			msgs[i].addr = m[i].addr;
-			msgs[i].flags = m[i].read ? I2C_M_RD : 0;
-			msgs[i].len = m[i].len;
-			msgs[i].buf = m[i].buf;
-		}
-		r = b->ops->rdwr(b->ops_ctx, a->fd, msgs, n);
-		if (r < 0) {
-			log_debug("i2c-%u: transfer of %u message(s) to 0x%02x failed: %s",
-				  a->bus, n, m[0].addr, strerror(-r));
-			return r;
-		}
-		if ((unsigned)r != n)
-			return -EIO;
-		return 0;
-	}
-
-	struct i2c_smbus_op op;
-	const char *why;
-	int r = i2c_smbus_map(a->funcs, m, n, &op, &why);
-
-	if (r) {
-		log_bad("i2c-%u: SMBus-only adapter (functionality 0x%lx): %u message(s) "
-			"to 0x%02x (first %s of %u bytes): %s", a->bus, a->funcs, n, m[0].addr,
-			m[0].read ? "read" : "write", m[0].len, why);
+	if (r)
 		return r;
-	}
-	r = b->ops->set_slave(b->ops_ctx, a->fd, m[0].addr);
-	if (r < 0) {
-		log_bad("i2c-%u: cannot address 0x%02x: %s", a->bus, m[0].addr, strerror(-r));
-		return r;
-	}
-	r = b->ops->smbus(b->ops_ctx, a->fd, op.rw, op.cmd, op.size,
-			  op.size == I2C_SMBUS_QUICK ? NULL : &op.data);
-	if (r < 0) {
-		log_debug("i2c-%u: SMBus transfer (size %u) to 0x%02x failed: %s",
-			  a->bus, op.size, m[0].addr, strerror(-r));
-		return r;
-	}
-	return i2c_smbus_result(&op, m, n);
+	i2c_host_exec(&x);
+	return i2c_host_finish(&x);
 }
 
 static int sim_xfer(struct i2c_bus *b, struct i2c_xmsg *m, unsigned n)
@@ -368,16 +401,22 @@ static int sim_xfer(struct i2c_bus *b, struct i2c_xmsg *m, unsigned n)
 	return ret;
 }
 
-int i2c_bus_xfer(struct i2c_bus *b, struct i2c_xmsg *m, unsigned n)
+struct i2c_adapter *i2c_bus_route(struct i2c_bus *b, const struct i2c_xmsg *m,
+				  unsigned n, int *err)
 {
 	unsigned kind, idx;
-	int r;
 
-	if (n == 0 || n > I2C_GROUP_MAX)
-		return -EINVAL;
-	for (unsigned i = 0; i < n; i++)
-		if (!i2c_bus_allowed(b, m[i].addr))
-			return -EACCES;
+	*err = 0;
+	if (n == 0 || n > I2C_GROUP_MAX) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (!i2c_bus_allowed(b, m[i].addr)) {
+			*err = -EACCES;
+			return NULL;
+		}
+	}
 	kind = b->map[m[0].addr].kind;
 	idx = b->map[m[0].addr].idx;
 	for (unsigned i = 1; i < n; i++) {
@@ -385,20 +424,61 @@ int i2c_bus_xfer(struct i2c_bus *b, struct i2c_xmsg *m, unsigned n)
 		    (kind == I2C_T_HOST && b->map[m[i].addr].idx != idx)) {
 			log_bad("i2c: a transaction cannot span adapters "
 				"(0x%02x and 0x%02x)", m[0].addr, m[i].addr);
-			return -EXDEV;
+			*err = -EXDEV;
+			return NULL;
 		}
 	}
-	if (kind == I2C_T_HOST)
-		r = host_xfer(b, &b->adap[idx], m, n);
+	return kind == I2C_T_HOST ? &b->adap[idx] : NULL;
+}
+
+void i2c_xfer_failed(struct i2c_xmsg *m, unsigned n)
+{
+	/* never hand out partial or stale data */
+	for (unsigned i = 0; i < n; i++)
+		if (m[i].read && m[i].len)
+			memset(m[i].buf, 0, m[i].len);
+}
+
+int i2c_bus_xfer(struct i2c_bus *b, struct i2c_xmsg *m, unsigned n)
+{
+	struct i2c_adapter *a;
+	int r;
+
+	a = i2c_bus_route(b, m, n, &r);
+	if (r)
+		return r;
+	if (a)
+		r = host_xfer(b, a, m, n);
 	else
 		r = sim_xfer(b, m, n);
-	if (r) {
-		/* never hand out partial or stale data */
-		for (unsigned i = 0; i < n; i++)
-			if (m[i].read && m[i].len)
-				memset(m[i].buf, 0, m[i].len);
-	}
+	if (r)
+		i2c_xfer_failed(m, n);
 	return r;
+}
+
+int i2c_bus_start(struct i2c_bus *b, struct loop *l)
+{
+	for (unsigned i = 0; i < b->nadap; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "i2c-%u", b->adap[i].bus);
+		b->adap[i].wk = worker_new(l, name);
+		if (!b->adap[i].wk)
+			return -errno;
+	}
+	return 0;
+}
+
+bool i2c_bus_stop(struct i2c_bus *b)
+{
+	bool all = true;
+
+	for (unsigned i = 0; i < b->nadap; i++) {
+		if (!worker_free(b->adap[i].wk))
+			all = false;
+		b->adap[i].wk = NULL;
+	}
+	return all;
 }
 
 /* ---------------------------------------------------------------- requests */
@@ -487,13 +567,12 @@ static void req_finish(struct i2c_req *r, const uint8_t *data, bool ok)
 	r->used = e->in_len;
 }
 
-unsigned i2c_group_run(struct i2c_bus *b, struct i2c_req *r, unsigned n,
-		       bool complete, bool features_ok)
+bool i2c_group_prepare(struct i2c_bus *b, struct i2c_req *r, unsigned n,
+		       bool complete, bool features_ok, uint8_t *stage,
+		       struct i2c_xmsg *m)
 {
-	struct i2c_xmsg m[I2C_GROUP_MAX];
 	bool ok = features_ok && complete && n > 0;
 	size_t off = 0;
-	unsigned i;
 
 	if (!features_ok)
 		log_bad("i2c: request before the driver accepted ZERO_LENGTH_REQUEST");
@@ -503,28 +582,40 @@ unsigned i2c_group_run(struct i2c_bus *b, struct i2c_req *r, unsigned n,
 		log_bad("i2c: transaction of %u messages (at most %u)", n, I2C_GROUP_MAX);
 		ok = false;
 	}
-	for (i = 0; ok && i < n; i++) {
-		if (r[i].bad) {
-			ok = false;
-			break;
-		}
+	for (unsigned i = 0; ok && i < n; i++) {
+		if (r[i].bad)
+			return false;
 		if (!i2c_bus_allowed(b, r[i].addr)) {
 			log_bad("i2c: address 0x%02x is not in the device list", r[i].addr);
-			ok = false;
-			break;
+			return false;
 		}
 		m[i].addr = r[i].addr;
 		m[i].read = r[i].read;
 		m[i].len = r[i].len;
-		m[i].buf = b->stage + off;
+		m[i].buf = stage + off;
 		if (!r[i].read)
 			iov_to_buf(r[i].e->out, r[i].e->out_num,
 				   sizeof(struct virtio_i2c_out_hdr), m[i].buf, r[i].len);
 		off += r[i].len;
 	}
-	if (ok && i2c_bus_xfer(b, m, n))
-		ok = false;
-	for (i = 0; i < n; i++)
+	return ok;
+}
+
+unsigned i2c_group_finish(struct i2c_req *r, unsigned n, const struct i2c_xmsg *m,
+			  bool ok)
+{
+	for (unsigned i = 0; i < n; i++)
 		req_finish(&r[i], ok ? m[i].buf : NULL, ok);
 	return ok ? n : 0;
+}
+
+unsigned i2c_group_run(struct i2c_bus *b, struct i2c_req *r, unsigned n,
+		       bool complete, bool features_ok)
+{
+	struct i2c_xmsg m[I2C_GROUP_MAX];
+	bool ok = i2c_group_prepare(b, r, n, complete, features_ok, b->stage, m);
+
+	if (ok && i2c_bus_xfer(b, m, n))
+		ok = false;
+	return i2c_group_finish(r, n, m, ok);
 }
