@@ -2,13 +2,37 @@
 # Non-recursive build of the vhost-device multi-call binary and its tests.
 
 CC       ?= cc
+# Cross builds: CC=aarch64-linux-gnu-gcc (or arm-linux-gnueabihf-gcc,
+# riscv64-linux-gnu-gcc, ...) picks the matching ar, strip and
+# pkg-config (Debian multiarch: aarch64-linux-gnu-pkg-config comes with
+# pkgconf:arm64 and finds libgpiod-dev:arm64).  Set CROSS_COMPILE or
+# PKG_CONFIG to override.
+ifeq ($(origin CROSS_COMPILE),undefined)
+CROSS_COMPILE := $(shell echo '$(notdir $(firstword $(CC)))' | \
+	sed -n 's/^\(.*-\)\(gcc\|clang\|cc\)\(-[0-9.]*\)\{0,1\}$$/\1/p')
+endif
+ifeq ($(origin AR),default)
+AR       := $(CROSS_COMPILE)ar
+endif
+STRIP    ?= $(CROSS_COMPILE)strip
+PKG_CONFIG ?= $(CROSS_COMPILE)pkg-config
+# STATIC=1: one static binary (libgpiod linked in); GPIO=0: no libgpiod
+# at all, gpio serves simulated chips only (src/devices/gpio.mk).
+STATIC   ?= 0
+GPIO     ?= 1
+ifeq ($(STATIC),1)
+override LDFLAGS += -static
+PKG_CONFIG_LIBS := --libs --static
+else
+PKG_CONFIG_LIBS := --libs
+endif
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 DESTDIR  ?=
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
-CPPFLAGS += -D_GNU_SOURCE -Isrc
+CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Isrc
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS)
 LDLIBS   ?=
 B        ?= build
@@ -31,7 +55,7 @@ TEST_HELPER_OBJ := $(TEST_HELPER_SRC:%.c=$(B)/%.o)
 # Per-device build settings (libraries, flags): src/devices/<dev>.mk
 include $(wildcard src/devices/*.mk)
 
-CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
 
 all: $(BIN)
 
@@ -96,10 +120,16 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vhost-device $(foreach d,$(DEVICES),$(DESTDIR)$(BINDIR)/vhost-device-$(d))
 	for m in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
 
-clean:
-	rm -rf build build-asan build-fuzz vhost-device
+# GPIO=0, static and cross (arm64, armhf, riscv64) builds, each checked,
+# the integration suite run against the cross binaries under qemu-user,
+# and each stripped size printed (tools/variants; installs its toolchains).
+variants:
+	@tools/variants
 
-.PHONY: all bench demo demo-quick deps tests check check-asan check-valgrind install uninstall clean
+clean:
+	rm -rf build build-asan build-fuzz build-var vhost-device
+
+.PHONY: all bench demo demo-quick deps tests check check-asan check-valgrind install uninstall clean variants
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
