@@ -416,7 +416,25 @@ static void on_listen(void *opaque, int fd, uint32_t events)
 
 /* ---------------- lifecycle ---------------- */
 
-static int listen_on(const char *path)
+/* Whether a process accepts connections on the socket file at sa: a
+ * connection (or a full backlog) says so; only "refused" means the file
+ * is left over from a process that is gone. */
+static bool socket_in_use(const struct sockaddr_un *sa)
+{
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	bool live;
+
+	if (s < 0)
+		return false;    /* bind() will fail the same way */
+	live = connect(s, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ||
+	       (errno != ECONNREFUSED && errno != ENOENT);
+	close(s);
+	return live;
+}
+
+/* Listen on path; *own gets the device and inode of the socket file we
+ * created, so that only that file is ever removed (sock_unlink). */
+static int listen_on(const char *path, struct stat *own)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
@@ -432,12 +450,17 @@ static int listen_on(const char *path)
 			errno = EEXIST;   /* never remove something that is not a socket */
 			return -1;
 		}
+		if (socket_in_use(&sa)) {
+			errno = EADDRINUSE;   /* never take over a live socket */
+			return -1;
+		}
 		unlink(path);     /* stale socket from an earlier run */
 	}
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || lstat(path, own) < 0 ||
+	    listen(fd, 4) < 0) {
 		int e = errno;
 
 		close(fd);
@@ -447,10 +470,21 @@ static int listen_on(const char *path)
 	return fd;
 }
 
+/* Remove the socket file only if it is still the one we created: another
+ * process may have replaced it since. */
+static void sock_unlink(const struct vu_dev *d)
+{
+	struct stat st;
+
+	if (lstat(d->path, &st) == 0 && st.st_dev == d->sock_dev && st.st_ino == d->sock_ino)
+		unlink(d->path);
+}
+
 struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 			  const struct dev_ops *ops, void *priv)
 {
 	struct vu_dev *d;
+	struct stat st;
 	int e;
 
 	if (ops->num_queues == 0 || ops->num_queues > DEV_MAX_QUEUES ||
@@ -474,19 +508,22 @@ struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 	efd_init();
 	if (!d->path)
 		goto fail;
-	d->listen_fd = listen_on(path);
+	d->listen_fd = listen_on(path, &st);
 	if (d->listen_fd < 0) {
 		e = errno;
 		log_err("cannot listen on '%s': %s%s", path, strerror(e),
-			e == EEXIST ? " (the path exists and is not a socket)" : "");
+			e == EEXIST ? " (the path exists and is not a socket)" :
+			e == EADDRINUSE ? " (another process is serving this socket)" : "");
 		errno = e;
 		goto fail;
 	}
+	d->sock_dev = st.st_dev;
+	d->sock_ino = st.st_ino;
 	d->listen_w = loop_add(l, d->listen_fd, EPOLLIN, on_listen, d);
 	if (!d->listen_w) {
 		e = errno;
 		close(d->listen_fd);
-		unlink(path);
+		sock_unlink(d);
 		errno = e;
 		goto fail;
 	}
@@ -511,7 +548,7 @@ void vu_dev_free(struct vu_dev *d)
 	}
 	loop_del(d->loop, d->listen_w);
 	close(d->listen_fd);
-	unlink(d->path);
+	sock_unlink(d);
 	free(d->path);
 	free(d);
 }

@@ -53,12 +53,15 @@ struct dev_ops {
 	void (*reset)(void *priv, struct vu_dev *d);
 };
 
-/* Create the listening socket at path (a stale socket file is replaced)
- * and serve connections on it from loop l.  priv is passed to every op.
- * Returns NULL with errno set and a message logged. */
+/* Create the listening socket at path and serve connections on it from
+ * loop l.  priv is passed to every op.  A socket file nobody accepts on
+ * (left by a process that is gone) is replaced; a live one is refused
+ * (EADDRINUSE), as is anything that is not a socket (EEXIST).  Returns
+ * NULL with errno set and a message logged. */
 struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 			  const struct dev_ops *ops, void *priv);
-/* Close everything and unlink the socket file. NULL is a no-op. */
+/* Close everything and unlink the socket file if it is still the one
+ * vu_dev_new created (same device and inode).  NULL is a no-op. */
 void vu_dev_free(struct vu_dev *d);
 
 struct loop *vu_dev_loop(struct vu_dev *d);

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 #include "vhost/dev.h"
 #include "vhost/mem.h"
 #include "vhost/proto.h"
@@ -20,6 +21,8 @@ struct vu_dev {
 	void *priv;
 	char *path;
 	int listen_fd;
+	dev_t sock_dev;           /* the socket file we created (only it is unlinked) */
+	ino_t sock_ino;
 	struct loop_watch *listen_w;
 
 	/* the current connection */

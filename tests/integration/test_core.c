@@ -936,6 +936,51 @@ static void test_core_stale_socket_replaced(void **state)
 	proc_cleanup(&side);
 }
 
+/* A second daemon on a socket a live daemon serves exits 1 naming the
+ * path, and the first keeps its socket and serves on. */
+static void test_core_live_socket_refused(void **state)
+{
+	const char *args[] = { "scmi", "-s", NULL, "-d", "fake,name=foo", NULL };
+	char err[512];
+	struct fe *fe;
+	struct stat st;
+
+	assert_int_equal(proc_tmpdir(&side), 0);
+	assert_int_equal(proc_spawn_device(&side, "scmi", dev_args), 0);
+	args[2] = side.sock;
+	assert_int_equal(proc_run_cli(args, err, sizeof(err), proc_start_timeout_ms()), 1);
+	if (!strstr(err, side.sock) || !strstr(err, "another process is serving"))
+		print_error("stderr: %s\n", err);
+	assert_non_null(strstr(err, side.sock));
+	assert_non_null(strstr(err, "another process is serving this socket"));
+	assert_int_equal(lstat(side.sock, &st), 0);
+	fe = open_fe_at(side.sock, ITEST_START, NULL);
+	probe(fe);
+	close_fe(fe);
+	assert_int_equal(proc_stop(&side, 10000), 0);
+	assert_int_not_equal(lstat(side.sock, &st), 0);
+	proc_cleanup(&side);
+}
+
+/* At exit a daemon removes its socket file only if it is still the one it
+ * created: a file put in its place since is someone else's. */
+static void test_core_exit_leaves_a_replaced_socket_file(void **state)
+{
+	struct stat st;
+	FILE *f;
+
+	assert_int_equal(proc_tmpdir(&side), 0);
+	assert_int_equal(proc_spawn_device(&side, "scmi", dev_args), 0);
+	assert_int_equal(unlink(side.sock), 0);
+	f = fopen(side.sock, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(proc_stop(&side, 10000), 0);
+	assert_int_equal(lstat(side.sock, &st), 0);
+	assert_true(S_ISREG(st.st_mode));
+	proc_cleanup(&side);
+}
+
 static void test_core_socket_path_not_a_socket(void **state)
 {
 	const char *args[] = { "scmi", "-s", NULL, "-d", "fake,name=foo", NULL };
@@ -998,6 +1043,8 @@ int main(void)
 		T(test_core_chain_avail_idx_jump),
 		T(test_core_sigterm_removes_socket),
 		T(test_core_stale_socket_replaced),
+		T(test_core_live_socket_refused),
+		T(test_core_exit_leaves_a_replaced_socket_file),
 		T(test_core_socket_path_not_a_socket),
 #undef T
 		cmocka_unit_test(test_core_daemon_exits_0),

@@ -595,6 +595,41 @@ static void test_dev_stale_socket_replaced_and_non_socket_refused(void **state)
 	assert_int_not_equal(stat(p, &st), 0);   /* removed at exit */
 }
 
+/* A socket that a process accepts on is never taken over (EADDRINUSE, the
+ * file and its server untouched), and at exit only the file this process
+ * created is removed: one put in its place since stays. */
+static void test_dev_live_socket_refused_and_only_own_file_unlinked(void **state)
+{
+	struct fx *f = *state;
+	struct stat before, after;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct vu_dev *d2;
+	char p[128];
+	int s;
+
+	assert_int_equal(lstat(f->path, &before), 0);
+	errno = 0;
+	assert_null(vu_dev_new(f->l, f->path, &t_ops, f));
+	assert_int_equal(errno, EADDRINUSE);
+	assert_int_equal(lstat(f->path, &after), 0);
+	assert_true(after.st_ino == before.st_ino && after.st_dev == before.st_dev);
+	pump(f);
+	assert_true(vu_dev_connected(f->d));
+
+	snprintf(p, sizeof(p), "%s/own.sock", f->dir);
+	d2 = vu_dev_new(f->l, p, &t_ops, f);
+	assert_non_null(d2);
+	/* someone replaces the file (another instance, an administrator) */
+	assert_int_equal(unlink(p), 0);
+	strcpy(sa.sun_path, p);
+	s = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	vu_dev_free(d2);
+	assert_int_equal(lstat(p, &after), 0);     /* not ours: kept */
+	close(s);
+	unlink(p);
+}
+
 /* ---- batches ---- */
 
 /* More requests than one pass takes (the core's per-pass budget, so one
@@ -711,6 +746,7 @@ int main(void)
 		T(test_dev_second_connection_refused_while_first_alive),
 		T(test_dev_new_connection_after_old_closed_in_same_pass),
 		T(test_dev_stale_socket_replaced_and_non_socket_refused),
+		T(test_dev_live_socket_refused_and_only_own_file_unlinked),
 		T(test_dev_flush_once_per_batch_across_passes),
 		T(test_dev_budget_counts_bytes),
 	};
