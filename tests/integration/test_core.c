@@ -968,9 +968,14 @@ static void test_core_exit_leaves_a_replaced_socket_file(void **state)
 {
 	struct stat st;
 	FILE *f;
+	struct fe *fe;
 
 	assert_int_equal(proc_tmpdir(&side), 0);
 	assert_int_equal(proc_spawn_device(&side, "scmi", dev_args), 0);
+	/* served once: the daemon is in its loop (SIGTERM handled) */
+	fe = open_fe_at(side.sock, ITEST_START, NULL);
+	probe(fe);
+	close_fe(fe);
 	assert_int_equal(unlink(side.sock), 0);
 	f = fopen(side.sock, "w");
 	assert_non_null(f);
