@@ -98,7 +98,7 @@ demo-quick: deps $(BIN) $(B)/tools/scmi-query
 tests: $(UNIT_BIN) $(INT_BIN) $(BIN)
 
 check: deps tests
-	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) tests/run-tests $(UNIT_BIN) $(INT_BIN) tests/scripts/*.sh
+	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) FUZZ_REPLAY_DIR=$(CURDIR)/$(B)/tests/fuzz tests/run-tests $(UNIT_BIN) $(INT_BIN) tests/scripts/*.sh
 
 # Sanitizer build in its own directory, then the whole suite under it.
 check-asan:

@@ -1,35 +1,34 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause
-# Replays every seed (and saved crash reproducer) in tests/fuzz/corpus/<t>/
-# through the replay_<t> programs that `make tests` builds with the normal
-# compiler (no clang needed).  Builds nothing itself.
-# The replayers are looked up next to $VHOST_DEVICE_BIN (B=build-asan puts
-# the daemon in build-asan/, the default build in ./build/), or in
-# $FUZZ_REPLAY_DIR.
+# Replays every seed and saved crash reproducer (crash-*) in
+# tests/fuzz/corpus/<t>/ through replay_<t>, which `make tests` builds
+# with the build's own compiler and flags (under check-asan: ASan and
+# UBSan, aborting on the first report).  Builds nothing itself.
+# The replayers are taken from $FUZZ_REPLAY_DIR (the Makefile passes
+# $(B)/tests/fuzz), else ./build/tests/fuzz; a corpus without its
+# replayer there is a failure (no other directory is tried).
 set -u
-BIN=${VHOST_DEVICE_BIN:-./vhost-device}
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
-bindir=$(cd "$(dirname "$BIN")" 2>/dev/null && pwd)
-n=0
+dir_r=${FUZZ_REPLAY_DIR:-$TOP/build/tests/fuzz}
+n=0 fail=0
 ok()  { n=$((n + 1)); echo "ok $n - $1"; }
-nok() { n=$((n + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | tail -n 30 | sed 's/^/    /'; }
-
-find_replayer() {
-	local d
-	for d in ${FUZZ_REPLAY_DIR:-} "$bindir/tests/fuzz" "$bindir/build/tests/fuzz" "$TOP/build/tests/fuzz"; do
-		[ -n "$d" ] && [ -x "$d/replay_$1" ] && { echo "$d/replay_$1"; return 0; }
-	done
-	return 1
+nok() {
+	n=$((n + 1)); fail=1
+	echo "not ok $n - $1"
+	[ -n "${2:-}" ] && printf '%s\n' "$2" | tail -n 30 | sed 's/^/    /'
 }
 
 for dir in "$TOP"/tests/fuzz/corpus/*/; do
 	t=$(basename "$dir")
-	if ! r=$(find_replayer "$t"); then
-		ok "# SKIP replay_$t not built"
+	r=$dir_r/replay_$t
+	if [ ! -x "$r" ]; then
+		nok "replay_$t: not built ($r)"
 		continue
 	fi
+	files=0
 	for f in "$dir"*; do
 		[ -f "$f" ] || continue
+		files=$((files + 1))
 		out=$("$r" "$f" 2>&1); rc=$?
 		if [ "$rc" -eq 0 ]; then
 			ok "$t: $(basename "$f")"
@@ -37,5 +36,8 @@ for dir in "$TOP"/tests/fuzz/corpus/*/; do
 			nok "$t: $(basename "$f") (exit $rc)" "$out"
 		fi
 	done
+	[ "$files" -gt 0 ] || nok "$t: the corpus has no input"
 done
+[ "$n" -gt 0 ] || nok "no corpus under $TOP/tests/fuzz/corpus"
 echo "1..$n"
+exit $fail
