@@ -382,14 +382,32 @@ static void on_conn(void *opaque, int fd, uint32_t events)
 	}
 }
 
+/* accept() failed for want of an fd: the frontend would stay in the
+ * backlog and wake the loop on every pass.  Give up the spare fd, take
+ * the connection and close it (the frontend sees EOF and may retry). */
+static void refuse_pending(struct vu_dev *d, int fd, int err)
+{
+	int c;
+
+	if (d->spare_fd >= 0)
+		close(d->spare_fd);
+	c = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+	if (c >= 0)
+		close(c);
+	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	log_bad("%s: accept: %s; the frontend was refused", d->path, strerror(err));
+}
+
 static void on_listen(void *opaque, int fd, uint32_t events)
 {
 	struct vu_dev *d = opaque;
 	int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 
 	if (c < 0) {
-		if (errno != EAGAIN && errno != EINTR)
-			log_warn("%s: accept: %s", d->path, strerror(errno));
+		if (errno == EMFILE || errno == ENFILE)
+			refuse_pending(d, fd, errno);
+		else if (errno != EAGAIN && errno != EINTR)
+			log_bad("%s: accept: %s", d->path, strerror(errno));
 		return;
 	}
 	if (d->fd >= 0) {
@@ -499,6 +517,7 @@ struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 	d->ops = ops;
 	d->priv = priv;
 	d->fd = -1;
+	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	d->path = strdup(path);
 	for (unsigned q = 0; q < ops->num_queues; q++) {
 		vq_init(&d->vq[q], q, ops->queue_size, &d->mem);
@@ -531,6 +550,8 @@ struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 	return d;
 fail:
 	e = errno;
+	if (d->spare_fd >= 0)
+		close(d->spare_fd);
 	free(d->path);
 	free(d);
 	errno = e;
@@ -548,6 +569,8 @@ void vu_dev_free(struct vu_dev *d)
 	}
 	loop_del(d->loop, d->listen_w);
 	close(d->listen_fd);
+	if (d->spare_fd >= 0)
+		close(d->spare_fd);
 	sock_unlink(d);
 	free(d->path);
 	free(d);

@@ -23,6 +23,7 @@ struct vu_dev {
 	int listen_fd;
 	dev_t sock_dev;           /* the socket file we created (only it is unlinked) */
 	ino_t sock_ino;
+	int spare_fd;       /* /dev/null, given up to refuse a frontend when out of fds */
 	struct loop_watch *listen_w;
 
 	/* the current connection */
