@@ -196,6 +196,7 @@ EDIT(e_cs, h->chip_select_id = 2)
 EDIT(e_cs_far, h->chip_select_id = 255)
 EDIT(e_zero, *txlen = 0; *rxlen = 0)
 EDIT(e_lens, *txlen = 4; *rxlen = 5)
+EDIT(e_lens_tx_longer, *txlen = 6; *rxlen = 4)
 EDIT(e_bits16, h->bits_per_word = 16)
 EDIT(e_bits33, h->bits_per_word = 33)
 EDIT(e_mode_unknown, h->mode = 1u << 5)
@@ -218,7 +219,8 @@ static const struct bad_case bad_cases[] = {
 	{ "unknown chip select", e_cs },
 	{ "chip select 255", e_cs_far },
 	{ "zero length", e_zero },
-	{ "tx and rx of different lengths", e_lens },
+	{ "tx shorter than rx", e_lens },
+	{ "tx longer than rx", e_lens_tx_longer },
 	{ "16 bits per word unsupported", e_bits16 },
 	{ "33 bits per word", e_bits33 },
 	{ "unknown mode bit", e_mode_unknown },

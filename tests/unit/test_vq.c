@@ -202,6 +202,36 @@ static void test_vq_map_rejects_unmapped_ring(void **state)
 	assert_true(vq_ready(&f->vq));
 }
 
+/* Ring addresses the frontend aligned correctly, but in a region whose
+ * mmap_offset puts them at a misaligned host address: refused (the ring
+ * words are accessed atomically); the same layout host-aligned is taken. */
+static void test_vq_map_rejects_misaligned_host_mapping(void **state)
+{
+	struct fx *f = *state;
+	static const uint64_t offs[2] = { 1, 16 };
+	static const int want[2] = { -EFAULT, 0 };
+	int fd = gm_memfd(0x30000);
+
+	assert_true(fd >= 0);
+	assert_int_equal(vq_set_num(&f->vq, 16), 0);
+	for (unsigned i = 0; i < 2; i++) {
+		uint64_t gpa = 0x400000 + i * 0x10000;
+		struct vhost_user_region reg = { gpa, 0x10000, gm_uva(gpa), offs[i] };
+		struct vhost_vring_addr a = {
+			.index = 3,
+			.desc_user_addr = gm_uva(gpa),
+			.avail_user_addr = gm_uva(gpa + 0x100),
+			.used_user_addr = gm_uva(gpa + 0x200),
+		};
+
+		assert_int_equal(mem_add(&f->gm.mt, &reg, fd), 0);
+		assert_int_equal(vq_set_addr(&f->vq, &a), 0);
+		assert_int_equal(vq_map(&f->vq), want[i]);
+		assert_true(want[i] ? f->vq.desc == NULL : f->vq.desc != NULL);
+	}
+	close(fd);
+}
+
 static void test_vq_ready_needs_everything(void **state)
 {
 	struct fx *f = *state;
@@ -1343,6 +1373,7 @@ int main(void)
 		T(test_vq_set_num_validates),
 		T(test_vq_set_addr_alignment),
 		T(test_vq_map_rejects_unmapped_ring),
+		T(test_vq_map_rejects_misaligned_host_mapping),
 		T(test_vq_ready_needs_everything),
 		T(test_vq_reset_closes_fds),
 		T(test_vq_pop_direct_chain),
