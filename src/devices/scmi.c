@@ -202,6 +202,13 @@ static void scmi_op_flush(void *priv, struct vu_dev *d, unsigned q)
 	scmi_deliver(p);
 }
 
+static void scmi_op_set_features(void *priv, uint64_t features)
+{
+	struct scmi_priv *p = priv;
+
+	p->st.p2a = !!(features & (1ull << VIRTIO_SCMI_F_P2A_CHANNELS));
+}
+
 static void scmi_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 {
 	struct scmi_priv *p = priv;
@@ -238,6 +245,7 @@ static const struct dev_ops scmi_ops = {
 	.features = 1ull << VIRTIO_SCMI_F_P2A_CHANNELS,
 	.protocol_features = 0,
 	.config_size = 0,
+	.set_features = scmi_op_set_features,
 	.handle = scmi_op_handle,
 	.flush = scmi_op_flush,
 	.queue_stop = scmi_op_queue_stop,

@@ -74,11 +74,13 @@ enum scmi_status {
 #define SCMI_EVT_SENSOR_TRIP_POINT 0x0
 #define SCMI_EVT_SENSOR_UPDATE     0x1
 
-/* Versions we implement: base 2.1 (2.0 + NEGOTIATE_PROTOCOL_VERSION),
- * sensor 3.1 (3.0 + extended names); an agent may negotiate sensor 3.0,
- * which hides the extended names. */
-#define SCMI_BASE_VERSION     0x20001u
-#define SCMI_SENSOR_VERSION   0x30001u
+/* Versions we implement: base 2.1 and sensor 3.1 (SCMI v3.2), which are
+ * base 2.0 and sensor 3.0 (SCMI v3.1: extended names, SENSOR_NAME_GET,
+ * SENSOR_AXIS_NAME_GET) plus NEGOTIATE_PROTOCOL_VERSION.  An agent may
+ * negotiate the older one; PROTOCOL_VERSION reports it afterwards. */
+#define SCMI_BASE_VERSION       0x20001u
+#define SCMI_BASE_VERSION_2_0   0x20000u
+#define SCMI_SENSOR_VERSION     0x30001u
 #define SCMI_SENSOR_VERSION_3_0 0x30000u
 
 /* sensor_config bits (CONFIG_GET/SET) */
@@ -249,7 +251,14 @@ struct scmi_state {
 		void *inst;
 	} devs[SCMI_MAX_DEVS];
 	uint32_t impl_version;
-	uint32_t sensor_version;    /* SCMI_SENSOR_VERSION or negotiated 3.0 */
+	/* versions in use: ours, or what the agent negotiated */
+	uint32_t base_version;
+	uint32_t sensor_version;
+	/* VIRTIO_SCMI_F_P2A_CHANNELS negotiated: without it there is no
+	 * eventq, so no notification exists (requests for one get
+	 * NOT_SUPPORTED, PROTOCOL_MESSAGE_ATTRIBUTES NOT_FOUND, sensors
+	 * advertise no update notifications and no trip points) */
+	bool p2a;
 	bool notify_errors;
 	struct loop *loop;          /* handed to ops->stream; NULL in tests */
 };
@@ -259,7 +268,9 @@ void scmi_state_init(struct scmi_state *st);
  * destroying it on failure).  Validates what the device describes. */
 int scmi_state_add(struct scmi_state *st, const struct scmi_dev_ops *ops,
 		   void *inst, char *err, size_t errlen);
-/* Back to the start state: every sensor disabled, notifications off. */
+/* Back to the start state: every sensor disabled, continuous updates and
+ * trip points off, negotiated versions and P2A forgotten (a fresh
+ * device before feature negotiation). */
 void scmi_state_reset(struct scmi_state *st);
 /* Stop every device stream (ops->stream off); call before the loop goes. */
 void scmi_state_stop_streams(struct scmi_state *st);

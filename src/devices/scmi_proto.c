@@ -9,7 +9,14 @@
  *   PROTOCOL_ERROR (so a request longer than SCMI_REQ_MAX is never read);
  * - an error status carries no payload;
  * - nothing is written past resp_cap: lists are paged to what fits, fixed
- *   payloads are cut at the buffer end. */
+ *   payloads are cut at the buffer end;
+ * - without VIRTIO_SCMI_F_P2A_CHANNELS, a notification request (H_P2A) is
+ *   not implemented: NOT_SUPPORTED, and NOT_FOUND from
+ *   PROTOCOL_MESSAGE_ATTRIBUTES (virtio spec, SCMI device, cmdq
+ *   operation: "MUST deny any request for an SCMI notification ... by
+ *   returning SCMI status code NOT_SUPPORTED", "MUST NOT indicate in the
+ *   PROTOCOL_MESSAGE_ATTRIBUTES return values that any SCMI notification
+ *   ... is implemented"). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,30 +35,53 @@
 static const uint8_t protocol_list[] = { SCMI_PROTO_SENSOR };
 #define NUM_PROTOCOLS (sizeof(protocol_list) / sizeof(protocol_list[0]))
 
-static const struct handler *find_handler(const struct proto *pr, uint32_t id)
+/* The handler of message id, NULL if this device does not implement it
+ * (now: notification requests only exist with P2A). */
+static const struct handler *find_handler(const struct scmi_state *st,
+					  const struct proto *pr, uint32_t id)
 {
-	for (size_t i = 0; i < pr->nh; i++)
-		if (pr->h[i].id == id)
-			return &pr->h[i];
+	for (size_t i = 0; i < pr->nh; i++) {
+		if (pr->h[i].id != id)
+			continue;
+		if ((pr->h[i].flags & H_P2A) && !st->p2a)
+			return NULL;
+		return &pr->h[i];
+	}
 	return NULL;
 }
 
 /* ---- messages every protocol has ---- */
 
-static int msg_version(struct scmi_state *st, const struct proto *pr,
-		       const uint8_t *p, struct resp *r)
+int scmi_msg_version(struct scmi_state *st, const struct proto *pr,
+		     const uint8_t *p, struct resp *r)
 {
-	put32(r, pr->version);
+	put32(r, *pr->version(st));
 	return SCMI_SUCCESS;
 }
 
 int scmi_msg_message_attributes(struct scmi_state *st, const struct proto *pr,
 				const uint8_t *p, struct resp *r)
 {
-	if (!find_handler(pr, get_le32(p)))
+	if (!find_handler(st, pr, get_le32(p)))
 		return SCMI_NOT_FOUND;
 	put32(r, 0);   /* no message-specific attributes */
 	return SCMI_SUCCESS;
+}
+
+/* The agent asks for one of the versions we can speak; from then on that
+ * is the version (PROTOCOL_VERSION reports it) until a reset. */
+int scmi_msg_negotiate(struct scmi_state *st, const struct proto *pr,
+		       const uint8_t *p, struct resp *r)
+{
+	uint32_t v = get_le32(p);
+
+	for (size_t i = 0; i < pr->nversions; i++) {
+		if (pr->versions[i] == v) {
+			*pr->version(st) = v;
+			return SCMI_SUCCESS;
+		}
+	}
+	return SCMI_NOT_SUPPORTED;
 }
 
 /* ---- base protocol ---- */
@@ -141,33 +171,30 @@ static int base_notify_errors(struct scmi_state *st, const struct proto *pr,
 	return SCMI_SUCCESS;
 }
 
-static int base_negotiate(struct scmi_state *st, const struct proto *pr,
-			  const uint8_t *p, struct resp *r)
-{
-	uint32_t v = get_le32(p);
-
-	/* 2.0 and 2.1 differ only by this command */
-	if (v == 0x20000 || v == 0x20001)
-		return SCMI_SUCCESS;
-	return SCMI_NOT_SUPPORTED;
-}
-
 static const struct handler base_handlers[] = {
-	{ SCMI_MSG_PROTOCOL_VERSION, 0, msg_version },
-	{ SCMI_MSG_PROTOCOL_ATTRIBUTES, 0, base_attributes },
-	{ SCMI_MSG_PROTOCOL_MESSAGE_ATTRIBUTES, 4, scmi_msg_message_attributes },
-	{ SCMI_BASE_DISCOVER_VENDOR, 0, base_vendor },
-	{ SCMI_BASE_DISCOVER_SUB_VENDOR, 0, base_sub_vendor },
-	{ SCMI_BASE_DISCOVER_IMPLEMENTATION_VERSION, 0, base_impl_version },
-	{ SCMI_BASE_DISCOVER_LIST_PROTOCOLS, 4, base_list_protocols },
-	{ SCMI_BASE_DISCOVER_AGENT, 4, base_discover_agent },
-	{ SCMI_BASE_NOTIFY_ERRORS, 4, base_notify_errors },
-	{ SCMI_MSG_NEGOTIATE_PROTOCOL_VERSION, 4, base_negotiate },
+	{ SCMI_MSG_PROTOCOL_VERSION, 0, 0, scmi_msg_version },
+	{ SCMI_MSG_PROTOCOL_ATTRIBUTES, 0, 0, base_attributes },
+	{ SCMI_MSG_PROTOCOL_MESSAGE_ATTRIBUTES, 4, 0, scmi_msg_message_attributes },
+	{ SCMI_BASE_DISCOVER_VENDOR, 0, 0, base_vendor },
+	{ SCMI_BASE_DISCOVER_SUB_VENDOR, 0, 0, base_sub_vendor },
+	{ SCMI_BASE_DISCOVER_IMPLEMENTATION_VERSION, 0, 0, base_impl_version },
+	{ SCMI_BASE_DISCOVER_LIST_PROTOCOLS, 4, 0, base_list_protocols },
+	{ SCMI_BASE_DISCOVER_AGENT, 4, 0, base_discover_agent },
+	{ SCMI_BASE_NOTIFY_ERRORS, 4, H_P2A, base_notify_errors },
+	{ SCMI_MSG_NEGOTIATE_PROTOCOL_VERSION, 4, 0, scmi_msg_negotiate },
 };
 
+/* 2.0 and 2.1 differ only by NEGOTIATE_PROTOCOL_VERSION */
+static const uint32_t base_versions[] = { SCMI_BASE_VERSION, SCMI_BASE_VERSION_2_0 };
+
+static uint32_t *base_version(struct scmi_state *st)
+{
+	return &st->base_version;
+}
+
 static const struct proto base_proto = {
-	SCMI_PROTO_BASE, SCMI_BASE_VERSION, base_handlers,
-	sizeof(base_handlers) / sizeof(base_handlers[0])
+	SCMI_PROTO_BASE, base_versions, sizeof(base_versions) / sizeof(base_versions[0]),
+	base_version, base_handlers, sizeof(base_handlers) / sizeof(base_handlers[0])
 };
 
 static const struct proto *const protos[] = { &base_proto, &scmi_sensor_proto };
@@ -185,7 +212,7 @@ static int dispatch(struct scmi_state *st, uint32_t hdr, const uint8_t *p,
 			pr = protos[i];
 	if (!pr)
 		return SCMI_NOT_SUPPORTED;
-	h = find_handler(pr, SCMI_HDR_MSG_ID(hdr));
+	h = find_handler(st, pr, SCMI_HDR_MSG_ID(hdr));
 	if (!h)
 		return SCMI_NOT_SUPPORTED;
 	/* h->len <= SCMI_MSG_MAX, so p holds all h->len bytes */

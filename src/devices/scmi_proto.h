@@ -71,23 +71,35 @@ static inline uint32_t s5(int v)
 
 struct proto;
 
+/* handler.flags */
+#define H_P2A 1u   /* a notification request: exists only with P2A */
+
 struct handler {
 	uint8_t id;
 	uint8_t len;    /* parameter bytes */
+	uint8_t flags;  /* H_* */
 	int (*fn)(struct scmi_state *st, const struct proto *pr,
 		  const uint8_t *p, struct resp *r);
 };
 
 struct proto {
 	uint8_t id;
-	uint32_t version;
+	/* versions an agent may negotiate, newest (the default) first */
+	const uint32_t *versions;
+	size_t nversions;
+	/* the state's version in use for this protocol */
+	uint32_t *(*version)(struct scmi_state *st);
 	const struct handler *h;
 	size_t nh;
 };
 
-/* PROTOCOL_MESSAGE_ATTRIBUTES, the same for every protocol */
+/* The messages every protocol has, the same for each */
+int scmi_msg_version(struct scmi_state *st, const struct proto *pr,
+		     const uint8_t *p, struct resp *r);
 int scmi_msg_message_attributes(struct scmi_state *st, const struct proto *pr,
 				const uint8_t *p, struct resp *r);
+int scmi_msg_negotiate(struct scmi_state *st, const struct proto *pr,
+		       const uint8_t *p, struct resp *r);
 
 /* The sensor management protocol (scmi_proto_sensor.c) */
 extern const struct proto scmi_sensor_proto;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
-/* SCMI sensor management protocol (v3.1, an agent may negotiate 3.0):
- * the message handlers, the update intervals, and the notifications
- * built by periodic sampling.  Rules as in scmi_proto.c. */
+/* SCMI sensor management protocol (v3.1, an agent may negotiate 3.0, the
+ * same but for NEGOTIATE_PROTOCOL_VERSION): the message handlers, the
+ * update intervals, and the notifications built by periodic sampling.
+ * Rules as in scmi_proto.c; without P2A no sensor offers continuous
+ * updates or trip points and nothing is ever sampled for notifications. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,9 +44,11 @@ uint32_t scmi_interval_word(unsigned i)
 	return (uint32_t)intervals[i].secs << 5 | s5(intervals[i].exp);
 }
 
-static bool ext_names(const struct scmi_state *st)
+/* Trip points sensor s offers: none without P2A (no event could tell of
+ * a crossing). */
+static unsigned num_trips(const struct scmi_state *st, const struct scmi_sensor *s)
 {
-	return st->sensor_version >= SCMI_SENSOR_VERSION;
+	return st->p2a ? s->num_trips : 0;
 }
 
 static int sensor_attributes(struct scmi_state *st, const struct proto *pr,
@@ -64,11 +68,13 @@ static void put_sensor_desc(struct scmi_state *st, struct resp *r, unsigned id,
 	const struct scmi_sensor_info *in = &s->info;
 	uint32_t lo, hi;
 
-	/* no async reads (31), update notifications (30), extended name
-	 * (29, 3.1), timestamp (9, exponent 14:10), no extended attributes
+	/* no async reads (31), update notifications (30, with P2A), extended
+	 * name (29), timestamp (9, exponent 14:10), no extended attributes
 	 * (8), trip points (7:0) */
-	lo = 1u << 30 | s->num_trips;
-	if (ext_names(st) && strlen(in->name) >= SCMI_NAME_LEN)
+	lo = num_trips(st, s);
+	if (st->p2a)
+		lo |= 1u << 30;
+	if (strlen(in->name) >= SCMI_NAME_LEN)
 		lo |= 1u << 29;
 	if (in->timestamped)
 		lo |= 1u << 9 | s5(in->tstamp_exp) << 10;
@@ -149,7 +155,7 @@ static void put_axis_desc(struct scmi_state *st, struct resp *r, unsigned id,
 {
 	uint32_t lo = a->extended ? 1u << 8 : 0;
 
-	if (ext_names(st) && strlen(a->name) >= SCMI_NAME_LEN)
+	if (strlen(a->name) >= SCMI_NAME_LEN)
 		lo |= 1u << 9;
 	put32(r, id);
 	put32(r, lo);
@@ -379,8 +385,6 @@ static int sensor_name_get(struct scmi_state *st, const struct proto *pr,
 {
 	uint32_t id = get_le32(p);
 
-	if (!ext_names(st))
-		return SCMI_NOT_SUPPORTED;
 	if (id >= st->num_sensors)
 		return SCMI_NOT_FOUND;
 	put32(r, 0);   /* flags: reserved */
@@ -397,8 +401,6 @@ static int sensor_axis_name_get(struct scmi_state *st, const struct proto *pr,
 	size_t room, n;
 	unsigned total;
 
-	if (!ext_names(st))
-		return SCMI_NOT_SUPPORTED;
 	if (id >= st->num_sensors)
 		return SCMI_NOT_FOUND;
 	s = &st->sensors[id];
@@ -423,49 +425,40 @@ static int sensor_axis_name_get(struct scmi_state *st, const struct proto *pr,
 	return SCMI_SUCCESS;
 }
 
-static int sensor_negotiate(struct scmi_state *st, const struct proto *pr,
-			    const uint8_t *p, struct resp *r)
-{
-	uint32_t v = get_le32(p);
-
-	/* 3.0 lacks only the extended names */
-	if (v == SCMI_SENSOR_VERSION || v == SCMI_SENSOR_VERSION_3_0) {
-		st->sensor_version = v;
-		return SCMI_SUCCESS;
-	}
-	return SCMI_NOT_SUPPORTED;
-}
-
-static int sensor_version(struct scmi_state *st, const struct proto *pr,
-			  const uint8_t *p, struct resp *r)
-{
-	put32(r, SCMI_SENSOR_VERSION);
-	return SCMI_SUCCESS;
-}
-
 /* Asynchronous reads (delayed responses) are not offered: READING_GET
- * with the async flag gets NOT_SUPPORTED and no sensor sets bit 31. */
+ * with the async flag gets NOT_SUPPORTED and no sensor sets bit 31.
+ * TRIP_POINT_CONFIG counts as a notification request: trip points exist
+ * only to raise events. */
 static const struct handler sensor_handlers[] = {
-	{ SCMI_MSG_PROTOCOL_VERSION, 0, sensor_version },
-	{ SCMI_MSG_PROTOCOL_ATTRIBUTES, 0, sensor_attributes },
-	{ SCMI_MSG_PROTOCOL_MESSAGE_ATTRIBUTES, 4, scmi_msg_message_attributes },
-	{ SCMI_SENSOR_DESCRIPTION_GET, 4, sensor_description_get },
-	{ SCMI_SENSOR_TRIP_POINT_NOTIFY, 8, sensor_trip_point_notify },
-	{ SCMI_SENSOR_TRIP_POINT_CONFIG, 16, sensor_trip_point_config },
-	{ SCMI_SENSOR_READING_GET, 8, sensor_reading_get },
-	{ SCMI_SENSOR_AXIS_DESCRIPTION_GET, 8, sensor_axis_description_get },
-	{ SCMI_SENSOR_LIST_UPDATE_INTERVALS, 8, sensor_list_update_intervals },
-	{ SCMI_SENSOR_CONFIG_GET, 4, sensor_config_get },
-	{ SCMI_SENSOR_CONFIG_SET, 8, sensor_config_set },
-	{ SCMI_SENSOR_CONTINUOUS_UPDATE_NOTIFY, 8, sensor_continuous_update_notify },
-	{ SCMI_SENSOR_NAME_GET, 4, sensor_name_get },
-	{ SCMI_SENSOR_AXIS_NAME_GET, 8, sensor_axis_name_get },
-	{ SCMI_MSG_NEGOTIATE_PROTOCOL_VERSION, 4, sensor_negotiate },
+	{ SCMI_MSG_PROTOCOL_VERSION, 0, 0, scmi_msg_version },
+	{ SCMI_MSG_PROTOCOL_ATTRIBUTES, 0, 0, sensor_attributes },
+	{ SCMI_MSG_PROTOCOL_MESSAGE_ATTRIBUTES, 4, 0, scmi_msg_message_attributes },
+	{ SCMI_SENSOR_DESCRIPTION_GET, 4, 0, sensor_description_get },
+	{ SCMI_SENSOR_TRIP_POINT_NOTIFY, 8, H_P2A, sensor_trip_point_notify },
+	{ SCMI_SENSOR_TRIP_POINT_CONFIG, 16, H_P2A, sensor_trip_point_config },
+	{ SCMI_SENSOR_READING_GET, 8, 0, sensor_reading_get },
+	{ SCMI_SENSOR_AXIS_DESCRIPTION_GET, 8, 0, sensor_axis_description_get },
+	{ SCMI_SENSOR_LIST_UPDATE_INTERVALS, 8, 0, sensor_list_update_intervals },
+	{ SCMI_SENSOR_CONFIG_GET, 4, 0, sensor_config_get },
+	{ SCMI_SENSOR_CONFIG_SET, 8, 0, sensor_config_set },
+	{ SCMI_SENSOR_CONTINUOUS_UPDATE_NOTIFY, 8, H_P2A, sensor_continuous_update_notify },
+	{ SCMI_SENSOR_NAME_GET, 4, 0, sensor_name_get },
+	{ SCMI_SENSOR_AXIS_NAME_GET, 8, 0, sensor_axis_name_get },
+	{ SCMI_MSG_NEGOTIATE_PROTOCOL_VERSION, 4, 0, scmi_msg_negotiate },
 };
 
+/* 3.0 and 3.1 differ only by NEGOTIATE_PROTOCOL_VERSION (SCMI v3.2 added
+ * it to every protocol); the extended names are 3.0's already. */
+static const uint32_t sensor_versions[] = { SCMI_SENSOR_VERSION, SCMI_SENSOR_VERSION_3_0 };
+
+static uint32_t *sensor_version(struct scmi_state *st)
+{
+	return &st->sensor_version;
+}
+
 const struct proto scmi_sensor_proto = {
-	SCMI_PROTO_SENSOR, SCMI_SENSOR_VERSION, sensor_handlers,
-	sizeof(sensor_handlers) / sizeof(sensor_handlers[0])
+	SCMI_PROTO_SENSOR, sensor_versions, sizeof(sensor_versions) / sizeof(sensor_versions[0]),
+	sensor_version, sensor_handlers, sizeof(sensor_handlers) / sizeof(sensor_handlers[0])
 };
 
 /* ---- notifications and periodic sampling ---- */
@@ -515,19 +508,19 @@ void scmi_event_trip(struct scmi_event *ev, unsigned sensor_id,
 	ev_put32(ev, (ascending ? 1u << 16 : 0) | (trip_id & 0xff));
 }
 
-static bool watching_trips(const struct scmi_sensor *s)
+static bool watching_trips(const struct scmi_state *st, const struct scmi_sensor *s)
 {
 	if (!s->trip_notify)
 		return false;
-	for (unsigned i = 0; i < s->num_trips; i++)
+	for (unsigned i = 0; i < num_trips(st, s); i++)
 		if (s->trip[i].ctrl)
 			return true;
 	return false;
 }
 
-static bool sending_updates(const struct scmi_sensor *s)
+static bool sending_updates(const struct scmi_state *st, const struct scmi_sensor *s)
 {
-	return s->update_notify && (s->config & SCMI_SENSOR_CFG_ENABLED);
+	return st->p2a && s->update_notify && (s->config & SCMI_SENSOR_CFG_ENABLED);
 }
 
 /* Tell a streaming device when its sensor starts or stops being sampled. */
@@ -552,7 +545,7 @@ uint64_t scmi_schedule(struct scmi_state *st, uint64_t now_ns)
 
 	for (unsigned i = 0; i < st->num_sensors; i++) {
 		struct scmi_sensor *s = &st->sensors[i];
-		bool want = sending_updates(s) || watching_trips(s);
+		bool want = sending_updates(st, s) || watching_trips(st, s);
 
 		set_stream(st, s, want);
 		if (!want) {
@@ -607,12 +600,12 @@ uint64_t scmi_sample(struct scmi_state *st, uint64_t now_ns,
 			s->next_ns = now_ns + iv;
 		if (read_sensor(s, rd) != SCMI_SUCCESS)
 			continue;
-		if (sending_updates(s)) {
+		if (sending_updates(st, s)) {
 			scmi_event_update(&ev, i, rd, num_readings(s),
 					  s->config & SCMI_SENSOR_CFG_TSTAMP);
 			emit(opaque, &ev);
 		}
-		if (watching_trips(s))
+		if (watching_trips(st, s))
 			check_trips(s, i, rd[0].value, emit, opaque);
 	}
 	return scmi_schedule(st, now_ns);

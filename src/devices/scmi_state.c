@@ -23,6 +23,7 @@ void scmi_state_init(struct scmi_state *st)
 	unsigned maj = 0, min = 0, pat = 0;
 
 	memset(st, 0, sizeof(*st));
+	st->base_version = SCMI_BASE_VERSION;
 	st->sensor_version = SCMI_SENSOR_VERSION;
 	if (sscanf(VD_VERSION, "%u.%u.%u", &maj, &min, &pat) >= 1)
 		st->impl_version = (maj & 0xffff) << 16 | (min & 0xff) << 8 |
@@ -138,7 +139,9 @@ void scmi_state_reset(struct scmi_state *st)
 	for (unsigned i = 0; i < st->num_sensors; i++)
 		sensor_reset(&st->sensors[i]);
 	st->notify_errors = false;
+	st->base_version = SCMI_BASE_VERSION;
 	st->sensor_version = SCMI_SENSOR_VERSION;
+	st->p2a = false;
 }
 
 void scmi_state_free(struct scmi_state *st)

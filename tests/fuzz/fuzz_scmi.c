@@ -4,8 +4,10 @@
  * requests against one state so that configuration changes carry over.
  *
  * Input (missing bytes read as 0):
- *   0  number of fake sensor devices - 1 (mod SCMI_MAX_DEVS); every third
- *      has a name longer than a short name (extended names)
+ *   0  bits 5-0: number of fake sensor devices - 1 (SCMI_MAX_DEVS is 64);
+ *      every third has a name longer than a short name (extended names);
+ *      bit 7 set: VIRTIO_SCMI_F_P2A_CHANNELS not negotiated (then no
+ *      notification may ever be built)
  *   then records starting with an op byte:
  *   op bit0 clear, a request: le16 response capacity (mod SCMI_RESP_MAX +
  *     64), u8 n; n < 0xff: the request is the next n bytes; n == 0xff:
@@ -47,8 +49,11 @@ static void check_event(const struct scmi_event *ev)
 	CHECK(ev->evt == SCMI_EVT_SENSOR_TRIP_POINT || ev->evt == SCMI_EVT_SENSOR_UPDATE);
 }
 
+static bool p2a;
+
 static void emit(void *opaque, const struct scmi_event *ev)
 {
+	CHECK(p2a);
 	check_event(ev);
 	scmi_evq_push(opaque, ev);
 	CHECK(((struct scmi_evq *)opaque)->count <= ((struct scmi_evq *)opaque)->cap);
@@ -65,6 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char err[256], spec[128];
 	uint64_t now = 1000000000ull, next = 0;
 	unsigned ndev;
+	uint8_t b0;
 
 	if (!init) {
 		verbose = getenv("FUZZ_VERBOSE") != NULL;
@@ -73,7 +79,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	scmi_state_init(&st);
 	CHECK(scmi_evq_init(&evq, 4) == 0);
-	ndev = 1 + fz_u8(&r) % SCMI_MAX_DEVS;
+	b0 = fz_u8(&r);
+	ndev = 1 + b0 % SCMI_MAX_DEVS;
+	p2a = !(b0 & 0x80);
+	st.p2a = p2a;
 	for (unsigned i = 0; i < ndev; i++) {
 		if (i % 3 == 2)
 			snprintf(spec, sizeof(spec),

@@ -167,6 +167,7 @@ static int setup(void **state)
 	if (!st)
 		return -1;
 	scmi_state_init(st);
+	st->p2a = true;    /* as a driver that took VIRTIO_SCMI_F_P2A_CHANNELS */
 	*state = st;
 	return 0;
 }

@@ -283,6 +283,7 @@ static int fx_setup(void **state)
 	f->l = loop_new();
 	assert_non_null(f->l);
 	scmi_state_init(&f->st);
+	f->st.p2a = true;
 	f->st.loop = f->l;
 	*state = f;
 	return 0;
