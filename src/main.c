@@ -7,6 +7,7 @@
 
 #include "common/install.h"
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "version.h"
 
 #define DEVICE(n, s) int n##_main(int argc, char **argv);
@@ -89,7 +90,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
-		printf("vhost-device %s\n", VD_VERSION);
+		printf("vhost-device %s\nsandbox: %s\n", VD_VERSION, sandbox_features());
 		return 0;
 	}
 	if (!strcmp(argv[1], "--list")) {

@@ -7,7 +7,9 @@
 
 #include "common/log.h"
 
-static const char *log_prog = "vhost-device";
+/* a copy: the caller's string may not outlive main(), and the SIGSYS
+ * reporter prints it at any time */
+static char log_prog[64] = "vhost-device";
 static enum log_level log_level = LOG_INFO;
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
@@ -32,9 +34,14 @@ static void log_level_from_env(const char *v)
 void log_init(const char *prog)
 {
 	if (prog)
-		log_prog = prog;
+		snprintf(log_prog, sizeof(log_prog), "%s", prog);
 	log_level_from_env(getenv("RUST_LOG"));
 	log_level_from_env(getenv("VHOST_DEVICE_LOG"));
+}
+
+const char *log_prog_name(void)
+{
+	return log_prog;
 }
 
 void log_set_level(enum log_level lvl)

@@ -12,6 +12,8 @@ enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 /* prog prefixes every line; level from -v count and RUST_LOG/VHOST_DEVICE_LOG */
 void log_init(const char *prog);
 void log_set_level(enum log_level lvl);
+/* The prefix of every line (async-signal-safe to read). */
+const char *log_prog_name(void);
 enum log_level log_get_level(void);
 void log_msg(enum log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

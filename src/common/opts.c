@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/opts.h"
+#include "common/sandbox.h"
 #include "version.h"
 
 #define OPTS_MAX 32
@@ -164,7 +165,8 @@ int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
 				opts_help_groups(spec, g, ng, stdout);
 				return 1;
 			case OPT_ID_VERSION:
-				printf("%s %s\n", spec->prog, VD_VERSION);
+				printf("%s %s\nsandbox: %s\n", spec->prog, VD_VERSION,
+				       sandbox_features());
 				return 1;
 			case OPT_ID_VERBOSE:
 				log_set_level(LOG_DEBUG);

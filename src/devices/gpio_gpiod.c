@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/sandbox.h"
 #include "devices/gpio.h"
 
 #ifndef VD_GPIOD_MAJOR
@@ -22,8 +23,10 @@ static void *g1_open(const char *path, unsigned *nlines)
 {
 	struct gpiod_chip *c = gpiod_chip_open(path);
 
-	if (c)
+	if (c) {
 		*nlines = gpiod_chip_num_lines(c);
+		sandbox_need(SB_NEED_GPIO);
+	}
 	return c;
 }
 
@@ -204,6 +207,7 @@ static void *g2_open(const char *path, unsigned *nlines)
 	c->chip = gpiod_chip_open(path);
 	if (!c->chip)
 		goto fail;
+	sandbox_need(SB_NEED_GPIO);
 	info = gpiod_chip_get_info(c->chip);
 	if (!info)
 		goto fail;

@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <linux/i2c-dev.h>
 
+#include "common/sandbox.h"
 #include "devices/i2c.h"
 
 static int k_open(void *ctx, unsigned bus)
@@ -17,7 +18,10 @@ static int k_open(void *ctx, unsigned bus)
 
 	snprintf(path, sizeof(path), "/dev/i2c-%u", bus);
 	fd = open(path, O_RDWR | O_CLOEXEC);
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	sandbox_need(SB_NEED_I2C);
+	return fd;
 }
 
 static void k_close(void *ctx, int fd)

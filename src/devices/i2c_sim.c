@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "devices/i2c.h"
 
 /* ---------------------------------------------------------------- 24c02 */
@@ -136,7 +137,13 @@ static int at24_init(struct i2c_sim *s, char *const *props, unsigned nprops,
 
 		memmove(s->u.ee.dir, d, strlen(d) + 1);
 	}
-	return at24_load(s, err, errlen);
+	if (at24_load(s, err, errlen))
+		return -1;
+	if (sandbox_allow_image(file) < 0) {
+		snprintf(err, errlen, "'%s': %s", file, strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 static void at24_start(struct i2c_sim *s, bool read)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "common/sandbox.h"
 #include "devices/scmi.h"
 
 static const struct hwmon_type {
@@ -127,6 +128,12 @@ static int hwmon_create(const struct scmi_kv *kv, unsigned nkv, unsigned instanc
 	}
 	h->dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (h->dirfd < 0) {
+		snprintf(err, errlen, "path '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	/* attributes are read at run time */
+	sandbox_need(SB_NEED_FILES);
+	if (sandbox_allow_path(path, SB_READ) < 0) {
 		snprintf(err, errlen, "path '%s': %s", path, strerror(errno));
 		goto fail;
 	}

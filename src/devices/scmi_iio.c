@@ -19,6 +19,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "devices/scmi.h"
 
 #define IIO_TS_EXP   (-6)      /* timestamps in microseconds */
@@ -292,6 +294,19 @@ static int iio_create(const struct scmi_kv *kv, unsigned nkv, unsigned instance,
 	d->buffer_off = buffer && !strcmp(buffer, "off");
 	if (scmi_iio_devname(path, d->devname, sizeof(d->devname)))
 		d->devname[0] = '\0';
+	/* attributes are read, and the buffer set up, at run time */
+	sandbox_need(SB_NEED_FILES);
+	if (sandbox_allow_path(path, SB_READ | SB_WRITE) < 0) {
+		snprintf(err, errlen, "path '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!d->buffer_off && d->devname[0]) {
+		char node[PATH_MAX];
+
+		/* absent now: buffered reads fall back to polling later */
+		snprintf(node, sizeof(node), "%s/%s", scmi_iio_dev_dir(), d->devname);
+		sandbox_allow_path(node, SB_READ);
+	}
 	/* channel type: the name after "in_", without index or modifier */
 	t = ch + 3;
 	d->unit = SCMI_UNIT_UNSPEC;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "devices/spi.h"
 
 #define CHUNK 256
@@ -180,6 +181,12 @@ struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen)
 					snprintf(err, errlen, "cannot create %s: %s", file, strerror(-r));
 					goto fail;
 				}
+			}
+			/* saved again at run time */
+			r = sandbox_allow_image(file);
+			if (r < 0) {
+				snprintf(err, errlen, "%s: %s", file, strerror(-r));
+				goto fail;
 			}
 		} else {
 			memset(mem, 0xff, FLASH_SIZE);

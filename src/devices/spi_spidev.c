@@ -14,6 +14,7 @@
 #include <linux/spi/spidev.h>
 
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "devices/spi.h"
 
 /* Linux SPI mode bits (include/uapi/linux/spi/spi.h) */
@@ -375,7 +376,10 @@ static int sys_open(void *ctx, const char *path)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 
-	return fd < 0 ? -errno : fd;
+	if (fd < 0)
+		return -errno;
+	sandbox_need(SB_NEED_SPI);
+	return fd;
 }
 
 static void sys_close(void *ctx, int fd)

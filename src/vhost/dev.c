@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "vhost/dev_int.h"
 #include "vhost/efd.h"
 
@@ -546,6 +547,14 @@ struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 		errno = e;
 		goto fail;
 	}
+	e = -sandbox_add_socket(path);
+	if (e > 0) {
+		loop_del(l, d->listen_w);
+		close(d->listen_fd);
+		unlink(path);
+		errno = e;
+		goto fail;
+	}
 	log_info("listening on %s", path);
 	return d;
 fail:
@@ -598,13 +607,8 @@ uint64_t vu_dev_features(const struct vu_dev *d)
 
 int vu_run(struct loop *l)
 {
-	int r = loop_handle_signals(l);
+	int r = loop_run(l);
 
-	if (r < 0) {
-		log_err("cannot set up signal handling: %s", strerror(-r));
-		return 1;
-	}
-	r = loop_run(l);
 	if (r < 0) {
 		log_err("event loop failed: %s", strerror(-r));
 		return 1;

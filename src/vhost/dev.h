@@ -92,7 +92,8 @@ void vu_complete(struct vu_dev *d, unsigned q, struct vq_elem *e, uint32_t len);
  * restarted backend, so reconnecting only works without it. */
 void vu_offer_mem_slots(bool on);
 
-/* Install signal handling and run the loop until SIGINT/SIGTERM.
+/* Run the loop until SIGINT/SIGTERM (loop_handle_signals() first:
+ * serve_main does it before its ready steps and the lock-down).
  * Returns 0 on a signal, 1 on a loop failure. */
 int vu_run(struct loop *l);
 

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/sandbox.h"
+#include "vhost/efd.h"
 #include "vhost/serve.h"
 
 /* ---- the shared socket options: -s, -c, --mem-slots ---- */
@@ -46,10 +48,36 @@ static int sockets_check(struct serve_state *st)
 	return vu_sockets_check(&st->sk, st->prog);
 }
 
+/* ---- the sandbox: --sandbox, --user, --group; the lock-down ---- */
+
+static void sandbox_part_opts(struct serve_state *st, struct opt *tab)
+{
+	unsigned n = 0;
+
+	for (const struct opt *o = sandbox_opts; o->lng && n < SERVE_PART_MAX_OPTS; o++)
+		tab[n++] = *o;
+	tab[n] = (struct opt)OPT_END;
+}
+
+static int sandbox_part_opt(struct serve_state *st, int id, const char *arg)
+{
+	return sandbox_opt(st->prog, id, arg);
+}
+
+/* Every socket listens and the signals are set up: lock down before the
+ * loop serves anything. */
+static int sandbox_part_ready(struct serve_state *st)
+{
+	efd_init();   /* its AIO context and pipe, not made lazily later */
+	return sandbox_apply();
+}
+
 /* The shared start-up parts, in order.  A new shared option set (the
  * sandbox's, the deployment's) is one more entry here. */
 static const struct serve_part serve_parts[] = {
 	{ .opts = sockets_opts, .opt = sockets_opt, .check = sockets_check },
+	/* last: the other parts' ready steps run before the lock-down */
+	{ .opts = sandbox_part_opts, .opt = sandbox_part_opt, .ready = sandbox_part_ready },
 };
 #define NPARTS (sizeof(serve_parts) / sizeof(serve_parts[0]))
 
@@ -156,6 +184,13 @@ int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv)
 		goto out;
 	if (listen_all(&st, ctx))
 		goto out;
+	/* before the ready steps: the lock-down comes after it, and a
+	 * signal after a readiness notification must be handled */
+	r = loop_handle_signals(st.l);
+	if (r < 0) {
+		log_err("cannot set up signal handling: %s", strerror(-r));
+		goto out;
+	}
 	if (run_step(&st, STEP_READY))
 		goto out;
 	ret = vu_run(st.l);

@@ -69,6 +69,14 @@ static const char *wrapper(void)
 	return w && *w ? w : NULL;
 }
 
+/* options appended to every daemon's command line, e.g. "--sandbox=off" */
+static const char *extra_args(void)
+{
+	const char *a = getenv("VHOST_DEVICE_ARGS");
+
+	return a && *a ? a : NULL;
+}
+
 int proc_start_timeout_ms(void)
 {
 	return wrapper() ? 60000 : 10000;
@@ -103,7 +111,7 @@ int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
 {
 	const char *bin = getenv("VHOST_DEVICE_BIN");
 	char *argv[PROC_MAX_ARGS + 1];
-	char wbuf[1024];
+	char wbuf[1024], xbuf[256];
 	unsigned n = 0;
 	struct sock_id old_id = { 0 };
 	bool had_old = false;
@@ -125,6 +133,16 @@ int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
 		if (n >= PROC_MAX_ARGS)
 			return -E2BIG;
 		argv[n++] = (char *)args[i];
+	}
+	if (extra_args()) {
+		char *save = NULL, *tok;
+
+		snprintf(xbuf, sizeof(xbuf), "%s", extra_args());
+		for (tok = strtok_r(xbuf, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+			if (n >= PROC_MAX_ARGS)
+				return -E2BIG;
+			argv[n++] = tok;
+		}
 	}
 	argv[n] = NULL;
 

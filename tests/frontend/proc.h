@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* Spawning the daemon under test: $VHOST_DEVICE_BIN (default
  * "./vhost-device"), prefixed by $VHOST_DEVICE_WRAPPER split on spaces
- * (e.g. "valgrind -q --error-exitcode=99").  Every wait has a timeout. */
+ * (e.g. "valgrind -q --error-exitcode=99"), with $VHOST_DEVICE_ARGS (split
+ * on spaces, e.g. "--sandbox=off") after the test's own arguments.  Every
+ * wait has a timeout. */
 #ifndef VD_TESTS_PROC_H
 #define VD_TESTS_PROC_H
 

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -551,6 +552,54 @@ static void test_gpio_int_upstream_command_line(void **state)
 	proc_cleanup(&p);
 }
 
+/* Read "Uid:" of a process: the real uid, or -1. */
+static long proc_uid(pid_t pid)
+{
+	char path[64], line[256];
+	long uid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Uid: %ld", &uid) == 1)
+			break;
+	fclose(f);
+	return uid;
+}
+
+/* --user nobody: start-up as root, serving as nobody, the sandbox on (the
+ * default); the socket directory belongs to nobody so the socket can go
+ * at exit. */
+static void test_gpio_int_serves_as_nobody(void **state)
+{
+	struct passwd *pw = getpwnam("nobody");
+	struct proc p = { 0 };
+	char path[200], s0[220];
+	const char *args[] = { "gpio", "-s", path, "-l", "s4", "--user", "nobody", NULL };
+	struct fe *fe;
+
+	if (!pw)
+		fail_msg("no user 'nobody' on this system");
+	if (getuid() != 0)
+		fail_msg("this test needs root (it switches to nobody)");
+	assert_int_equal(proc_tmpdir(&p), 0);
+	assert_int_equal(chown(p.dir, pw->pw_uid, pw->pw_gid), 0);
+	snprintf(path, sizeof(path), "%s/nobody.sock", p.dir);
+	snprintf(s0, sizeof(s0), "%s0", path);
+	assert_int_equal(proc_spawn(&p, args, false, s0, proc_start_timeout_ms()), 0);
+	fe = open_fe(s0);
+	drive(fe, 0, 1);
+	assert_int_equal(getv(fe, 1), 1);     /* line 1 follows its partner */
+	assert_int_equal(proc_uid(p.pid), (long)pw->pw_uid);
+	itest_close_ok(fe);
+	assert_int_equal(proc_stop(&p, 10000), 0);
+	assert_int_equal(access(s0, F_OK), -1);
+	proc_cleanup(&p);
+}
+
 /* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
  * memory error, no definite leak). */
 static void test_gpio_int_daemon_exits_0(void **state)
@@ -563,6 +612,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_gpio_int_features_config_and_names),
+		T(test_gpio_int_serves_as_nobody),
 		T(test_gpio_int_values_and_pairs),
 		T(test_gpio_int_sockets_are_independent),
 		T(test_gpio_int_edge_irq_from_partner),

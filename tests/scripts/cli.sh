@@ -21,6 +21,19 @@ done
 
 v=$("$BIN" --version); check "$?" 0 "--version exits 0"
 grep -qE '^vhost-device [0-9]+\.[0-9]+' <<<"$v" && ok "--version prints a version" || nok "--version prints a version" "$v"
+grep -qE '^sandbox: (seccomp, landlock|landlock \(built without seccomp: SECCOMP=0\))$' <<<"$v" &&
+	ok "--version says how the sandbox was built" || nok "--version says how the sandbox was built" "$v"
+
+# the shared sandbox options: bad values are named, exit 1
+err=$("$BIN" gpio -s "$tmp/x" -l s1 --sandbox=maybe 2>&1); rc=$?
+check "$rc" 1 "--sandbox=maybe exits 1"
+grep -q "'maybe'" <<<"$err" && ok "--sandbox names the bad value" || nok "--sandbox names the bad value" "$err"
+err=$("$BIN" gpio -s "$tmp/x" -l s1 --user no-such-user-vd 2>&1); rc=$?
+check "$rc" 1 "--user of an unknown user exits 1"
+grep -q "'no-such-user-vd'" <<<"$err" && ok "--user names the unknown user" || nok "--user names the unknown user" "$err"
+err=$("$BIN" gpio -s "$tmp/x" -l s1 --group no-such-group-vd 2>&1); rc=$?
+check "$rc" 1 "--group of an unknown group exits 1"
+grep -q "'no-such-group-vd'" <<<"$err" && ok "--group names the unknown group" || nok "--group names the unknown group" "$err"
 
 "$BIN" >/dev/null 2>&1; check "$?" 1 "no arguments: usage, exit 1"
 
@@ -125,12 +138,12 @@ listening() {
 }
 if grep -qx scmi <<<"$devices"; then
 	sock="$tmp/s.sock"
-	"$BIN" scmi -s "$sock" -d fake 2>"$tmp/log0" & pid=$!
+	"$BIN" scmi -s "$sock" -d fake ${VHOST_DEVICE_ARGS:-} 2>"$tmp/log0" & pid=$!
 	listening "$sock" "$tmp/log0" "$pid" && ok "first daemon listening" || nok "first daemon listening" "$(cat "$tmp/log0")"
 	kill -KILL "$pid"; wait "$pid"; rc=$?
 	check "$rc" 137 "SIGKILL: the first daemon is gone (status 128+9)"
 	[ -S "$sock" ] && ok "SIGKILL leaves a stale socket file" || nok "SIGKILL leaves a stale socket file"
-	"$BIN" scmi -s "$sock" -d fake 2>"$tmp/log" & pid=$!
+	"$BIN" scmi -s "$sock" -d fake ${VHOST_DEVICE_ARGS:-} 2>"$tmp/log" & pid=$!
 	if listening "$sock" "$tmp/log" "$pid"; then
 		ok "stale socket replaced, the second daemon listening"
 	else

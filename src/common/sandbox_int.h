@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* Between sandbox.c (policy, identity, capabilities, Landlock) and
+ * sandbox_seccomp.c (the filter).  Not for modules. */
+#ifndef VD_SANDBOX_INT_H
+#define VD_SANDBOX_INT_H
+
+#include <stdbool.h>
+
+struct sb_summary {
+	bool seccomp;            /* a filter was loaded */
+	unsigned syscalls;       /* distinct system calls allowed */
+	unsigned ioctls;         /* ioctl request patterns allowed */
+	int landlock_abi;        /* 0: none */
+	unsigned landlock_rules; /* path rules added */
+	bool landlock_net;       /* TCP bind/connect refused */
+};
+
+/* Before any step: the SIGSYS reporter and the table of system call
+ * names it prints (the handler itself allocates nothing). */
+int sb_seccomp_prepare(void);
+/* Build the allow-list for needs and load it (all threads). */
+int sb_seccomp_load(unsigned needs, struct sb_summary *sum);
+
+#endif

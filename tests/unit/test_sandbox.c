@@ -1,0 +1,400 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* The sandbox bites: a child declares a policy with the daemon's own
+ * calls (sandbox_need, sandbox_allow_path), locks itself down with
+ * sandbox_apply(), then tries something the policy refuses.  The parent
+ * checks how it ended and what it printed. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/i2c-dev.h>
+#include <linux/gpio.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "common/log.h"
+#include "common/opts.h"
+#include "common/sandbox.h"
+
+struct outcome {
+	int status;       /* raw wait status */
+	char err[2048];   /* the child's stderr */
+};
+
+static char tmpdir[64];
+
+/* Run fn in a child with stderr captured; fn returns the exit code. */
+static void run_child(int (*fn)(void), struct outcome *o)
+{
+	int p[2];
+	pid_t pid;
+	size_t n = 0;
+	ssize_t r;
+
+	assert_int_equal(pipe(p), 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(p[0]);
+		dup2(p[1], 2);
+		close(p[1]);
+		_exit(fn());
+	}
+	close(p[1]);
+	while ((r = read(p[0], o->err + n, sizeof(o->err) - 1 - n)) > 0)
+		n += (size_t)r;
+	o->err[n] = '\0';
+	close(p[0]);
+	assert_int_equal(waitpid(pid, &o->status, 0), pid);
+}
+
+static void assert_killed_naming(const struct outcome *o, const char *what)
+{
+	if (!WIFSIGNALED(o->status) || WTERMSIG(o->status) != SIGSYS)
+		fail_msg("child not killed by SIGSYS (status 0x%x); stderr:\n%s", o->status, o->err);
+	if (!strstr(o->err, what))
+		fail_msg("the report does not name '%s':\n%s", what, o->err);
+	if (!strstr(o->err, "is not allowed"))
+		fail_msg("no refusal line:\n%s", o->err);
+}
+
+static void assert_exit(const struct outcome *o, int code)
+{
+	if (!WIFEXITED(o->status) || WEXITSTATUS(o->status) != code)
+		fail_msg("child status 0x%x, expected exit %d; stderr:\n%s", o->status, code,
+			 o->err);
+}
+
+/* A GPIO daemon's policy with a readable directory. */
+static int lock_gpio(void)
+{
+	sandbox_need(SB_NEED_GPIO | SB_NEED_FILES);
+	if (sandbox_allow_path(tmpdir, SB_READ) < 0)
+		return 90;
+	return sandbox_apply() < 0 ? 91 : 0;
+}
+
+static int child_execve(void)
+{
+	char *const argv[] = { "true", NULL };
+	int r = lock_gpio();
+
+	if (r)
+		return r;
+	execve("/bin/true", argv, NULL);
+	return 10;   /* refused but survived */
+}
+
+static int child_socket_inet(void)
+{
+	int r = lock_gpio();
+
+	if (r)
+		return r;
+	return socket(AF_INET, SOCK_STREAM, 0) >= 0 ? 10 : 11;
+}
+
+static int child_connect(void)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(9) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);   /* made before lock-down */
+	int r = lock_gpio();
+
+	if (r)
+		return r;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 ? 10 : 11;
+}
+
+static int child_ptrace(void)
+{
+	int r = lock_gpio();
+
+	if (r)
+		return r;
+	return ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0 ? 10 : 11;
+}
+
+static int child_mount(void)
+{
+	int r = lock_gpio();
+
+	if (r)
+		return r;
+	return mount("none", tmpdir, "tmpfs", 0, NULL) == 0 ? 10 : 11;
+}
+
+static int child_bpf(void)
+{
+	int r = lock_gpio();
+
+	if (r)
+		return r;
+	return syscall(SYS_bpf, 0, NULL, 0) >= 0 ? 10 : 11;
+}
+
+static int child_mmap_exec(void)
+{
+	int r = lock_gpio();
+
+	if (r)
+		return r;
+	return mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0) ==
+	       MAP_FAILED ? 11 : 10;
+}
+
+/* Landlock: /etc/passwd is refused, the declared directory is not. */
+static int child_open(void)
+{
+	char path[128];
+	int r = lock_gpio(), fd;
+
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "%s/ok", tmpdir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 12;   /* the allowed file could not be read */
+	close(fd);
+	fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return 10;
+	return errno == EACCES ? 0 : 11;
+}
+
+/* A write beneath a read-only declaration is refused too. */
+static int child_write_readonly(void)
+{
+	char path[128];
+	int r = lock_gpio(), fd;
+
+	if (r)
+		return r;
+	snprintf(path, sizeof(path), "%s/ok", tmpdir);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0)
+		return 10;
+	return errno == EACCES ? 0 : 11;
+}
+
+/* The GPIO requests pass (ENOTTY from /dev/null), an I2C one kills. */
+static int child_foreign_ioctl(void)
+{
+	struct gpiochip_info info;
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	int r = lock_gpio();
+
+	if (r)
+		return r;
+	if (fd < 0)
+		return 13;
+	if (ioctl(fd, GPIO_GET_CHIPINFO_IOCTL, &info) == 0 || errno != ENOTTY)
+		return 12;
+	ioctl(fd, I2C_RDWR, NULL);
+	return 10;
+}
+
+/* Capabilities, no-new-privs and the filter mode, from a status file
+ * opened before lock-down (/proc is out of reach after it). */
+static int child_status(void)
+{
+	char buf[4096];
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	int r = lock_gpio();
+	ssize_t n;
+
+	if (r)
+		return r;
+	if (fd < 0)
+		return 13;
+	n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 14;
+	buf[n] = '\0';
+	if (!strstr(buf, "CapEff:\t0000000000000000\n"))
+		return 20;
+	if (!strstr(buf, "CapPrm:\t0000000000000000\n"))
+		return 21;
+	if (!strstr(buf, "CapBnd:\t0000000000000000\n") && getuid() == 0)
+		return 22;
+	if (!strstr(buf, "NoNewPrivs:\t1\n"))
+		return 23;
+	if (!strstr(buf, "Seccomp:\t2\n"))
+		return 24;
+	return 0;
+}
+
+/* Asked to leave an identity it cannot leave: apply fails, so the
+ * daemon exits instead of serving. */
+static int child_user_switch_refused(void)
+{
+	if (getuid() == 0 &&
+	    (setresgid(65534, 65534, 65534) < 0 || setresuid(65534, 65534, 65534) < 0))
+		return 13;
+	if (sandbox_opt("test", SB_OPT_USER, "0") < 0)
+		return 14;
+	return sandbox_apply() < 0 ? 0 : 10;
+}
+
+static void test_sandbox_execve_refused(void **state)
+{
+	struct outcome o;
+
+	run_child(child_execve, &o);
+	assert_killed_naming(&o, "system call execve");
+}
+
+static void test_sandbox_socket_inet_refused(void **state)
+{
+	struct outcome o;
+
+	run_child(child_socket_inet, &o);
+	assert_killed_naming(&o, "system call socket");
+}
+
+static void test_sandbox_connect_refused(void **state)
+{
+	struct outcome o;
+
+	run_child(child_connect, &o);
+	assert_killed_naming(&o, "system call connect");
+}
+
+static void test_sandbox_ptrace_refused(void **state)
+{
+	struct outcome o;
+
+	run_child(child_ptrace, &o);
+	assert_killed_naming(&o, "system call ptrace");
+}
+
+static void test_sandbox_mount_refused(void **state)
+{
+	struct outcome o;
+
+	run_child(child_mount, &o);
+	assert_killed_naming(&o, "system call mount");
+}
+
+static void test_sandbox_bpf_refused(void **state)
+{
+	struct outcome o;
+
+	run_child(child_bpf, &o);
+	assert_killed_naming(&o, "system call bpf");
+}
+
+static void test_sandbox_mmap_exec_refused(void **state)
+{
+	struct outcome o;
+
+	run_child(child_mmap_exec, &o);
+	assert_killed_naming(&o, "system call mmap");
+}
+
+static void test_sandbox_foreign_ioctl_refused(void **state)
+{
+	struct outcome o;
+
+	run_child(child_foreign_ioctl, &o);
+	assert_killed_naming(&o, "system call ioctl (16) request 0x707");
+}
+
+static void test_sandbox_open_outside_refused(void **state)
+{
+	struct outcome o;
+
+	if (sandbox_landlock_abi() < 1)
+		fail_msg("this kernel has no Landlock: file access is not confined");
+	run_child(child_open, &o);
+	assert_exit(&o, 0);
+}
+
+static void test_sandbox_write_readonly_refused(void **state)
+{
+	struct outcome o;
+
+	if (sandbox_landlock_abi() < 1)
+		fail_msg("this kernel has no Landlock: file access is not confined");
+	run_child(child_write_readonly, &o);
+	assert_exit(&o, 0);
+}
+
+static void test_sandbox_no_capabilities(void **state)
+{
+	struct outcome o;
+
+	run_child(child_status, &o);
+	assert_exit(&o, 0);
+}
+
+static void test_sandbox_user_switch_refused(void **state)
+{
+	struct outcome o;
+
+	run_child(child_user_switch_refused, &o);
+	assert_exit(&o, 0);
+	assert_non_null(strstr(o.err, "refusing to run as uid"));
+}
+
+static int setup(void **state)
+{
+	char path[128];
+	int fd;
+
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vdsandbox.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	snprintf(path, sizeof(path), "%s/ok", tmpdir);
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	log_init("vhost-device-test");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/ok", tmpdir);
+	unlink(path);
+	rmdir(tmpdir);
+	return 0;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sandbox_execve_refused),
+		cmocka_unit_test(test_sandbox_socket_inet_refused),
+		cmocka_unit_test(test_sandbox_connect_refused),
+		cmocka_unit_test(test_sandbox_ptrace_refused),
+		cmocka_unit_test(test_sandbox_mount_refused),
+		cmocka_unit_test(test_sandbox_bpf_refused),
+		cmocka_unit_test(test_sandbox_mmap_exec_refused),
+		cmocka_unit_test(test_sandbox_foreign_ioctl_refused),
+		cmocka_unit_test(test_sandbox_open_outside_refused),
+		cmocka_unit_test(test_sandbox_write_readonly_refused),
+		cmocka_unit_test(test_sandbox_no_capabilities),
+		cmocka_unit_test(test_sandbox_user_switch_refused),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
