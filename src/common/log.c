@@ -76,9 +76,14 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 
 bool log_ratelimit_ok(struct log_ratelimit *rl)
 {
+	static struct log_ratelimit all;   /* every site together */
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec - all.window >= LOG_RATE_INTERVAL) {
+		all.window = ts.tv_sec;
+		all.printed = 0;
+	}
 	if (ts.tv_sec - rl->window >= LOG_RATE_INTERVAL) {
 		if (rl->suppressed)
 			log_msg(LOG_WARN, "%u similar messages suppressed", rl->suppressed);
@@ -86,8 +91,9 @@ bool log_ratelimit_ok(struct log_ratelimit *rl)
 		rl->printed = 0;
 		rl->suppressed = 0;
 	}
-	if (rl->printed < LOG_RATE_BURST) {
+	if (rl->printed < LOG_RATE_BURST && all.printed < LOG_RATE_TOTAL) {
 		rl->printed++;
+		all.printed++;
 		return true;
 	}
 	rl->suppressed++;

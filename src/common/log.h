@@ -25,22 +25,30 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
 	do { if (log_get_level() >= LOG_DEBUG) log_msg(LOG_DEBUG, __VA_ARGS__); } while (0)
 
 /* One of these per call site: at most LOG_RATE_BURST lines per
- * LOG_RATE_INTERVAL seconds, then a count of what was suppressed. */
+ * LOG_RATE_INTERVAL seconds, then a count of what was suppressed; and at
+ * most LOG_RATE_TOTAL lines per interval from all sites together, so a
+ * peer that finds many different complaints is bounded too. */
 struct log_ratelimit {
 	time_t window;
 	unsigned printed;
 	unsigned suppressed;
 };
 #define LOG_RATE_BURST 10
+#define LOG_RATE_TOTAL 50
 #define LOG_RATE_INTERVAL 5
 bool log_ratelimit_ok(struct log_ratelimit *rl);
 
-/* Faults from outside (guest or frontend): warning level, rate-limited. */
-#define log_bad(...)                                              \
+/* Anything a peer (guest or frontend) can make happen again and again
+ * goes through the rate limiter at the level given: connections, resets,
+ * sampling started and stopped... */
+#define log_peer(lvl, ...)                                        \
 	do {                                                      \
 		static struct log_ratelimit rl_;                  \
-		if (log_ratelimit_ok(&rl_))                       \
-			log_msg(LOG_WARN, __VA_ARGS__);           \
+		if (log_get_level() >= (lvl) && log_ratelimit_ok(&rl_)) \
+			log_msg((lvl), __VA_ARGS__);              \
 	} while (0)
+
+/* Faults from outside (guest or frontend): warning level, rate-limited. */
+#define log_bad(...) log_peer(LOG_WARN, __VA_ARGS__)
 
 #endif

@@ -116,7 +116,7 @@ static void on_line_event(void *opaque, int fd, uint32_t events)
 	if (c->ops->read_events)
 		c->ops->read_events(c, l->idx);
 	if (events & (EPOLLERR | EPOLLHUP)) {
-		log_warn("gpio %s: line %u: event fd failed; no more interrupts from it",
+		log_peer(LOG_WARN, "gpio %s: line %u: event fd failed; no more interrupts from it",
 			 c->label, l->idx);
 		line_unwatch(l);
 	}
@@ -148,7 +148,7 @@ static int line_configure(struct gpio_line *l, uint8_t dir, uint8_t value, bool 
 	r = c->ops->configure(c, l->idx, dir, value, edges);
 	line_watch(l);
 	if (r < 0)
-		log_warn("gpio %s: line %u: cannot configure it (direction %u%s): %s",
+		log_peer(LOG_WARN, "gpio %s: line %u: cannot configure it (direction %u%s): %s",
 			 c->label, l->idx, dir, edges ? ", edge events" : "", strerror(-r));
 	return r;
 }
@@ -222,7 +222,7 @@ static int set_value(struct gpio_line *l, uint32_t v)
 		int r = c->ops->set_value(c, l->idx, (uint8_t)v);
 
 		if (r < 0) {
-			log_warn("gpio %s: line %u: cannot set it: %s", c->label, l->idx,
+			log_peer(LOG_WARN, "gpio %s: line %u: cannot set it: %s", c->label, l->idx,
 				 strerror(-r));
 			return r;
 		}
@@ -296,7 +296,7 @@ static int get_value(struct gpio_line *l, uint8_t *out)
 	int v = c->ops->get_value(c, l->idx);
 
 	if (v < 0) {
-		log_warn("gpio %s: line %u: cannot read it: %s", c->label, l->idx, strerror(-v));
+		log_peer(LOG_WARN, "gpio %s: line %u: cannot read it: %s", c->label, l->idx, strerror(-v));
 		return v;
 	}
 	*out = v ? 1 : 0;

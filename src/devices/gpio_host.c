@@ -115,7 +115,7 @@ static int host_configure(struct gpio_chip *c, unsigned line, uint8_t dir,
 	host_release(h, line);
 	r = host_request(h, line, &cfg);
 	if (r < 0 && host_request(h, line, &old) < 0)
-		log_warn("gpio %s: line %u: lost its request while reconfiguring", c->label, line);
+		log_peer(LOG_WARN, "gpio %s: line %u: lost its request while reconfiguring", c->label, line);
 	return r;
 }
 
@@ -173,7 +173,7 @@ static void host_read_events(struct gpio_chip *c, unsigned line)
 		int r = h->hw->read_event(l->req, &rising);
 
 		if (r < 0) {
-			log_warn("gpio %s: line %u: reading its events: %s", c->label, line,
+			log_peer(LOG_WARN, "gpio %s: line %u: reading its events: %s", c->label, line,
 				 strerror(-r));
 			break;
 		}

@@ -60,8 +60,8 @@ static void i2c_op_set_features(void *priv, uint64_t features)
 
 	v->sock.features_ok = features & (1ull << VIRTIO_I2C_F_ZERO_LENGTH_REQUEST);
 	if (!v->sock.features_ok)
-		log_warn("i2c: the driver did not accept VIRTIO_I2C_F_ZERO_LENGTH_REQUEST: "
-			 "every request will fail");
+		log_bad("i2c: the driver did not accept VIRTIO_I2C_F_ZERO_LENGTH_REQUEST: "
+			"every request will fail");
 }
 
 static const struct dev_ops i2c_ops = {

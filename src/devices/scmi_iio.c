@@ -413,7 +413,7 @@ int64_t scmi_iio_value(double raw, double offset, double scale, double mult)
 static void iio_fallback(struct iio *d, const char *why)
 {
 	if (strcmp(d->why, why)) {
-		log_warn("iio '%s': no buffered reads (%s); reading sysfs", d->name, why);
+		log_peer(LOG_WARN, "iio '%s': no buffered reads (%s); reading sysfs", d->name, why);
 		snprintf(d->why, sizeof(d->why), "%s", why);
 	}
 }
@@ -436,7 +436,7 @@ static void iio_stream(void *inst, unsigned s, bool on, struct loop *l)
 
 	if (!on) {
 		if (d->buf.active)
-			log_info("iio '%s': buffered reads stopped after %lu records", d->name,
+			log_peer(LOG_INFO, "iio '%s': buffered reads stopped after %lu records", d->name,
 				 d->buf.records);
 		scmi_iiobuf_stop(&d->buf);
 		return;
@@ -461,7 +461,7 @@ static void iio_stream(void *inst, unsigned s, bool on, struct loop *l)
 		return;
 	}
 	d->why[0] = '\0';
-	log_info("iio '%s': buffered reads from %s/%s, %u-byte records", d->name,
+	log_peer(LOG_INFO, "iio '%s': buffered reads from %s/%s, %u-byte records", d->name,
 		 scmi_iio_dev_dir(), d->devname, d->buf.rec);
 }
 

@@ -301,7 +301,7 @@ static void probe(struct spidev_target *s, uint32_t speed)
 		b = s->orig_bits;
 		if (s->ops->ioctl(s->ctx, s->fd, SPI_IOC_WR_MODE32, &m) < 0 ||
 		    s->ops->ioctl(s->ctx, s->fd, SPI_IOC_WR_BITS_PER_WORD, &b) < 0)
-			log_warn("spi: %s: could not restore mode %#x / %u bits per word",
+			log_peer(LOG_WARN, "spi: %s: could not restore mode %#x / %u bits per word",
 				 s->t.name, s->orig_mode, s->orig_bits);
 	}
 	s->cur_mode = s->orig_mode;

@@ -171,7 +171,7 @@ void dev_queue_stop(struct vu_dev *d, unsigned q)
  * runs, and the features the current driver accepted are given again. */
 void dev_device_reset(struct vu_dev *d, const char *why)
 {
-	log_info("%s: device reset (%s)", d->path, why);
+	log_peer(LOG_INFO, "%s: device reset (%s)", d->path, why);
 	for (unsigned q = 0; q < d->ops->num_queues; q++) {
 		dev_queue_stop(d, q);
 		vq_drop_held(&d->vq[q]);
@@ -199,7 +199,7 @@ void dev_queue_started(struct vu_dev *d, unsigned q, enum vq_start_kind kind)
 	switch (kind) {
 	case VQ_START_RESUMED:
 		if (d->suspended)
-			log_info("%s: queue %u continues where it stopped: a pause, the device "
+			log_peer(LOG_INFO, "%s: queue %u continues where it stopped: a pause, the device "
 				 "keeps its state", d->path, q);
 		d->suspended = false;
 		break;
@@ -240,8 +240,8 @@ void dev_remap_queues(struct vu_dev *d)
 		if (!vq->addr_set)
 			continue;
 		if (vq_map(vq) < 0) {
-			log_warn("%s: queue %u: rings not in guest memory after a memory change",
-				 d->path, q);
+			log_bad("%s: queue %u: rings not in guest memory after a memory change",
+				d->path, q);
 			continue;
 		}
 		/* mapped again: what was completed or kicked meanwhile */
@@ -272,7 +272,7 @@ static void conn_close(struct vu_dev *d, const char *why)
 	if (d->fd < 0)
 		return;
 	if (why)
-		log_info("%s: frontend disconnected (%s)", d->path, why);
+		log_peer(LOG_INFO, "%s: frontend disconnected (%s)", d->path, why);
 	dev_reset_state(d, false);
 	d->protocol_features = 0;
 	d->protocol_set = false;
@@ -313,7 +313,7 @@ static int conn_read(struct vu_dev *d)
 	if (n < 0) {
 		if (errno == EAGAIN)
 			return 0;
-		log_info("%s: receive: %s", d->path, strerror(errno));
+		log_peer(LOG_INFO, "%s: receive: %s", d->path, strerror(errno));
 		return -1;
 	}
 	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
@@ -417,20 +417,20 @@ static void on_listen(void *opaque, int fd, uint32_t events)
 		on_conn(d, d->fd, 0);
 	}
 	if (d->fd >= 0) {
-		log_warn("%s: a frontend is already connected; refusing a second one", d->path);
+		log_bad("%s: a frontend is already connected; refusing a second one", d->path);
 		close(c);
 		return;
 	}
 	d->conn_w = loop_add(d->loop, c, EPOLLIN, on_conn, d);
 	if (!d->conn_w) {
-		log_err("%s: cannot watch the connection: %s", d->path, strerror(errno));
+		log_peer(LOG_ERROR, "%s: cannot watch the connection: %s", d->path, strerror(errno));
 		close(c);
 		return;
 	}
 	d->fd = c;
 	d->rx_have = 0;
 	d->rx_nfds = 0;
-	log_info("%s: frontend connected", d->path);
+	log_peer(LOG_INFO, "%s: frontend connected", d->path);
 }
 
 /* ---------------- lifecycle ---------------- */

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
@@ -141,17 +142,26 @@ static void clear_nonblock(int fd)
 	assert_int_equal(fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK), 0);
 }
 
+static char last_line[256];
+
+/* Lines and bytes in the daemon's log so far, and its last line. */
 static void log_size(unsigned *lines, size_t *bytes)
 {
 	FILE *f = fopen(dmn.proc.log, "r");
-	int c;
+	char line[sizeof(last_line)];
 
 	*lines = 0;
 	*bytes = 0;
+	last_line[0] = '\0';
 	assert_non_null(f);
-	while ((c = fgetc(f)) != EOF) {
-		(*bytes)++;
-		*lines += c == '\n';
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strlen(line);
+
+		*bytes += n;
+		if (n && line[n - 1] == '\n') {
+			(*lines)++;
+			memcpy(last_line, line, n + 1);
+		}
 	}
 	fclose(f);
 }
@@ -190,7 +200,7 @@ static void neighbour_unharmed(void)
 	assert_true(proc_alive(&dmn.proc));
 	log_size(&lines, &bytes);
 	if (lines > LOG_MAX_LINES || bytes > LOG_MAX_BYTES)
-		print_error("log: %u lines, %zu bytes\n", lines, bytes);
+		print_error("log: %u lines, %zu bytes; the last: %s", lines, bytes, last_line);
 	assert_true(lines <= LOG_MAX_LINES);
 	assert_true(bytes <= LOG_MAX_BYTES);
 	fe_free(fe_a);
@@ -316,6 +326,81 @@ static void test_iso_kick_fd_at_eof(void **state)
 	neighbour_unharmed();
 }
 
+/* ------------------------------------------------------- 6: log floods */
+
+#define FLOOD 2000      /* messages or connections: lines enough to fail the bound */
+
+/* Connect to path and hang up at once. */
+static void connect_close(const char *path)
+{
+	struct fe *fe = fe_new();
+
+	assert_non_null(fe);
+	assert_int_equal(fe_connect(fe, path, WAIT_MS), 0);
+	fe_free(fe);
+}
+
+/* A connects and hangs up, again and again (each connection is logged). */
+static void test_iso_flood_connections(void **state)
+{
+	fe_b = open_fe(sock_b, NULL);
+	eeprom_read(fe_b);
+	for (unsigned i = 0; i < FLOOD; i++)
+		connect_close(sock_a);
+	neighbour_unharmed();
+}
+
+/* A second frontend knocks on A's socket while A is connected. */
+static void test_iso_flood_second_connections(void **state)
+{
+	open_both(NULL);
+	for (unsigned i = 0; i < FLOOD; i++)
+		connect_close(sock_a);
+	eeprom_read(fe_a);
+	neighbour_unharmed();
+}
+
+/* Memory tables without A's rings in them (accepted: the rings wait for
+ * memory that holds them). */
+static void test_iso_flood_mem_table_without_rings(void **state)
+{
+	struct vhost_user_memory m = { .nregions = 1 };
+	int fd = memfd_create("elsewhere", MFD_CLOEXEC);
+
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 65536), 0);
+	m.regions[0] = (struct vhost_user_region){ .guest_phys_addr = 0x40000000,
+		.memory_size = 65536, .userspace_addr = 0x7e0000000000ull };
+	open_both(NULL);
+	for (unsigned i = 0; i < FLOOD; i++)
+		assert_int_equal(fe_set(fe_a, VHOST_USER_SET_MEM_TABLE, &m, 8 + sizeof(m.regions[0]),
+					&fd, 1), 0);
+	close(fd);
+	neighbour_unharmed();
+}
+
+/* SET_FEATURES without the feature every i2c request needs. */
+static void test_iso_flood_set_features(void **state)
+{
+	open_both(NULL);
+	for (unsigned i = 0; i < FLOOD; i++)
+		assert_int_equal(fe_set_u64(fe_a, VHOST_USER_SET_FEATURES,
+					    fe_a->features & ~1ull), 0);
+	neighbour_unharmed();
+}
+
+/* Device resets (SET_STATUS 0), each after the driver set it up again. */
+static void test_iso_flood_resets(void **state)
+{
+	open_both(NULL);
+	assert_true(fe_a->protocol & BIT64(VHOST_USER_PROTOCOL_F_STATUS));
+	for (unsigned i = 0; i < FLOOD; i++) {
+		assert_int_equal(fe_set_u64(fe_a, VHOST_USER_SET_STATUS, 0), 0);
+		assert_int_equal(fe_set_u64(fe_a, VHOST_USER_SET_STATUS, 0xf), 0);
+	}
+	neighbour_unharmed();
+}
+
 /* --------------------------------------------------------------- main */
 
 int main(void)
@@ -328,6 +413,11 @@ int main(void)
 		T(test_iso_call_fd_not_eventfd),
 		T(test_iso_err_fd_not_eventfd),
 		T(test_iso_kick_fd_at_eof),
+		T(test_iso_flood_connections),
+		T(test_iso_flood_second_connections),
+		T(test_iso_flood_mem_table_without_rings),
+		T(test_iso_flood_set_features),
+		T(test_iso_flood_resets),
 		/* oversized and slow requests (issue 10 item 4) go here */
 	};
 #undef T
