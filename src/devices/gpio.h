@@ -5,6 +5,7 @@
  *
  *   gpio.c        command line, vhost-user wiring (one gpio_dev per socket)
  *   gpio_core.c   requestq / eventq messages, interrupt state per line
+ *   gpio_names.c  the GET_LINE_NAMES block (unique, printable names)
  *   gpio_sim.c    simulated chip: lines wired in pairs (2k, 2k+1)
  *   gpio_host.c   a /dev/gpiochipN through struct gpio_hw_ops
  *   gpio_gpiod.c  gpio_hw_ops for libgpiod 1.6 or 2.x (build time) */
@@ -149,6 +150,10 @@ struct gpio_dev {
 	unsigned held;               /* eventq elements held */
 };
 
+/* The GET_LINE_NAMES block for chip's lines (malloc'ed): printable 7-bit
+ * ASCII, NUL-terminated, empty names kept empty, a name shared with an
+ * earlier line made unique with a _N suffix.  0 or -ENOMEM. */
+int gpio_names_build(struct gpio_chip *c, uint8_t **block, uint32_t *size);
 /* Takes ownership of chip (freed by gpio_dev_free). 0 or negative errno. */
 int gpio_dev_init(struct gpio_dev *g, struct gpio_chip *chip, struct loop *l);
 void gpio_dev_free(struct gpio_dev *g);

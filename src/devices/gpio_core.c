@@ -498,32 +498,6 @@ void gpio_dev_config(const struct gpio_dev *g, uint8_t *buf)
 	buf[7] = (uint8_t)(s >> 24);
 }
 
-/* Names block: each name as 7-bit printable ASCII, NUL-terminated. */
-static int build_names(struct gpio_dev *g)
-{
-	struct gpio_chip *c = g->chip;
-	size_t size = 0, pos = 0;
-
-	for (unsigned i = 0; i < c->ngpio; i++)
-		size += strnlen(c->ops->name(c, i), GPIO_NAME_MAX - 1) + 1;
-	g->names = malloc(size);
-	if (!g->names)
-		return -ENOMEM;
-	for (unsigned i = 0; i < c->ngpio; i++) {
-		const char *n = c->ops->name(c, i);
-		size_t len = strnlen(n, GPIO_NAME_MAX - 1);
-
-		for (size_t k = 0; k < len; k++) {
-			unsigned char ch = (unsigned char)n[k];
-
-			g->names[pos++] = ch >= 0x20 && ch < 0x7f ? ch : '?';
-		}
-		g->names[pos++] = 0;
-	}
-	g->names_size = (uint32_t)size;
-	return 0;
-}
-
 int gpio_dev_init(struct gpio_dev *g, struct gpio_chip *chip, struct loop *l)
 {
 	int r;
@@ -540,7 +514,7 @@ int gpio_dev_init(struct gpio_dev *g, struct gpio_chip *chip, struct loop *l)
 		g->lines[i].g = g;
 		g->lines[i].idx = i;
 	}
-	r = build_names(g);
+	r = gpio_names_build(chip, &g->names, &g->names_size);
 	if (r < 0) {
 		free(g->lines);
 		g->lines = NULL;

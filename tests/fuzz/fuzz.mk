@@ -98,7 +98,8 @@ FUZZ_COV_SRC_vq   := src/vhost/vq.c src/vhost/mem.c
 FUZZ_COV_SRC_msg  := src/vhost/dev.c src/vhost/msg.c src/vhost/loop.c src/vhost/vq.c src/vhost/mem.c
 FUZZ_COV_SRC_scmi := $(wildcard src/devices/scmi_proto.c src/devices/scmi_proto_sensor.c \
 		     src/devices/scmi_state.c src/devices/scmi_fake.c)
-FUZZ_COV_SRC_gpio := src/devices/gpio_core.c src/devices/gpio_sim.c src/devices/gpio_host.c
+FUZZ_COV_SRC_gpio := src/devices/gpio_core.c src/devices/gpio_names.c src/devices/gpio_sim.c \
+		     src/devices/gpio_host.c
 FUZZ_COV_SRC_i2c  := src/devices/i2c_bus.c src/devices/i2c_sim.c
 FUZZ_COV_SRC_spi  := src/devices/spi_core.c src/devices/spi_sim.c src/devices/spi_flash.c \
 		     src/devices/spi_spidev.c
