@@ -19,6 +19,19 @@
  *  - a kick fd at end of file, in error or hung up: no longer watched,
  *    queue marked broken (a level-triggered watch would fire forever).
  * Nothing a frontend does to its fds can make the loop block: see efd.h.
+ *
+ * Pause or reset (what QEMU sends in each case: DEVELOPERS.md, "Device
+ * lifecycle").  A VM stop and a guest driver reset look the same on the
+ * wire: SET_VRING_ENABLE 0 and GET_VRING_BASE for every ring.  So a stop
+ * changes nothing in the device: held elements stay held and whatever the
+ * device completes meanwhile is parked (vq.h).  The first ring started
+ * again decides (dev_queue_started): if it continues its old ring (same
+ * size and addresses, the base GET_VRING_BASE returned, a used index that
+ * has not moved) it was a pause, and everything goes on; if it starts over
+ * (a new driver: base 0 and a zeroed used ring, or other addresses or
+ * size) the device is reset before any request of the new driver runs.
+ * SET_STATUS 0 after a stop waits for that verdict (QEMU would send it on
+ * a pause too); anywhere else it resets at once, as RESET_DEVICE does.
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -45,11 +45,23 @@ struct dev_ops {
 	 * (a pass cut short by the per-pass budget, 256 requests or 1 MiB of
 	 * their buffers, does not end it). Optional. */
 	void (*flush)(void *priv, struct vu_dev *d, unsigned q);
-	/* Queue q stops (GET_VRING_BASE, reset, disconnect): forget every
-	 * element held from q without completing it. Optional. */
+	/* Queue q's ring is gone: forget every element held from q without
+	 * completing it (the core reclaims them).  Called before reset(), and
+	 * alone when the frontend restarts q on another ring.  Never across a
+	 * pause: GET_VRING_BASE keeps held elements, and a vu_complete() made
+	 * while the ring is stopped is published when it runs again.
+	 * Optional. */
 	void (*queue_stop)(void *priv, struct vu_dev *d, unsigned q);
-	/* Connection gone or RESET_DEVICE: return to the freshly-started
-	 * state (queue_stop has been called for every queue). Optional. */
+	/* Return to the power-on state: undo everything a driver set up and
+	 * drop everything pending for it (GPIO: lines released, interrupts
+	 * masked, latched edges dropped; SCMI: sensors disabled, no
+	 * notification pending), sending nothing to the driver.  Called after
+	 * queue_stop() for every queue when: the connection closes;
+	 * RESET_OWNER; RESET_DEVICE; SET_STATUS 0 outside a stop; the rings
+	 * start over after a stop (a guest driver reset, a system reset or
+	 * reboot).  Not on a pause (VM stop/cont): see DEVELOPERS.md, "Device
+	 * lifecycle".  When the driver's features are already set (a ring
+	 * restart), set_features() is called again right after.  Optional. */
 	void (*reset)(void *priv, struct vu_dev *d);
 };
 
