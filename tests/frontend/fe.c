@@ -799,21 +799,23 @@ int fe_queue_start(struct fe *fe, unsigned q, uint16_t num, uint16_t base)
 	vq->avail_idx = base;
 	vq->kicked_idx = base;
 	if (fresh || base == 0) {
-		/* a fresh start: clean rings, used starts where avail does
-		 * (the backend sets both to base on SET_VRING_BASE) */
+		/* a fresh start (a new driver): clean rings, used starts
+		 * where avail does, outstanding chains are forgotten */
 		memset(vq->desc, 0, vring_desc_size(num));
 		memset(vq->avail, 0, vring_avail_size(num));
 		memset(vq->used, 0, vring_used_size(num));
 		vq->used->idx = base;
+		vq->last_used = base;
+		memset(vq->chain_len, 0, num * sizeof(*vq->chain_len));
+		for (unsigned i = 0; i < num; i++)
+			vq->next[i] = (uint16_t)(i + 1);
+		vq->free_head = 0;
+		vq->num_free = num;
 	}
-	vq->last_used = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+	/* else a restart (VM cont): the rings and the chains the device still
+	 * holds stay; the backend reads used->idx from the ring */
 	vq->avail->idx = base;
 	*used_event_ptr(vq) = vq->last_used;
-	memset(vq->chain_len, 0, num * sizeof(*vq->chain_len));
-	for (unsigned i = 0; i < num; i++)
-		vq->next[i] = (uint16_t)(i + 1);
-	vq->free_head = 0;
-	vq->num_free = num;
 	if ((r = make_eventfd(&vq->kick_fd)) < 0 ||
 	    (r = make_eventfd(&vq->call_fd)) < 0 ||
 	    (r = make_eventfd(&vq->err_fd)) < 0)

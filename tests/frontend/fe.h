@@ -201,9 +201,9 @@ int fe_driver_start(struct fe *fe, const struct fe_opts *o);
 int fe_start(struct fe *fe, const struct fe_opts *o);
 /* Set up queue q's rings in guest memory and send NUM/BASE/ADDR/KICK/CALL.
  * Rings are allocated on first use (or when num changes) and cleared when
- * base is 0; with another base they are kept (restart after
- * fe_queue_stop) and collection continues at used->idx. Outstanding
- * chains are forgotten. */
+ * base is 0 (a new driver: outstanding chains are forgotten); with another
+ * base they are kept with the chains still outstanding (a restart after
+ * fe_queue_stop, as QEMU's cont) and collection continues where it was. */
 int fe_queue_start(struct fe *fe, unsigned q, uint16_t num, uint16_t base);
 int fe_queue_enable(struct fe *fe, unsigned q, bool on);
 /* SET_VRING_ENABLE 0 then GET_VRING_BASE for queue q; *base may be NULL. */

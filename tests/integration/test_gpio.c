@@ -491,6 +491,67 @@ static void test_gpio_int_reconnect_resets_lines(void **state)
 	itest_close_ok(fe);
 }
 
+/* QEMU stop/cont (GET_VRING_BASE, then the same rings from that base):
+ * the eventq buffer held for an enabled interrupt survives and carries the
+ * edge made after the restart; requests go on at the right used entries. */
+static void test_gpio_int_pause_keeps_held_eventq_buffer(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+	uint16_t base[2];
+
+	drive(fe, 4, 0);
+	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 5, DIR_IN, NULL), ST_OK);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_RISING, NULL), ST_OK);
+	ev_queue(fe, 5);
+	expect_no_ev(fe);
+	for (unsigned q = 0; q < 2; q++)
+		assert_int_equal(fe_queue_stop(fe, q, &base[q]), 0);
+	assert_int_equal(base[1], fe->vq[1].avail_idx);
+	for (unsigned q = 0; q < 2; q++) {
+		assert_int_equal(fe_queue_start(fe, q, fe->vq[q].num, base[q]), 0);
+		assert_int_equal(fe_queue_enable(fe, q, true), 0);
+	}
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 4, 1, NULL), ST_OK);
+	expect_ev(fe, 5, EV_VALID);
+	assert_int_equal(getv(fe, 5), 1);
+	/* the interrupt is still set up: queue again, another edge */
+	ev_queue(fe, 5);
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 4, 0, NULL), ST_OK);
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 4, 1, NULL), ST_OK);
+	expect_ev(fe, 5, EV_VALID);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_NONE, NULL), ST_OK);
+	drive(fe, 4, 0);
+	itest_close_ok(fe);
+}
+
+/* A driver reset on the same connection (the rings start over at base 0,
+ * as after a guest's unbind/bind): the device is fresh, lines released,
+ * no interrupt left set up, the held buffer never comes back. */
+static void test_gpio_int_driver_reset_resets_lines(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+	uint8_t d;
+
+	drive(fe, 6, 1);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 7, IRQ_RISING, NULL), ST_OK);
+	ev_queue(fe, 7);
+	for (unsigned q = 0; q < 2; q++)
+		assert_int_equal(fe_queue_stop(fe, q, NULL), 0);
+	for (unsigned q = 0; q < 2; q++) {
+		assert_int_equal(fe_queue_start(fe, q, fe->vq[q].num, 0), 0);
+		assert_int_equal(fe_queue_enable(fe, q, true), 0);
+	}
+	assert_int_equal(greq(fe, MSG_GET_DIRECTION, 6, 0, &d), ST_OK);
+	assert_int_equal(d, DIR_IN);
+	assert_int_equal(getv(fe, 7), 0);
+	ev_queue(fe, 7);
+	drive(fe, 6, 0);
+	drive(fe, 6, 1);
+	expect_no_ev(fe);
+	drive(fe, 6, 0);
+	itest_close_ok(fe);
+}
+
 static void test_gpio_int_cli_errors_name_the_entry(void **state)
 {
 	static const struct {
@@ -616,6 +677,8 @@ int main(void)
 		T(test_gpio_int_values_and_pairs),
 		T(test_gpio_int_sockets_are_independent),
 		T(test_gpio_int_edge_irq_from_partner),
+		T(test_gpio_int_pause_keeps_held_eventq_buffer),
+		T(test_gpio_int_driver_reset_resets_lines),
 		T(test_gpio_int_every_irq_type),
 		T(test_gpio_int_edge_latched_while_masked),
 		T(test_gpio_int_line_out_of_range),
