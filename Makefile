@@ -145,10 +145,15 @@ uninstall:
 variants:
 	@tools/variants
 
-clean:
-	rm -rf build build-asan build-fuzz build-var build-noseccomp vhost-device
+# The Debian package (debian/), built from a copy of the tree into
+# build-deb/ and checked with lintian (tools/deb; CI adds --install).
+deb:
+	@tools/deb
 
-.PHONY: all bench demo demo-quick deps tests check check-asan check-valgrind install uninstall clean variants
+clean:
+	rm -rf build build-asan build-fuzz build-var build-noseccomp build-deb vhost-device
+
+.PHONY: all bench demo demo-quick deps tests check check-asan check-valgrind install uninstall clean variants deb
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
