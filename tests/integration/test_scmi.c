@@ -305,6 +305,107 @@ static void test_scmi_int_eventq_buffers_held_then_released(void **state)
 	itest_close_ok(fe);
 }
 
+/* Wait for the next used eventq entry, read from the ring itself: after a
+ * pause the device still holds buffers posted before it, which the test
+ * frontend's bookkeeping forgot at the restart. */
+static int next_used(struct fe *fe, uint32_t *id, uint32_t *len)
+{
+	struct fe_vq *vq = &fe->vq[1];
+	long long end = proc_now_ms() + WAIT_MS;
+
+	for (;;) {
+		uint16_t idx = __atomic_load_n(&vq->used->idx, __ATOMIC_ACQUIRE);
+
+		if (idx != vq->last_used) {
+			struct vring_used_elem *u = &vq->used->ring[vq->last_used % vq->num];
+
+			*id = u->id;
+			*len = u->len;
+			vq->last_used++;
+			return *id < 256 ? 0 : -EPROTO;
+		}
+		if (proc_now_ms() >= end)
+			return -ETIMEDOUT;
+		fe_vq_wait_call(fe, 1, (int)(end - proc_now_ms()));
+	}
+}
+
+/* Stop both rings as QEMU does (SET_VRING_ENABLE 0, GET_VRING_BASE) and
+ * start them again: at the returned base (a VM stop/cont) or at base 0
+ * with cleared rings (a new driver after a reset). */
+static void stop_and_restart(struct fe *fe, bool same_place)
+{
+	for (unsigned q = 0; q < 2; q++) {
+		uint16_t base = 0, num = fe->vq[q].num;
+
+		assert_int_equal(fe_queue_stop(fe, q, &base), 0);
+		assert_int_equal(fe_queue_start(fe, q, num, same_place ? base : 0), 0);
+		assert_int_equal(fe_queue_enable(fe, q, true), 0);
+	}
+}
+
+/* A pause (vhost-user: "While all vrings are stopped, the device is
+ * suspended"; nothing allows it to lose state) keeps the sensor
+ * configuration, the held event buffers and the sampling: after cont,
+ * updates keep coming into the buffers posted before the stop, without
+ * any command. */
+static void test_scmi_int_pause_keeps_sensors_and_buffers(void **state)
+{
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
+	struct itest_evq q = { .fe = fe, .q = 1, .cap = LINUX_CAP };
+	uint8_t rsp[LINUX_CAP], ev[LINUX_CAP];
+	uint32_t id = 0, len = 0;
+
+	itest_evq_post_ok(&q, 8);
+	/* enabled, 10 ms, continuous updates */
+	assert_int_equal(scmi(fe, SENSOR, 0xa, P(0, 1 | 1u << 16 | 0x1eu << 11), rsp, 8), 8);
+	assert_int_equal(scmi(fe, SENSOR, 0xb, P(0, 1), rsp, 8), 8);
+	assert_int_equal(itest_le32(rsp + 4), 0);
+	assert_int_equal(itest_evq_next_ok(&q, ev, WAIT_MS), 4 + 8 + 3 * 16);
+
+	stop_and_restart(fe, true);
+	assert_int_equal(next_used(fe, &id, &len), 0);
+	assert_int_equal(len, 4 + 8 + 3 * 16);
+	assert_int_equal(itest_le32(fe_ptr(fe, q.gpa[id], 4)), 1 | 3u << 8 | SENSOR << 10);
+	assert_int_equal(scmi(fe, SENSOR, 0x9, P(0), rsp, 12), 12);
+	assert_int_equal(itest_le32(rsp + 8) & 1, 1);
+	assert_int_equal(scmi(fe, SENSOR, 0xb, P(0, 0), rsp, 8), 8);
+	itest_close_ok(fe);
+}
+
+/* A driver reset (the rings start over) leaves a fresh device: the
+ * sensor disabled, no update pending from before (virtio 2.4.1: "A device
+ * MUST NOT send notifications ... after indicating completion of the
+ * reset ..., until the driver re-initializes the device").  Updates
+ * queued before the reset had no timestamps; the new driver asks for
+ * them, so the first update it gets must carry one. */
+static void test_scmi_int_driver_reset_fresh_sensors(void **state)
+{
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
+	struct itest_evq q = { .fe = fe, .q = 1, .cap = LINUX_CAP };
+	uint8_t rsp[LINUX_CAP], ev[LINUX_CAP];
+
+	/* updates every 10 ms, no event buffer: they queue up */
+	assert_int_equal(scmi(fe, SENSOR, 0xa, P(0, 1 | 1u << 16 | 0x1eu << 11), rsp, 8), 8);
+	assert_int_equal(scmi(fe, SENSOR, 0xb, P(0, 1), rsp, 8), 8);
+	assert_int_equal(itest_le32(rsp + 4), 0);
+	usleep(100 * 1000);
+
+	stop_and_restart(fe, false);
+	itest_evq_post_ok(&q, 8);
+	assert_int_equal(scmi(fe, SENSOR, 0x9, P(0), rsp, 12), 12);
+	assert_int_equal(itest_le32(rsp + 8) & 3, 0);            /* disabled */
+	assert_int_equal(itest_le32(rsp + 8) >> 16, 1);          /* 1 s again */
+	/* enabled with timestamps, 10 ms, updates on */
+	assert_int_equal(scmi(fe, SENSOR, 0xa, P(0, 3 | 1u << 16 | 0x1eu << 11), rsp, 8), 8);
+	assert_int_equal(scmi(fe, SENSOR, 0xb, P(0, 1), rsp, 8), 8);
+	assert_int_equal(itest_evq_next_ok(&q, ev, WAIT_MS), 4 + 8 + 3 * 16);
+	assert_int_equal(itest_le32(ev), 1 | 3u << 8 | SENSOR << 10);
+	assert_true(itest_le64(ev + 12 + 8) != 0);               /* axis 0 timestamp */
+	assert_int_equal(scmi(fe, SENSOR, 0xb, P(0, 0), rsp, 8), 8);
+	itest_close_ok(fe);
+}
+
 /* Started through a `vhost-device-scmi` link, with six sensors: the
  * descriptions come in two pages of a 128-byte message. */
 static void test_scmi_int_symlink_and_paging(void **state)
@@ -420,6 +521,8 @@ int main(void)
 		T(test_scmi_int_config_reset_on_reconnect),
 		T(test_scmi_int_malformed_requests),
 		T(test_scmi_int_eventq_buffers_held_then_released),
+		T(test_scmi_int_pause_keeps_sensors_and_buffers),
+		T(test_scmi_int_driver_reset_fresh_sensors),
 		cmocka_unit_test(test_scmi_int_symlink_and_paging),
 		cmocka_unit_test(test_scmi_int_cli_errors_exit_1),
 		cmocka_unit_test(test_scmi_int_daemon_exits_0),
