@@ -118,7 +118,8 @@ static void send_msg(struct fx *f, uint32_t req, const void *p, uint32_t size,
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	memcpy(buf, &h, sizeof(h));
-	memcpy(buf + sizeof(h), p, size);
+	if (size)
+		memcpy(buf + sizeof(h), p, size);
 	memset(&ctl, 0, sizeof(ctl));
 	if (nfds) {
 		struct cmsghdr *cm;
