@@ -3,7 +3,7 @@
  * 32 bytes of config) whose chip selects are host spidev devices
  * (-l/--device) and simulated peripherals (--sim), in command-line order.
  * `-s PATH -c N` serves N guests on PATH0..PATH{N-1}; they share the chip
- * selects, and every batch runs to its end before another starts. */
+ * selects.  spidev messages run on a worker per chip select (spi_core.c). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -221,6 +221,10 @@ static int spi_start(void *ctx, struct loop *l, unsigned count)
 	}
 	for (unsigned i = 0; i < a->c->ncs; i++)
 		log_info("chip select %u: %s", i, a->c->cs[i]->name);
+	if (spi_ctrl_start(a->c, l)) {   /* a worker per spidev chip select */
+		log_err("cannot start the spidev threads: %s", strerror(errno));
+		return -1;
+	}
 	save_timer = loop_timer(l, 0, 0, save_now, NULL);
 	a->p = calloc(count, sizeof(*a->p));
 	if (!save_timer || !a->p) {
@@ -258,8 +262,12 @@ static void spi_cleanup(void *ctx, struct loop *l)
 {
 	struct spi_args *a = ctx;
 
-	for (unsigned i = 0; a->p && i < a->count; i++)
+	spi_ctrl_stop(a->c);
+	for (unsigned i = 0; a->p && i < a->count; i++) {
+		if (a->p[i])
+			spi_sock_free(&a->p[i]->sock);
 		free(a->p[i]);
+	}
 	free(a->p);
 	/* flash images are saved as their chip selects are destroyed */
 	spi_ctrl_free(a->c);

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <linux/spi/spidev.h>
 #include "vhost/vq.h"
+#include "vhost/work.h"
 
 #define SPI_VIRTIO_ID    45
 #define SPI_QUEUE_SIZE   1024
@@ -90,6 +92,7 @@ struct spi_caps {
 	uint32_t max_cs_setup_ns;
 	uint32_t max_cs_hold_ns;
 	uint32_t max_cs_inactive_ns;
+	uint32_t max_len;          /* longest transfer in bytes (PARAM_ERR beyond) */
 };
 
 /* ---- one request ---- */
@@ -125,10 +128,15 @@ struct spi_target_ops {
 	void (*destroy)(struct spi_target *t);
 };
 
+struct worker;
+
 struct spi_target {
 	const struct spi_target_ops *ops;
 	char name[128];            /* path or model, for messages */
 	struct spi_caps caps;
+	struct worker *wk;         /* host spidev: its messages run here, off the
+				    * loop (NULL: inline) */
+	bool stuck;                /* its worker did not stop: leave it alone */
 };
 
 /* ---- controller: the chip selects and the config every socket shares ---- */
@@ -162,7 +170,49 @@ void spi_ctrl_run(struct spi_ctrl *c, int owner, struct spi_req *const *reqs, un
 /* Guest `owner` went away: release what it holds. */
 void spi_ctrl_release_owner(struct spi_ctrl *c, int owner);
 
-/* ---- per-socket batching ---- */
+/* Bytes of consecutive transfers run as one batch on the loop (simulated
+ * chip selects) before the next batch starts. */
+#define SPI_BATCH_BYTES (1u << 20)
+/* Longest transfer a simulated chip select takes (a whole flash image). */
+#define SPI_SIM_MAX_LEN (1u << 20)
+
+/* ---- one SPI_IOC_MESSAGE of a host spidev chip select ----
+ * Built on the loop from whole requests (tx copied out of guest memory
+ * into txbuf), executed by the chip select's worker (mode, ioctl, the
+ * inactive delay; nothing else), finished on the loop (rx copied back,
+ * results set). */
+#define SPIDEV_MAX_XFERS   511   /* SPI_IOC_MESSAGE size field limit */
+
+struct spidev_msg {
+	uint32_t mode;
+	unsigned nx;
+	bool keep_cs;             /* chip select left active after it */
+	bool mode_failed;
+	int result;               /* 0 or -errno */
+	uint32_t sleep_after;
+	uint8_t *txbuf, *rxbuf;   /* cap bytes each */
+	uint32_t cap;
+	uint32_t rxoff[SPIDEV_MAX_XFERS];
+	struct spi_ioc_transfer x[SPIDEV_MAX_XFERS];
+};
+
+/* ---- per-socket queue ----
+ * Requests are answered in the order they came.  Consecutive requests to
+ * one chip select and mode form a batch, run when a different request
+ * follows, when it holds SPI_BATCH_BYTES, or when the kick ends.  A batch
+ * for a host spidev runs on that chip select's worker, one message at a
+ * time, while the socket's later requests wait. */
+
+struct spi_sock;
+
+struct spi_job {
+	struct work w;
+	struct spi_sock *s;
+	struct spi_target *t;
+	unsigned n;               /* requests in the message (queue head) */
+	bool cancelled;           /* the queue stopped meanwhile */
+	struct spidev_msg m;
+};
 
 struct spi_sock {
 	struct spi_ctrl *ctrl;
@@ -170,19 +220,31 @@ struct spi_sock {
 	/* completion of a held element (vu_complete in the device) */
 	void (*complete)(void *ctx, struct vq_elem *e, uint32_t len);
 	void *complete_ctx;
-	unsigned npend;
-	struct spi_req pend[SPI_QUEUE_SIZE];
-	struct spi_req *pendp[SPI_QUEUE_SIZE];
+	bool closed;              /* the kick ended: the last batch may run */
+	bool busy;                /* job runs on a worker */
+	bool inline_run;
+	unsigned head, tail;      /* q[head..tail): not answered yet */
+	struct spi_req q[SPI_QUEUE_SIZE];
+	struct spi_req *qp[SPI_QUEUE_SIZE];
+	struct spi_job *job;      /* allocated at the first spidev batch */
 };
 
-/* One request of a kick: returns DEV_HELD (queued, or answered at once
- * through complete() for PARAM_ERR after the pending ones are run), or
- * -EINVAL if there is no byte for a result. */
+/* One request of a kick: returns DEV_HELD (answered, now or later,
+ * through complete()), or -EINVAL if there is no byte for a result. */
 int spi_sock_handle(struct spi_sock *s, struct vq_elem *e);
-/* End of the kick: run and complete what is pending. */
+/* End of the kick: run what is pending (or start it on a worker). */
 void spi_sock_flush(struct spi_sock *s);
 /* Forget pending requests without completing them (queue stopped). */
 void spi_sock_drop(struct spi_sock *s);
+/* Requests held, not answered yet. */
+unsigned spi_sock_pending(const struct spi_sock *s);
+/* Free the job (after the workers stopped). */
+void spi_sock_free(struct spi_sock *s);
+
+/* A worker per host spidev chip select (loop l); their end.  A chip
+ * select whose worker is stuck in the kernel is marked and not freed. */
+int spi_ctrl_start(struct spi_ctrl *c, struct loop *l);
+void spi_ctrl_stop(struct spi_ctrl *c);
 
 /* ---- host spidev backend ---- */
 
@@ -199,7 +261,6 @@ struct spidev_ops {
 };
 extern const struct spidev_ops spidev_sys_ops;
 
-#define SPIDEV_MAX_XFERS   511   /* SPI_IOC_MESSAGE size field limit */
 #define SPIDEV_ALIGN       128   /* ARCH_DMA_MINALIGN bound on every arch we know */
 #define SPIDEV_MAX_WORD_DELAY_NS  255000u      /* u8 word_delay_usecs */
 #define SPIDEV_MAX_HOLD_NS        65535000u    /* u16 delay_usecs */
@@ -209,6 +270,21 @@ extern const struct spidev_ops spidev_sys_ops;
  * settings restored.  NULL with a message (path and errno text) in err. */
 struct spi_target *spidev_target_new(const char *path, const struct spidev_ops *ops,
 				     void *ctx, char *err, size_t errlen);
+bool spidev_is(const struct spi_target *t);
+uint32_t spidev_bufsiz(const struct spi_target *t);
+int spidev_msg_alloc(struct spidev_msg *m, uint32_t bufsiz);
+void spidev_msg_free(struct spidev_msg *m);
+/* Fill m with the first requests of reqs[0..n) that fit one message;
+ * returns how many (0: none fits).  batch_ends: nothing of this batch
+ * follows reqs[n-1]. */
+unsigned spidev_msg_build(struct spi_target *t, struct spi_req *const *reqs, unsigned n,
+			  bool batch_ends, struct spidev_msg *m);
+/* The ioctls (any thread; no logging, no guest memory). */
+void spidev_msg_exec(struct spi_target *t, struct spidev_msg *m);
+/* Results and rx data into reqs[0..m->nx); false (logged) if it failed. */
+bool spidev_msg_finish(struct spi_target *t, struct spidev_msg *m,
+		       struct spi_req *const *reqs);
+
 /* Linux SPI mode bits the spidev is set to for a batch of this mode and
  * these widths (exposed for tests). */
 uint32_t spidev_kernel_mode(uint32_t base, uint32_t vmode, unsigned tx_nbits,

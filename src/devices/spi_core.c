@@ -75,6 +75,8 @@ static const char *spi_check(const struct spi_ctrl *c, struct spi_req *r)
 		return "unsupported bits per word";
 	if (r->len % word_bytes(r->bpw))
 		return "length is not a whole number of words";
+	if (r->len > c->cs[h->chip_select_id]->caps.max_len)
+		return "longer than the chip select takes in one transfer";
 	if (m & ~VIRTIO_SPI_MODE_MASK)
 		return "unknown mode bits";
 	if (!(cfg->mode_func_supported &
@@ -129,8 +131,10 @@ int spi_req_parse(const struct spi_ctrl *c, struct vq_elem *e, struct spi_req *r
 	r->rx_len = e->in_len - 1;
 	why = spi_check(c, r);
 	if (why) {
-		log_bad("spi: request (head %u, chip select %u, tx %u, rx %u bytes): %s",
-			e->head, r->h.chip_select_id, r->tx_len, r->rx_len, why);
+		log_bad("spi: request (head %u, chip select %u, tx %u, rx %u bytes, at most %u): %s",
+			e->head, r->h.chip_select_id, r->tx_len, r->rx_len,
+			r->h.chip_select_id < c->ncs ? c->cs[r->h.chip_select_id]->caps.max_len : 0,
+			why);
 		return VIRTIO_SPI_PARAM_ERR;
 	}
 	r->result = VIRTIO_SPI_TRANS_OK;
@@ -273,50 +277,233 @@ void spi_ctrl_release_owner(struct spi_ctrl *c, int owner)
 		release_held(c);
 }
 
-/* ---- batching per socket ---- */
+/* ---- the per-socket queue ---- */
 
 static bool same_batch(const struct spi_req *a, const struct spi_req *b)
 {
 	return a->h.chip_select_id == b->h.chip_select_id && a->h.mode == b->h.mode;
 }
 
+static void pump(struct spi_sock *s);
+
+static void complete_head(struct spi_sock *s, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct spi_req *r = &s->q[s->head + i];
+
+		s->complete(s->complete_ctx, r->e, spi_req_finish(r));
+	}
+	s->head += n;
+	if (s->head == s->tail)
+		s->head = s->tail = 0;
+}
+
+static void job_run(struct work *w)
+{
+	struct spi_job *j = (struct spi_job *)w;
+
+	spidev_msg_exec(j->t, &j->m);
+}
+
+static void job_done(struct work *w)
+{
+	struct spi_job *j = (struct spi_job *)w;
+	struct spi_sock *s = j->s;
+
+	s->busy = false;
+	if (j->cancelled) {
+		/* the guest has gone (its chip select was released then) */
+		j->cancelled = false;
+	} else {
+		spidev_msg_finish(j->t, &j->m, s->qp + s->head);
+		complete_head(s, j->n);
+	}
+	if (!s->inline_run)
+		pump(s);
+}
+
+/* Start the first message of the batch of n at the head on its chip
+ * select's worker.  Returns false if it is still running there. */
+static bool start_spidev(struct spi_sock *s, struct spi_target *t, unsigned n, bool ends)
+{
+	struct spi_job *j = s->job;
+	unsigned k;
+
+	if (!j) {
+		j = calloc(1, sizeof(*j));
+		if (!j || spidev_msg_alloc(&j->m, spidev_bufsiz(t))) {
+			free(j);
+			log_err("spi: out of memory for a transfer buffer");
+			for (unsigned i = 0; i < n; i++)
+				s->q[s->head + i].result = VIRTIO_SPI_TRANS_ERR;
+			complete_head(s, n);
+			return true;
+		}
+		s->job = j;
+	}
+	if (j->m.cap < spidev_bufsiz(t)) {
+		/* several spidev chip selects with different bufsiz */
+		struct spidev_msg m2 = { 0 };
+
+		if (spidev_msg_alloc(&m2, spidev_bufsiz(t)) == 0) {
+			spidev_msg_free(&j->m);
+			j->m.txbuf = m2.txbuf;
+			j->m.rxbuf = m2.rxbuf;
+			j->m.cap = m2.cap;
+		}
+	}
+	k = spidev_msg_build(t, s->qp + s->head, n, ends, &j->m);
+	if (!k) {
+		for (unsigned i = 0; i < n; i++)
+			s->q[s->head + i].result = VIRTIO_SPI_TRANS_ERR;
+		complete_head(s, n);
+		return true;
+	}
+	if (j->m.keep_cs) {
+		/* active after this message, from now on as far as anyone
+		 * queued behind it on the same worker is concerned */
+		s->ctrl->held = t;
+		s->ctrl->held_owner = s->index;
+	}
+	j->w.run = job_run;
+	j->w.done = job_done;
+	j->s = s;
+	j->t = t;
+	j->n = k;
+	j->cancelled = false;
+	s->busy = true;
+	s->inline_run = !t->wk;
+	worker_submit(t->wk, &j->w);
+	s->inline_run = false;
+	return !s->busy;
+}
+
+static void pump(struct spi_sock *s)
+{
+	struct spi_ctrl *c = s->ctrl;
+
+	while (!s->busy && s->head < s->tail) {
+		struct spi_req *r = &s->q[s->head];
+		struct spi_target *t;
+		unsigned n = 1;
+		uint64_t bytes = r->len;
+		bool ends;
+
+		if (r->result != VIRTIO_SPI_TRANS_OK) {
+			/* PARAM_ERR: answered in its place in the order */
+			complete_head(s, 1);
+			continue;
+		}
+		while (s->head + n < s->tail && same_batch(r, &s->q[s->head + n]) &&
+		       s->q[s->head + n].result == VIRTIO_SPI_TRANS_OK &&
+		       bytes + s->q[s->head + n].len <= SPI_BATCH_BYTES) {
+			bytes += s->q[s->head + n].len;
+			n++;
+		}
+		ends = s->head + n < s->tail || s->closed;
+		if (!ends && bytes < SPI_BATCH_BYTES && n < SPI_QUEUE_SIZE)
+			return;   /* the batch may still grow in this kick */
+		t = c->cs[r->h.chip_select_id];
+		/* one chip select active at a time, and never across guests */
+		if (c->held && (c->held != t || c->held_owner != s->index)) {
+			struct spi_target *h = c->held;
+
+			c->held = NULL;
+			c->held_owner = -1;
+			if (h->ops->release)
+				h->ops->release(h);
+		}
+		if (spidev_is(t)) {
+			if (c->held == t)
+				c->held = NULL;   /* this message continues or ends it */
+			if (!start_spidev(s, t, n, ends))
+				return;
+			continue;
+		}
+		spi_ctrl_run(c, s->index, s->qp + s->head, n);
+		complete_head(s, n);
+	}
+}
+
 void spi_sock_flush(struct spi_sock *s)
 {
-	unsigned n = s->npend;
-
-	if (!n)
-		return;
-	s->npend = 0;
-	spi_ctrl_run(s->ctrl, s->index, s->pendp, n);
-	for (unsigned i = 0; i < n; i++)
-		s->complete(s->complete_ctx, s->pend[i].e, spi_req_finish(&s->pend[i]));
+	s->closed = true;
+	pump(s);
 }
 
 void spi_sock_drop(struct spi_sock *s)
 {
-	s->npend = 0;
+	if (s->busy && s->job)
+		s->job->cancelled = true;
+	s->head = s->tail = 0;
+}
+
+unsigned spi_sock_pending(const struct spi_sock *s)
+{
+	return s->tail - s->head;
+}
+
+void spi_sock_free(struct spi_sock *s)
+{
+	if (s->job && !s->busy) {
+		spidev_msg_free(&s->job->m);
+		free(s->job);
+	}
+	s->job = NULL;
 }
 
 int spi_sock_handle(struct spi_sock *s, struct vq_elem *e)
 {
-	struct spi_req r;
+	struct spi_req *r;
 	int rc;
 
-	rc = spi_req_parse(s->ctrl, e, &r);
-	if (rc != VIRTIO_SPI_TRANS_OK) {
-		/* answered now; what came before it goes first */
-		spi_sock_flush(s);
-		if (rc < 0)
-			return rc;
-		/* completed here, right after the batch before it, so the used
-		 * ring keeps the guest's order */
-		s->complete(s->complete_ctx, e, spi_req_finish(&r));
-		return DEV_HELD;
+	if (s->tail == SPI_QUEUE_SIZE && s->head) {
+		unsigned n = s->tail - s->head;
+
+		memmove(s->q, s->q + s->head, n * sizeof(s->q[0]));
+		s->head = 0;
+		s->tail = n;
 	}
-	if (s->npend && (!same_batch(&s->pend[0], &r) || s->npend >= SPI_QUEUE_SIZE))
-		spi_sock_flush(s);
-	s->pend[s->npend] = r;
-	s->pendp[s->npend] = &s->pend[s->npend];
-	s->npend++;
+	if (s->tail == SPI_QUEUE_SIZE) {
+		/* cannot happen: no more elements outstanding than the ring */
+		return -EINVAL;
+	}
+	r = &s->q[s->tail];
+	rc = spi_req_parse(s->ctrl, e, r);
+	if (rc < 0) {
+		/* no byte for a result: the core answers it, after what came
+		 * before it (unless that waits on a worker) */
+		s->closed = true;
+		pump(s);
+		return rc;
+	}
+	s->qp[s->tail] = r;
+	s->tail++;
+	s->closed = false;
+	pump(s);
 	return DEV_HELD;
+}
+
+int spi_ctrl_start(struct spi_ctrl *c, struct loop *l)
+{
+	for (unsigned i = 0; i < c->ncs; i++) {
+		char name[48];
+
+		if (!spidev_is(c->cs[i]))
+			continue;
+		snprintf(name, sizeof(name), "spi cs%u", i);
+		c->cs[i]->wk = worker_new(l, name);
+		if (!c->cs[i]->wk)
+			return -errno;
+	}
+	return 0;
+}
+
+void spi_ctrl_stop(struct spi_ctrl *c)
+{
+	for (unsigned i = 0; i < c->ncs; i++) {
+		if (!worker_free(c->cs[i]->wk))
+			c->cs[i]->stuck = true;
+		c->cs[i]->wk = NULL;
+	}
 }

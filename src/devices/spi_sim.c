@@ -152,6 +152,7 @@ struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen)
 			.mode_func = 0x7f, .max_freq_hz = 0,
 			.max_word_delay_ns = 0xffffffffu, .max_cs_setup_ns = 0xffffffffu,
 			.max_cs_hold_ns = 0xffffffffu, .max_cs_inactive_ns = 0xffffffffu,
+			.max_len = SPI_SIM_MAX_LEN,
 		};
 		return &s->t;
 	}
@@ -200,6 +201,7 @@ struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen)
 			.max_freq_hz = 104000000u,
 			.max_word_delay_ns = 1000000u, .max_cs_setup_ns = 1000000u,
 			.max_cs_hold_ns = 1000000u, .max_cs_inactive_ns = 1000000u,
+			.max_len = SPI_SIM_MAX_LEN,   /* a read of the whole array */
 		};
 		return &s->t;
 	}

@@ -4,6 +4,7 @@
  * requests carried out as SPI_IOC_MESSAGE calls, split at 511 transfers
  * and at spidev's bounce buffer size. */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "devices/spi.h"
+#include "vhost/work.h"
 
 /* Linux SPI mode bits (include/uapi/linux/spi/spi.h) */
 #define K_CPHA      (1u << 0)
@@ -35,12 +37,6 @@
 #define BUFSIZ_DEFAULT 4096
 #define BUFSIZ_MAX     (16u << 20)
 
-struct spidev_piece {
-	struct spi_req *r;
-	uint32_t off, n;
-	uint32_t txoff, rxoff;
-};
-
 struct spidev_target {
 	struct spi_target t;
 	const struct spidev_ops *ops;
@@ -48,12 +44,14 @@ struct spidev_target {
 	int fd;
 	uint32_t orig_mode;
 	uint8_t orig_bits;
+	/* the mode the device is set to: only the thread running its
+	 * messages (its worker, or the caller without one) touches these */
 	uint32_t cur_mode;
 	bool cur_valid;
 	uint32_t bufsiz;           /* usable: a multiple of SPIDEV_ALIGN */
-	uint8_t *txbuf, *rxbuf;
-	struct spi_ioc_transfer x[SPIDEV_MAX_XFERS];
-	struct spidev_piece piece[SPIDEV_MAX_XFERS];
+	struct spidev_msg msg;     /* for spidev_run (inline) */
+	struct work release_w;     /* a zero-length message: chip select off */
+	bool release_queued;
 };
 
 uint32_t spidev_kernel_mode(uint32_t base, uint32_t vmode, unsigned tx_nbits,
@@ -93,12 +91,38 @@ static void fail_from(struct spi_req *const *reqs, unsigned from, unsigned n)
 		reqs[i]->result = VIRTIO_SPI_TRANS_ERR;
 }
 
-static bool spidev_run(struct spi_target *t, struct spi_req *const *reqs, unsigned n)
+uint32_t spidev_bufsiz(const struct spi_target *t)
+{
+	return ((const struct spidev_target *)t)->bufsiz;
+}
+
+int spidev_msg_alloc(struct spidev_msg *m, uint32_t bufsiz)
+{
+	m->txbuf = malloc(bufsiz);
+	m->rxbuf = malloc(bufsiz);
+	if (!m->txbuf || !m->rxbuf) {
+		spidev_msg_free(m);
+		return -ENOMEM;
+	}
+	m->cap = bufsiz;
+	return 0;
+}
+
+void spidev_msg_free(struct spidev_msg *m)
+{
+	free(m->txbuf);
+	free(m->rxbuf);
+	m->txbuf = m->rxbuf = NULL;
+	m->cap = 0;
+}
+
+unsigned spidev_msg_build(struct spi_target *t, struct spi_req *const *reqs, unsigned n,
+			  bool batch_ends, struct spidev_msg *m)
 {
 	struct spidev_target *s = (struct spidev_target *)t;
-	unsigned txn = 1, rxn = 1, i = 0;
-	uint32_t mode, off = 0;
-	int r;
+	unsigned txn = 1, rxn = 1, i = 0, nx = 0;
+	uint32_t txu = 0, rxu = 0;
+	uint32_t room = s->bufsiz < m->cap ? s->bufsiz : m->cap;
 
 	for (unsigned k = 0; k < n; k++) {
 		if (reqs[k]->h.tx_nbits > txn)
@@ -106,112 +130,176 @@ static bool spidev_run(struct spi_target *t, struct spi_req *const *reqs, unsign
 		if (reqs[k]->h.rx_nbits > rxn)
 			rxn = reqs[k]->h.rx_nbits;
 	}
-	mode = spidev_kernel_mode(s->orig_mode, reqs[0]->h.mode, txn, rxn);
-	if (!s->cur_valid || s->cur_mode != mode) {
-		r = s->ops->ioctl(s->ctx, s->fd, SPI_IOC_WR_MODE32, &mode);
-		if (r < 0) {
-			log_bad("spi: %s: cannot set mode %#x: %s", t->name, mode, strerror(-r));
-			s->cur_valid = false;
-			fail_from(reqs, 0, n);
-			return false;
+	m->mode = spidev_kernel_mode(s->orig_mode, reqs[0]->h.mode, txn, rxn);
+	m->sleep_after = 0;
+	m->result = 0;
+	m->mode_failed = false;
+	m->keep_cs = false;
+	/* whole requests only: each fits the bounce buffers (spi_check) */
+	while (i < n && nx < SPIDEV_MAX_XFERS) {
+		struct spi_req *q = reqs[i];
+		struct spi_ioc_transfer *x = &m->x[nx];
+		uint32_t al = align_up(q->len);
+
+		if ((q->tx_len && txu + al > room) || (q->rx_len && rxu + al > room))
+			break;
+		memset(x, 0, sizeof(*x));
+		m->rxoff[nx] = rxu;
+		if (q->tx_len) {
+			spi_req_tx(q, 0, m->txbuf + txu, q->len);
+			x->tx_buf = (uintptr_t)(m->txbuf + txu);
+			txu += al;
 		}
-		s->cur_mode = mode;
+		if (q->rx_len) {
+			x->rx_buf = (uintptr_t)(m->rxbuf + rxu);
+			rxu += al;
+		}
+		x->len = q->len;
+		x->speed_hz = q->h.freq;
+		x->bits_per_word = q->bpw;
+		x->tx_nbits = q->h.tx_nbits;
+		x->rx_nbits = q->h.rx_nbits;
+		x->word_delay_usecs = (uint8_t)ns_to_us_up(q->h.word_delay_ns);
+		x->delay_usecs = (uint16_t)ns_to_us_up(q->h.cs_delay_hold_ns);
+		x->cs_change = q->h.cs_change ? 1 : 0;
+		nx++;
+		i++;
+		/* the chip select goes inactive after this one: a wait longer
+		 * than the kernel's own needs the message to end */
+		if ((q->h.cs_change || i == n) && q->h.cs_change_delay_inactive_ns) {
+			m->sleep_after = q->h.cs_change_delay_inactive_ns;
+			break;
+		}
+	}
+	m->nx = nx;
+	if (!nx)
+		return 0;
+	/* The last transfer of a message: spidev's cs_change there keeps the
+	 * chip select active after the message.  Inside the batch it stays
+	 * active unless the guest's cs_change asks for a toggle; at the end of
+	 * the batch the guest's cs_change = 0 ("keep asserted") is honoured
+	 * the same way, until this guest's next transfer or another guest or
+	 * chip select takes the bus. */
+	{
+		bool guest_keep = !reqs[i - 1]->h.cs_change;
+
+		if (i < n || batch_ends)
+			m->keep_cs = i < n ? guest_keep : guest_keep && !m->sleep_after;
+		m->x[nx - 1].cs_change = m->keep_cs ? 1 : 0;
+	}
+	return i;
+}
+
+void spidev_msg_exec(struct spi_target *t, struct spidev_msg *m)
+{
+	struct spidev_target *s = (struct spidev_target *)t;
+	int r;
+
+	if (!s->cur_valid || s->cur_mode != m->mode) {
+		r = s->ops->ioctl(s->ctx, s->fd, SPI_IOC_WR_MODE32, &m->mode);
+		if (r < 0) {
+			s->cur_valid = false;
+			m->mode_failed = true;
+			m->result = r;
+			return;
+		}
+		s->cur_mode = m->mode;
 		s->cur_valid = true;
 	}
+	if (!m->nx)
+		return;
+	r = s->ops->ioctl(s->ctx, s->fd, SPI_IOC_MESSAGE(m->nx), m->x);
+	m->result = r < 0 ? r : 0;
+	if (r >= 0 && m->sleep_after)
+		sleep_ns(m->sleep_after);
+}
+
+bool spidev_msg_finish(struct spi_target *t, struct spidev_msg *m,
+		       struct spi_req *const *reqs)
+{
+	if (m->result < 0) {
+		if (m->mode_failed)
+			log_bad("spi: %s: cannot set mode %#x: %s", t->name, m->mode,
+				strerror(-m->result));
+		else
+			log_bad("spi: %s: SPI_IOC_MESSAGE of %u transfers failed: %s",
+				t->name, m->nx, strerror(-m->result));
+		fail_from(reqs, 0, m->nx);
+		return false;
+	}
+	for (unsigned k = 0; k < m->nx; k++) {
+		reqs[k]->result = VIRTIO_SPI_TRANS_OK;
+		if (reqs[k]->rx_len)
+			spi_req_rx(reqs[k], 0, m->rxbuf + m->rxoff[k], reqs[k]->len);
+	}
+	return true;
+}
+
+/* Inline, for callers without a worker (tests, fuzzers): every message
+ * of the batch in turn.  Returns whether the chip select stays active. */
+static bool spidev_run(struct spi_target *t, struct spi_req *const *reqs, unsigned n)
+{
+	struct spidev_target *s = (struct spidev_target *)t;
+	unsigned i = 0;
+	bool keep = false;
 
 	while (i < n) {
-		unsigned nx = 0, first = i;
-		uint32_t txu = 0, rxu = 0, sleep_after = 0;
+		unsigned k = spidev_msg_build(t, reqs + i, n - i, true, &s->msg);
 
-		/* fill one message */
-		while (i < n && nx < SPIDEV_MAX_XFERS) {
-			struct spi_req *q = reqs[i];
-			uint32_t wb = q->bpw <= 8 ? 1 : q->bpw <= 16 ? 2 : 4;
-			uint32_t room = UINT32_MAX, piece;
-			struct spi_ioc_transfer *x = &s->x[nx];
-			bool ends;
-
-			if (q->tx_len)
-				room = s->bufsiz - txu;
-			if (q->rx_len && s->bufsiz - rxu < room)
-				room = s->bufsiz - rxu;
-			piece = q->len - off;
-			if (piece > room)
-				piece = room / wb * wb;
-			if (!piece)
-				break;
-			memset(x, 0, sizeof(*x));
-			s->piece[nx] = (struct spidev_piece){ q, off, piece, txu, rxu };
-			if (q->tx_len) {
-				spi_req_tx(q, off, s->txbuf + txu, piece);
-				x->tx_buf = (uintptr_t)(s->txbuf + txu);
-				txu += align_up(piece);
-			}
-			if (q->rx_len) {
-				x->rx_buf = (uintptr_t)(s->rxbuf + rxu);
-				rxu += align_up(piece);
-			}
-			x->len = piece;
-			x->speed_hz = q->h.freq;
-			x->bits_per_word = q->bpw;
-			x->tx_nbits = q->h.tx_nbits;
-			x->rx_nbits = q->h.rx_nbits;
-			x->word_delay_usecs = (uint8_t)ns_to_us_up(q->h.word_delay_ns);
-			nx++;
-			off += piece;
-			ends = off == q->len;
-			if (!ends)
-				continue;   /* the rest of this transfer follows, chip select kept */
-			x->delay_usecs = (uint16_t)ns_to_us_up(q->h.cs_delay_hold_ns);
-			x->cs_change = q->h.cs_change ? 1 : 0;
-			off = 0;
-			i++;
-			/* the chip select goes inactive after this one: a wait
-			 * longer than the kernel's own needs the message to end */
-			if ((q->h.cs_change || i == n) && q->h.cs_change_delay_inactive_ns) {
-				sleep_after = q->h.cs_change_delay_inactive_ns;
-				break;
-			}
-		}
-		if (!nx) {
-			/* cannot happen: bufsiz >= SPIDEV_ALIGN >= one word */
+		if (!k) {
+			/* cannot happen: each request fits bufsiz (spi_check) */
 			fail_from(reqs, i, n);
 			return false;
 		}
-		/* last transfer of the message: cs_change there means "keep the
-		 * chip selected after the message" */
-		{
-			struct spidev_piece *p = &s->piece[nx - 1];
-			bool req_end = p->off + p->n == p->r->len;
-
-			if (i == n || (req_end && p->r->h.cs_change))
-				s->x[nx - 1].cs_change = 0;
-			else
-				s->x[nx - 1].cs_change = 1;
-		}
-		r = s->ops->ioctl(s->ctx, s->fd, SPI_IOC_MESSAGE(nx), s->x);
-		if (r < 0) {
-			log_bad("spi: %s: SPI_IOC_MESSAGE of %u transfers failed: %s",
-				t->name, nx, strerror(-r));
-			fail_from(reqs, first, n);
+		spidev_msg_exec(t, &s->msg);
+		if (!spidev_msg_finish(t, &s->msg, reqs + i)) {
+			fail_from(reqs, i, n);
 			return false;
 		}
-		for (unsigned k = 0; k < nx; k++) {
-			struct spidev_piece *p = &s->piece[k];
-
-			if (p->r->rx_len)
-				spi_req_rx(p->r, p->off, s->rxbuf + p->rxoff, p->n);
-		}
-		if (sleep_after)
-			sleep_ns(sleep_after);
+		keep = s->msg.keep_cs;
+		i += k;
 	}
-	return false;
+	return keep;
+}
+
+static void release_run(struct work *w)
+{
+	struct spidev_target *s = (struct spidev_target *)((char *)w -
+		offsetof(struct spidev_target, release_w));
+	struct spi_ioc_transfer x;
+
+	memset(&x, 0, sizeof(x));   /* zero length, cs_change 0: deselect */
+	s->ops->ioctl(s->ctx, s->fd, SPI_IOC_MESSAGE(1), &x);
+}
+
+static void release_done(struct work *w)
+{
+	struct spidev_target *s = (struct spidev_target *)((char *)w -
+		offsetof(struct spidev_target, release_w));
+
+	s->release_queued = false;
+}
+
+/* Deselect a chip select left active: a zero-length message, on the
+ * target's worker, after what is queued there. */
+static void spidev_release(struct spi_target *t)
+{
+	struct spidev_target *s = (struct spidev_target *)t;
+
+	if (s->release_queued)
+		return;
+	s->release_queued = true;
+	s->release_w.run = release_run;
+	s->release_w.done = release_done;
+	worker_submit(t->wk, &s->release_w);
 }
 
 static void spidev_destroy(struct spi_target *t)
 {
 	struct spidev_target *s = (struct spidev_target *)t;
 
+	if (t->stuck)
+		return;   /* its worker is still inside an ioctl: leave it be */
 	if (s->fd >= 0) {
 		uint32_t m = s->orig_mode;
 		uint8_t b = s->orig_bits;
@@ -221,15 +309,20 @@ static void spidev_destroy(struct spi_target *t)
 		s->ops->ioctl(s->ctx, s->fd, SPI_IOC_WR_BITS_PER_WORD, &b);
 		s->ops->close(s->ctx, s->fd);
 	}
-	free(s->txbuf);
-	free(s->rxbuf);
+	spidev_msg_free(&s->msg);
 	free(s);
 }
 
 static const struct spi_target_ops spidev_target_ops = {
 	.run = spidev_run,
+	.release = spidev_release,
 	.destroy = spidev_destroy,
 };
+
+bool spidev_is(const struct spi_target *t)
+{
+	return t->ops == &spidev_target_ops;
+}
 
 /* Does the spidev take mode m (and keep every bit of it)? */
 static bool try_mode(struct spidev_target *s, uint32_t m)
@@ -293,6 +386,7 @@ static void probe(struct spidev_target *s, uint32_t speed)
 	k->max_cs_setup_ns = 0;          /* spidev cannot express it */
 	k->max_cs_hold_ns = SPIDEV_MAX_HOLD_NS;
 	k->max_cs_inactive_ns = SPIDEV_MAX_INACTIVE_NS;
+	k->max_len = s->bufsiz;          /* one SPI_IOC_MESSAGE's bounce buffer */
 
 	/* put everything back as we found it */
 	{
@@ -352,9 +446,7 @@ struct spi_target *spidev_target_new(const char *path, const struct spidev_ops *
 		snprintf(err, errlen, "%s: spidev bufsiz %ld is too small", path, bs);
 		goto fail_close;
 	}
-	s->txbuf = malloc(s->bufsiz);
-	s->rxbuf = malloc(s->bufsiz);
-	if (!s->txbuf || !s->rxbuf) {
+	if (spidev_msg_alloc(&s->msg, s->bufsiz)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail_close;
 	}
@@ -364,8 +456,7 @@ struct spi_target *spidev_target_new(const char *path, const struct spidev_ops *
 fail_close:
 	ops->close(ctx, s->fd);
 fail:
-	free(s->txbuf);
-	free(s->rxbuf);
+	spidev_msg_free(&s->msg);
 	free(s);
 	return NULL;
 }

@@ -426,12 +426,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					incoming = NULL;
 				}
 			}
-			CHECK(socks[s].npend == nfifo[s]);
+			CHECK(spi_sock_pending(&socks[s]) == nfifo[s]);
 			break;
 		}
 		case 1:
 			spi_sock_flush(&socks[s]);
-			CHECK(nfifo[s] == 0 && socks[s].npend == 0);
+			CHECK(nfifo[s] == 0 && spi_sock_pending(&socks[s]) == 0);
 			break;
 		case 2:
 			drop(s);
@@ -444,6 +444,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	drop(0);
 	drop(1);
+	spi_sock_free(&socks[0]);
+	spi_sock_free(&socks[1]);
 out:
 	sd.faults = 0;
 	spi_ctrl_free(&ctrl);

@@ -109,6 +109,7 @@ static const struct spi_caps full_caps = {
 	.tx_nbits = 7, .rx_nbits = 7, .bits_mask = 0xffffffffu, .mode_func = 0x7f,
 	.max_freq_hz = 0, .max_word_delay_ns = 0xffffffffu, .max_cs_setup_ns = 0xffffffffu,
 	.max_cs_hold_ns = 0xffffffffu, .max_cs_inactive_ns = 0xffffffffu,
+	.max_len = 4096,
 };
 
 /* A controller with two recording chip selects of caps k. */
@@ -135,7 +136,7 @@ static const struct spi_caps narrow_caps = {
 	.tx_nbits = VIRTIO_SPI_RX_TX_SUPPORT_DUAL, .rx_nbits = 0, .bits_mask = 1u << 7,
 	.mode_func = VIRTIO_SPI_MF_SUPPORT_CPHA_0 | VIRTIO_SPI_MF_SUPPORT_CPOL_0,
 	.max_freq_hz = 10000000, .max_word_delay_ns = 1000, .max_cs_setup_ns = 0,
-	.max_cs_hold_ns = 5000, .max_cs_inactive_ns = 7000,
+	.max_cs_hold_ns = 5000, .max_cs_inactive_ns = 7000, .max_len = 8,
 };
 
 /* ------------------------------------------------------------------ parse */
@@ -214,6 +215,8 @@ EDIT(e_word, h->word_delay_ns = 1001)
 EDIT(e_setup, h->cs_setup_ns = 1)
 EDIT(e_hold, h->cs_delay_hold_ns = 5001)
 EDIT(e_inactive, h->cs_change_delay_inactive_ns = 7001)
+EDIT(e_long, *txlen = 9; *rxlen = 9)
+EDIT(e_long_rx, *txlen = 0; *rxlen = 9)
 
 static const struct bad_case bad_cases[] = {
 	{ "unknown chip select", e_cs },
@@ -238,11 +241,13 @@ static const struct bad_case bad_cases[] = {
 	{ "cs setup unsupported", e_setup },
 	{ "cs hold above max", e_hold },
 	{ "cs inactive above max", e_inactive },
+	{ "longer than the chip select takes", e_long },
+	{ "read longer than the chip select takes", e_long_rx },
 };
 
 static void test_spi_parse_every_param_err(void **state)
 {
-	uint8_t tx[8] = { 0 }, rx[8];
+	uint8_t tx[16] = { 0 }, rx[16];
 
 	ctrl_with(&narrow_caps);
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
@@ -438,6 +443,7 @@ static void test_spi_batch_split_on_cs_and_mode(void **state)
 {
 	static const struct spi_caps modes = {
 		.bits_mask = 1u << 7, .mode_func = 0x0f, .max_word_delay_ns = 0,
+		.max_len = 64,
 	};
 	struct telem t[5];
 	uint8_t tx[2] = { 0 };
@@ -836,7 +842,9 @@ static void test_spi_spidev_one_request(void **state)
 	assert_int_equal(x->bits_per_word, 8);
 	assert_int_equal(x->word_delay_usecs, 2);
 	assert_int_equal(x->delay_usecs, 3);
-	assert_int_equal(x->cs_change, 0);
+	/* the guest's cs_change 0 on its last transfer: "chipselect keep
+	 * asserted", which spidev expresses as cs_change on the last transfer */
+	assert_int_equal(x->cs_change, 1);
 	assert_true(x->tx_buf && x->rx_buf);
 	assert_memory_equal(fk.wire, tx, 4);
 	for (unsigned i = 0; i < 4; i++)
@@ -897,9 +905,10 @@ static void test_spi_spidev_split_at_511(void **state)
 	assert_int_equal(fk.nmsg, 2);
 	assert_int_equal(fk.msg_n[0], SPIDEV_MAX_XFERS);
 	assert_int_equal(fk.msg_n[1], N - SPIDEV_MAX_XFERS);
-	/* chip select kept across the split, released at the end */
+	/* chip select kept across the split, and after the end (the guest's
+	 * last cs_change is 0: keep asserted) */
 	assert_int_equal(fk.msg[0][SPIDEV_MAX_XFERS - 1].cs_change, 1);
-	assert_int_equal(fk.msg[1][N - SPIDEV_MAX_XFERS - 1].cs_change, 0);
+	assert_int_equal(fk.msg[1][N - SPIDEV_MAX_XFERS - 1].cs_change, 1);
 	assert_int_equal(fk.nwire, N);
 	for (unsigned i = 0; i < N; i++) {
 		assert_int_equal(fk.wire[i], (uint8_t)i);
@@ -909,31 +918,34 @@ static void test_spi_spidev_split_at_511(void **state)
 	spi_ctrl_free(&sctl);
 }
 
-static void test_spi_spidev_split_at_bufsiz(void **state)
+/* One transfer is bounded by spidev's bufsiz (one SPI_IOC_MESSAGE's
+ * bounce buffer): longer is PARAM_ERR with nothing sent, whatever the
+ * guest's buffers claim; exactly bufsiz is one message. */
+static void test_spi_spidev_longer_than_bufsiz_is_param_err(void **state)
 {
 	enum { LEN = 10000 };
 	static uint8_t tx[LEN], rx[LEN];
 	struct virtio_spi_transfer_head h = H(0, 0);
 	struct telem t;
+	struct spi_req r;
 
 	fake_reset();     /* bufsiz 4096 */
 	sctl_setup();
-	for (unsigned i = 0; i < LEN; i++)
-		tx[i] = (uint8_t)(i * 7);
-	memset(rx, 0, sizeof(rx));
+	assert_int_equal(sctl.cs[0]->caps.max_len, 4096);
 	mk(&t, &h, tx, LEN, rx, LEN);
+	assert_int_equal(spi_req_parse(&sctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
+	mk(&t, &h, NULL, 0, rx, 4097);
+	assert_int_equal(spi_req_parse(&sctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
+	assert_int_equal(fk.nmsg, 0);
+	for (unsigned i = 0; i < 4096; i++)
+		tx[i] = (uint8_t)(i * 7);
+	mk(&t, &h, tx, 4096, rx, 4096);
 	run_elems(&t, 1);
 	assert_int_equal(t.result, VIRTIO_SPI_TRANS_OK);
-	assert_int_equal(fk.nmsg, 3);
+	assert_int_equal(fk.nmsg, 1);
 	assert_int_equal(fk.msg[0][0].len, 4096);
-	assert_int_equal(fk.msg[1][0].len, 4096);
-	assert_int_equal(fk.msg[2][0].len, LEN - 8192);
-	assert_int_equal(fk.msg[0][0].cs_change, 1);   /* keep selected */
-	assert_int_equal(fk.msg[1][0].cs_change, 1);
-	assert_int_equal(fk.msg[2][0].cs_change, 0);
-	/* the hold delay only after the last piece */
-	assert_memory_equal(fk.wire, tx, LEN);
-	for (unsigned i = 0; i < LEN; i++)
+	assert_memory_equal(fk.wire, tx, 4096);
+	for (unsigned i = 0; i < 4096; i++)
 		assert_int_equal(rx[i], tx[i] ^ 0x5a);
 	spi_ctrl_free(&sctl);
 }
@@ -1048,7 +1060,7 @@ int main(void)
 		cmocka_unit_test(test_spi_spidev_one_request),
 		cmocka_unit_test(test_spi_spidev_batch_one_message_with_cs_change),
 		cmocka_unit_test(test_spi_spidev_split_at_511),
-		cmocka_unit_test(test_spi_spidev_split_at_bufsiz),
+		cmocka_unit_test(test_spi_spidev_longer_than_bufsiz_is_param_err),
 		cmocka_unit_test(test_spi_spidev_split_keeps_words_and_alignment),
 		cmocka_unit_test(test_spi_spidev_failure_marks_the_rest),
 		cmocka_unit_test(test_spi_spidev_mode_failure),
