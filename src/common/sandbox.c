@@ -178,6 +178,32 @@ int sandbox_opt(const char *prog, int id, const char *arg)
 
 /* ---- lock-down steps ---- */
 
+/* Capabilities and Landlock apply to the calling thread only: a thread
+ * started before the lock-down would keep both.  Threads are started
+ * after it (serve_dev.serving).  -1 after logging if there is another. */
+static int single_threaded(void)
+{
+	char buf[4096], *t;
+	ssize_t n;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;   /* no /proc: nothing to check with */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	t = strstr(buf, "\nThreads:");
+	if (t && strtol(t + 9, NULL, 10) > 1) {
+		log_err("sandbox: %ld threads before the lock-down: they would keep their "
+			"capabilities and escape Landlock (start threads after it)",
+			strtol(t + 9, NULL, 10));
+		return -1;
+	}
+	return 0;
+}
+
 static int no_core_dumps(void)
 {
 	struct rlimit rl = { 0, 0 };
@@ -376,7 +402,7 @@ int sandbox_apply(void)
 			r = 0;
 		goto out;
 	}
-	if (sb_seccomp_prepare() < 0)
+	if (single_threaded() < 0 || sb_seccomp_prepare() < 0)
 		goto out;
 	if (no_core_dumps() < 0 || switch_identity() < 0 || drop_capabilities() < 0 ||
 	    landlock(&sum) < 0)

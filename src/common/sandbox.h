@@ -30,7 +30,9 @@ enum sandbox_need {
 	SB_NEED_SPI     = 1u << 2,  /* SPI_IOC_* ioctls, delays (nanosleep) */
 	SB_NEED_FILES   = 1u << 3,  /* open/read/write under allowed paths */
 	SB_NEED_PERSIST = 1u << 4,  /* write-and-rename image persistence */
-	SB_NEED_THREADS = 1u << 5,  /* worker threads (created after apply) */
+	SB_NEED_THREADS = 1u << 5,  /* worker threads, started after apply:
+				     * apply refuses a process that has more
+				     * than one thread already */
 };
 
 /* Access to a declared path (a directory covers everything beneath it). */

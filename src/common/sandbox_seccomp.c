@@ -116,6 +116,8 @@ static const struct sb_call sb_calls[] = {
 	{ "getrandom", SB_NEED_PERSIST, SB_ANY },   /* mkstemp */
 	/* worker threads */
 	{ "clone", SB_NEED_THREADS, SB_THREAD },
+	{ "eventfd2", SB_NEED_THREADS, SB_ANY },    /* a worker's completions */
+	{ "rt_sigaction", SB_NEED_THREADS, SB_ANY }, /* glibc's first pthread_create */
 	{ "clone3", SB_NEED_THREADS, SB_ENOSYS },
 	{ "set_robust_list", SB_NEED_THREADS, SB_ANY },
 	{ "rseq", SB_NEED_THREADS, SB_ANY },

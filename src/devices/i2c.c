@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "common/opts.h"
 #include "devices/i2c.h"
 #include "vhost/dev.h"
@@ -180,7 +181,17 @@ static int i2c_start(void *ctx, struct loop *l, unsigned count)
 	}
 	a->count = count;
 	a->l = l;
-	if (i2c_bus_start(bus, l)) {    /* a worker thread per host adapter */
+	if (bus->nadap)
+		sandbox_need(SB_NEED_THREADS);   /* started in i2c_serving */
+	return 0;
+}
+
+/* A worker thread per host adapter, started confined. */
+static int i2c_serving(void *ctx, struct loop *l)
+{
+	struct i2c_args *a = ctx;
+
+	if (i2c_bus_start(&a->bus, l)) {
 		log_err("cannot start the adapter threads: %s", strerror(errno));
 		return -1;
 	}
@@ -216,6 +227,7 @@ static const struct serve_dev i2c_serve = {
 	.max_sockets = I2C_MAX_SOCKETS,
 	.opt = i2c_opt,
 	.start = i2c_start,
+	.serving = i2c_serving,
 	.sock = i2c_sock,
 	.cleanup = i2c_cleanup,
 };

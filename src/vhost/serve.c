@@ -193,6 +193,8 @@ int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv)
 	}
 	if (run_step(&st, STEP_READY))
 		goto out;
+	if (dev->serving && dev->serving(ctx, st.l))
+		goto out;
 	ret = vu_run(st.l);
 out:
 	for (unsigned i = 0; st.d && i < st.sk.count; i++)

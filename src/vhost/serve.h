@@ -38,6 +38,12 @@ struct serve_dev {
 	void *(*sock)(void *ctx, unsigned i, const char *path);
 	/* Socket i's vu_dev exists (for completions outside handle). Optional. */
 	void (*bound)(void *ctx, void *priv, struct vu_dev *d);
+	/* After the ready steps (so after the lock-down), just before the
+	 * loop runs: start what must run confined, such as worker threads
+	 * (a thread started earlier would keep the capabilities and escape
+	 * Landlock, which apply per thread).  0, or -1 after printing why.
+	 * Optional. */
+	int (*serving)(void *ctx, struct loop *l);
 	/* Always called last, after every socket is closed (l may be NULL):
 	 * free what start and sock made.  Optional. */
 	void (*cleanup)(void *ctx, struct loop *l);

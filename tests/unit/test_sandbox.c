@@ -4,6 +4,8 @@
  * sandbox_apply(), then tries something the policy refuses.  The parent
  * checks how it ended and what it printed. */
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -28,6 +30,8 @@
 #include "common/log.h"
 #include "common/opts.h"
 #include "common/sandbox.h"
+#include "vhost/loop.h"
+#include "vhost/work.h"
 
 struct outcome {
 	int status;       /* raw wait status */
@@ -239,6 +243,80 @@ static int child_status(void)
 	return 0;
 }
 
+/* A worker started after lock-down works, and is confined too. */
+struct probe {
+	struct work w;
+	int passwd_errno;   /* open("/etc/passwd") in the worker */
+	int ok_fd;          /* the declared file, opened in the worker */
+	bool done;
+};
+
+static void probe_run(struct work *w)
+{
+	struct probe *p = (struct probe *)w;
+	char path[128];
+	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC);
+
+	p->passwd_errno = fd < 0 ? errno : 0;
+	if (fd >= 0)
+		close(fd);
+	snprintf(path, sizeof(path), "%s/ok", tmpdir);
+	p->ok_fd = open(path, O_RDONLY | O_CLOEXEC);
+}
+
+static void probe_done(struct work *w)
+{
+	((struct probe *)w)->done = true;
+}
+
+static int child_worker_after(void)
+{
+	struct probe p = { .w = { probe_run, probe_done, NULL }, .ok_fd = -1 };
+	struct loop *l = loop_new();
+	struct worker *wk;
+	int r;
+
+	if (!l)
+		return 13;
+	sandbox_need(SB_NEED_THREADS);
+	r = lock_gpio();
+	if (r)
+		return r;
+	wk = worker_new(l, "probe");
+	if (!wk)
+		return 14;
+	worker_submit(wk, &p.w);
+	for (int i = 0; i < 100 && !p.done; i++)
+		loop_run_once(l, 100);
+	if (!p.done)
+		return 15;
+	if (!worker_free(wk))
+		return 16;
+	if (p.ok_fd < 0)
+		return 12;
+	return p.passwd_errno == EACCES ? 0 : 10;
+}
+
+static void *idle_thread(void *arg)
+{
+	char c;
+
+	while (read(*(int *)arg, &c, 1) < 0 && errno == EINTR)
+		;
+	return NULL;
+}
+
+/* A thread that exists before lock-down would escape it: refused. */
+static int child_thread_before(void)
+{
+	static int p[2];
+	pthread_t th;
+
+	if (pipe(p) < 0 || pthread_create(&th, NULL, idle_thread, &p[0]))
+		return 13;
+	return sandbox_apply() < 0 ? 0 : 10;
+}
+
 /* Asked to leave an identity it cannot leave: apply fails, so the
  * daemon exits instead of serving. */
 static int child_user_switch_refused(void)
@@ -343,6 +421,23 @@ static void test_sandbox_no_capabilities(void **state)
 	assert_exit(&o, 0);
 }
 
+static void test_sandbox_worker_after_lockdown_confined(void **state)
+{
+	struct outcome o;
+
+	run_child(child_worker_after, &o);
+	assert_exit(&o, 0);
+}
+
+static void test_sandbox_thread_before_lockdown_refused(void **state)
+{
+	struct outcome o;
+
+	run_child(child_thread_before, &o);
+	assert_exit(&o, 0);
+	assert_non_null(strstr(o.err, "threads before the lock-down"));
+}
+
 static void test_sandbox_user_switch_refused(void **state)
 {
 	struct outcome o;
@@ -393,6 +488,8 @@ int main(void)
 		cmocka_unit_test(test_sandbox_open_outside_refused),
 		cmocka_unit_test(test_sandbox_write_readonly_refused),
 		cmocka_unit_test(test_sandbox_no_capabilities),
+		cmocka_unit_test(test_sandbox_worker_after_lockdown_confined),
+		cmocka_unit_test(test_sandbox_thread_before_lockdown_refused),
 		cmocka_unit_test(test_sandbox_user_switch_refused),
 	};
 
