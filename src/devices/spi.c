@@ -221,10 +221,6 @@ static int spi_start(void *ctx, struct loop *l, unsigned count)
 	}
 	for (unsigned i = 0; i < a->c->ncs; i++)
 		log_info("chip select %u: %s", i, a->c->cs[i]->name);
-	if (spi_ctrl_start(a->c, l)) {   /* a worker per spidev chip select */
-		log_err("cannot start the spidev threads: %s", strerror(errno));
-		return -1;
-	}
 	save_timer = loop_timer(l, 0, 0, save_now, NULL);
 	a->p = calloc(count, sizeof(*a->p));
 	if (!save_timer || !a->p) {
@@ -232,6 +228,18 @@ static int spi_start(void *ctx, struct loop *l, unsigned count)
 		return -1;
 	}
 	a->count = count;
+	return 0;
+}
+
+/* A worker per spidev chip select, started confined. */
+static int spi_serving(void *ctx, struct loop *l)
+{
+	struct spi_args *a = ctx;
+
+	if (spi_ctrl_start(a->c, l)) {
+		log_err("cannot start the spidev threads: %s", strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -284,6 +292,7 @@ static const struct serve_dev spi_serve = {
 	.max_sockets = SPI_MAX_SOCKETS,
 	.opt = spi_opt,
 	.start = spi_start,
+	.serving = spi_serving,
 	.sock = spi_sock,
 	.bound = spi_bound,
 	.cleanup = spi_cleanup,

@@ -469,7 +469,7 @@ static int sys_open(void *ctx, const char *path)
 
 	if (fd < 0)
 		return -errno;
-	sandbox_need(SB_NEED_SPI);
+	sandbox_need(SB_NEED_SPI | SB_NEED_THREADS);   /* a worker per spidev */
 	return fd;
 }
 
