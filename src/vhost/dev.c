@@ -18,6 +18,8 @@
  *  - bad descriptor chains: see vq.h (queue marked broken, err fd signalled).
  *  - a kick fd at end of file, in error or hung up: no longer watched,
  *    queue marked broken (a level-triggered watch would fire forever).
+ *  - guest memory truncated under us (SIGBUS on access): the region is
+ *    replaced by zero pages and the connection dropped (mem.h, mem_guard).
  * Nothing a frontend does to its fds can make the loop block: see efd.h.
  *
  * Pause or reset (what QEMU sends in each case: DEVELOPERS.md, "Device
@@ -38,6 +40,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -269,8 +272,10 @@ void dev_reset_state(struct vu_dev *d, bool soft)
 {
 	for (unsigned q = 0; q < d->ops->num_queues; q++)
 		queue_reset(d, q, soft);
-	if (!soft)
+	if (!soft) {
 		mem_clear(&d->mem);
+		mem_guard_lost(&d->mem);   /* a fault in the old table is history */
+	}
 	if (d->ops->reset)
 		d->ops->reset(d->priv, d);
 	d->features = 0;
@@ -297,6 +302,22 @@ static void conn_close(struct vu_dev *d, const char *why)
 	d->rx_nfds = 0;
 	d->rx_have = 0;
 }
+/* Guest memory of this connection was truncated under us and replaced
+ * (mem.h, mem_guard_add): its guest is lost, the others go on. */
+static void on_mem_lost(void *opaque, int fd, uint32_t events)
+{
+	struct vu_dev *d = opaque;
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_debug("%s: memory fault eventfd: %s", d->path, strerror(errno));
+	if (!mem_guard_lost(&d->mem) || d->fd < 0)
+		return;
+	log_bad("%s: the frontend truncated guest memory under us (SIGBUS); "
+		"dropping the connection", d->path);
+	conn_close(d, "guest memory lost");
+}
+
 /* Read what is available of the current message.  Returns 1 when a whole
  * message is buffered, 0 when more is needed, -1 to drop the connection. */
 static int conn_read(struct vu_dev *d)
@@ -538,9 +559,18 @@ struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 		d->again[q].cb = on_again;
 		d->again[q].opaque = &d->vq[q];
 	}
+	d->lost_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	efd_init();
-	if (!d->path)
+	if (!d->path || d->lost_fd < 0)
 		goto fail;
+	d->lost_w = loop_add(l, d->lost_fd, EPOLLIN, on_mem_lost, d);
+	if (!d->lost_w)
+		goto fail;
+	e = -mem_guard_add(&d->mem, d->lost_fd);
+	if (e > 0) {
+		errno = e;
+		goto fail;
+	}
 	d->listen_fd = listen_on(path, &st);
 	if (d->listen_fd < 0) {
 		e = errno;
@@ -564,7 +594,7 @@ struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 	if (e > 0) {
 		loop_del(l, d->listen_w);
 		close(d->listen_fd);
-		unlink(path);
+		sock_unlink(d);
 		errno = e;
 		goto fail;
 	}
@@ -572,6 +602,10 @@ struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 	return d;
 fail:
 	e = errno;
+	mem_guard_del(&d->mem);
+	loop_del(l, d->lost_w);
+	if (d->lost_fd >= 0)
+		close(d->lost_fd);
 	if (d->spare_fd >= 0)
 		close(d->spare_fd);
 	free(d->path);
@@ -591,6 +625,9 @@ void vu_dev_free(struct vu_dev *d)
 	}
 	loop_del(d->loop, d->listen_w);
 	close(d->listen_fd);
+	mem_guard_del(&d->mem);
+	loop_del(d->loop, d->lost_w);
+	close(d->lost_fd);
 	if (d->spare_fd >= 0)
 		close(d->spare_fd);
 	sock_unlink(d);

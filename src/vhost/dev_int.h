@@ -21,6 +21,8 @@ struct vu_dev {
 	void *priv;
 	char *path;
 	int listen_fd;
+	int lost_fd;              /* eventfd: guest memory lost (mem_guard_add) */
+	struct loop_watch *lost_w;
 	dev_t sock_dev;           /* the socket file we created (only it is unlinked) */
 	ino_t sock_ino;
 	int spare_fd;       /* /dev/null, given up to refuse a frontend when out of fds */

@@ -2,6 +2,8 @@
 /* Guest memory table: validation, mapping and address translation. */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
@@ -222,4 +224,102 @@ void mem_clear(struct mem_table *m)
 		if (m->r[i].map_base)
 			munmap(m->r[i].map_base, m->r[i].map_len);
 	memset(m, 0, sizeof(*m));
+}
+
+/* ---------------- guest memory lost under us (SIGBUS) ---------------- */
+
+static struct mem_guard {
+	const struct mem_table *m;
+	int fd;
+	volatile sig_atomic_t lost;
+} *guards;
+static unsigned nguards, guards_cap;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	uintptr_t a = (uintptr_t)si->si_addr;
+	int saved = errno;
+
+	for (unsigned g = 0; g < nguards; g++) {
+		const struct mem_table *m = guards[g].m;
+
+		for (unsigned i = 0; i < m->n && i < MEM_MAX_REGIONS; i++) {
+			const struct mem_region *r = &m->r[i];
+			uintptr_t base = (uintptr_t)r->map_base;
+			uint64_t one = 1;
+
+			if (!r->map_base || a < base || a - base >= r->map_len)
+				continue;
+			if (mmap(r->map_base, r->map_len, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+				 -1, 0) == MAP_FAILED)
+				goto die;
+			guards[g].lost = 1;
+			if (write(guards[g].fd, &one, sizeof(one)) < 0) {
+				/* the counter is already set: the loop will look */
+			}
+			errno = saved;
+			return;
+		}
+	}
+die:
+	/* not guest memory: a bug of ours.  Touch it again with SIGBUS
+	 * blocked (it is, inside this handler): the kernel then ends the
+	 * process with SIGBUS as if there were no handler. */
+	(void)*(volatile const char *)si->si_addr;
+	abort();
+}
+
+int mem_guard_add(const struct mem_table *m, int notify_fd)
+{
+	struct sigaction sa;
+
+	/* (again, if something replaced it) */
+	if (sigaction(SIGBUS, NULL, &sa) == 0 && sa.sa_sigaction != on_sigbus) {
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = on_sigbus;
+		sa.sa_flags = SA_SIGINFO;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGBUS, &sa, NULL) < 0)
+			return -errno;
+	}
+	if (nguards == guards_cap) {
+		unsigned cap = guards_cap ? guards_cap * 2 : 8;
+		struct mem_guard *g = malloc(cap * sizeof(*g));
+
+		if (!g)
+			return -ENOMEM;
+		if (nguards)
+			memcpy(g, guards, nguards * sizeof(*g));
+		free(guards);
+		guards = g;
+		guards_cap = cap;
+	}
+	guards[nguards].m = m;
+	guards[nguards].fd = notify_fd;
+	guards[nguards].lost = 0;
+	nguards++;
+	return 0;
+}
+
+void mem_guard_del(const struct mem_table *m)
+{
+	for (unsigned g = 0; g < nguards; g++) {
+		if (guards[g].m != m)
+			continue;
+		guards[g] = guards[nguards - 1];
+		nguards--;
+		return;
+	}
+}
+
+bool mem_guard_lost(const struct mem_table *m)
+{
+	for (unsigned g = 0; g < nguards; g++) {
+		if (guards[g].m == m && guards[g].lost) {
+			guards[g].lost = 0;
+			return true;
+		}
+	}
+	return false;
 }

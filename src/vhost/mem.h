@@ -5,6 +5,7 @@
 #ifndef VD_VHOST_MEM_H
 #define VD_VHOST_MEM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <sys/uio.h>
@@ -58,5 +59,22 @@ int mem_add(struct mem_table *m, const struct vhost_user_region *reg, int fd);
 int mem_remove(struct mem_table *m, const struct vhost_user_region *reg);
 /* Unmap everything. */
 void mem_clear(struct mem_table *m);
+
+/* Guest memory that shrinks under us.  A frontend can truncate the file
+ * behind a region after SET_MEM_TABLE (a memfd made without
+ * MFD_ALLOW_SEALING, any tmpfs or hugetlbfs file: mem_add seals where it
+ * can); the next access to the lost pages raises SIGBUS.  For a table
+ * registered here, the SIGBUS handler replaces the whole region that
+ * faulted with anonymous zero pages (MAP_FIXED: the access that faulted
+ * then completes on them, and nothing in that region can fault again),
+ * marks the table and writes to notify_fd (an eventfd of the caller),
+ * which must then drop the connection: only that guest is lost.  A SIGBUS
+ * anywhere else still ends the process as before.
+ * mem_guard_add: 0, or -ENOMEM; the handler is installed on first use
+ * (before any sandbox forbids sigaction). */
+int mem_guard_add(const struct mem_table *m, int notify_fd);
+void mem_guard_del(const struct mem_table *m);
+/* Whether a fault replaced memory of m since the last call (and clear). */
+bool mem_guard_lost(const struct mem_table *m);
 
 #endif

@@ -166,6 +166,32 @@ static void log_size(unsigned *lines, size_t *bytes)
 	fclose(f);
 }
 
+/* The daemon's log on stderr, to see why a test failed. */
+static void dump_log(void)
+{
+	FILE *f = fopen(dmn.proc.log, "r");
+	char line[512];
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		print_error("daemon: %s", line);
+	fclose(f);
+}
+
+static bool log_has(const char *needle)
+{
+	FILE *f = fopen(dmn.proc.log, "r");
+	char line[512];
+	bool found = false;
+
+	assert_non_null(f);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, needle) != NULL;
+	fclose(f);
+	return found;
+}
+
 /* Whether the daemon still holds an fd on the object st describes. */
 static bool daemon_holds(const struct stat *st)
 {
@@ -326,6 +352,60 @@ static void test_iso_kick_fd_at_eof(void **state)
 	neighbour_unharmed();
 }
 
+/* ------------------------------------------- 3: guest memory truncated */
+
+/* A shrinks the file behind its guest memory to keep bytes (its memfd was
+ * made without MFD_ALLOW_SEALING, so the daemon could not seal it), then
+ * kicks: the daemon's next access to the lost pages faults.  A's
+ * connection is dropped; the daemon and B go on.  The test itself must
+ * not touch A's memory past keep from then on. */
+static void truncate_and_kick(uint64_t keep)
+{
+	assert_int_equal(ftruncate(fe_a->block[0].fd, (off_t)keep), 0);
+	assert_int_equal(fe_vq_kick(fe_a, 0), 0);
+	assert_int_equal(fe_expect_eof(fe_a, WAIT_MS), 0);
+	if (!log_has("truncated guest memory under us"))
+		dump_log();
+	assert_true(log_has("truncated guest memory under us"));
+}
+
+/* The rings are gone: the fault comes reading avail->idx. */
+static void test_iso_memory_truncated_under_the_rings(void **state)
+{
+	open_both(NULL);
+	eeprom_read(fe_a);
+	publish_reads(fe_a, 1);
+	truncate_and_kick(0);
+	neighbour_unharmed();
+}
+
+/* The rings stay, the buffer a read writes into is gone: the fault comes
+ * from the device writing the data. */
+static void test_iso_memory_truncated_under_a_buffer(void **state)
+{
+	uint64_t h, in, pad;
+	uint8_t *p;
+	int head;
+
+	open_both(NULL);
+	eeprom_read(fe_a);
+	h = fe_alloc(fe_a, 8, 8);
+	pad = fe_alloc(fe_a, 2 << 20, 4096);   /* the buffer lands past 2 MiB */
+	in = fe_alloc(fe_a, 2, 2);
+	assert_true(h && pad && in);
+	assert_true(in - fe_a->block[0].gpa >= (2u << 20));
+	p = fe_ptr(fe_a, h, 8);
+	memset(p, 0, 8);
+	p[0] = EEPROM << 1;
+	p[4] = I2C_RD;
+	head = fe_vq_add(fe_a, 0, (struct fe_seg[]){ { h, 8, false }, { in, 2, true } }, 2,
+			 false);
+	assert_true(head >= 0);
+	fe_vq_publish(fe_a, 0, (uint16_t)head);
+	truncate_and_kick(1 << 20);
+	neighbour_unharmed();
+}
+
 /* ------------------------------------------------------- 6: log floods */
 
 #define FLOOD 2000      /* messages or connections: lines enough to fail the bound */
@@ -413,6 +493,8 @@ int main(void)
 		T(test_iso_call_fd_not_eventfd),
 		T(test_iso_err_fd_not_eventfd),
 		T(test_iso_kick_fd_at_eof),
+		T(test_iso_memory_truncated_under_the_rings),
+		T(test_iso_memory_truncated_under_a_buffer),
 		T(test_iso_flood_connections),
 		T(test_iso_flood_second_connections),
 		T(test_iso_flood_mem_table_without_rings),

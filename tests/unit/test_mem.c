@@ -7,7 +7,10 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -441,6 +444,70 @@ static void test_mem_clear(void **state)
 	assert_int_equal(f->m.n, 0);
 }
 
+/* A registered table whose file is truncated under it: the access that
+ * faults completes on zero pages, the table is marked and the eventfd
+ * signalled; the process lives on. */
+static void test_mem_guard_truncated_file_replaced_not_fatal(void **state)
+{
+	struct mem_table m = { 0 };
+	struct vhost_user_region reg = { .guest_phys_addr = 0x1000, .memory_size = 65536,
+					 .userspace_addr = 0x7f0000000000ull };
+	int fd = memfd_create("guard", MFD_CLOEXEC);   /* not sealable */
+	int ev = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	uint64_t len = 65536, v = 0;
+	volatile uint8_t *p;
+
+	assert_true(fd >= 0 && ev >= 0);
+	assert_int_equal(ftruncate(fd, 65536), 0);
+	assert_int_equal(mem_add(&m, &reg, fd), 0);
+	assert_int_equal(mem_guard_add(&m, ev), 0);
+	p = mem_translate(&m, MEM_GPA, 0x1000, &len);
+	p[100] = 7;
+	assert_false(mem_guard_lost(&m));
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(p[40000], 0);       /* faults: replaced, reads zero */
+	p[50000] = 1;                        /* no second fault */
+	assert_int_equal(p[50000], 1);
+	assert_int_equal(read(ev, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(v, 1);
+	assert_true(mem_guard_lost(&m));
+	assert_false(mem_guard_lost(&m));
+	mem_guard_del(&m);
+	mem_clear(&m);
+	close(fd);
+	close(ev);
+}
+
+/* A SIGBUS outside registered guest memory still ends the process. */
+static void test_mem_guard_other_sigbus_still_fatal(void **state)
+{
+	struct mem_table m = { 0 };
+	int ev = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	int status = 0;
+	pid_t pid;
+
+	assert_int_equal(mem_guard_add(&m, ev), 0);   /* handler installed */
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd = memfd_create("other", MFD_CLOEXEC);
+		volatile uint8_t *q;
+
+		if (fd < 0 || ftruncate(fd, 4096) < 0)
+			_exit(2);
+		q = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (q == MAP_FAILED || ftruncate(fd, 0) < 0)
+			_exit(3);
+		(void)q[0];
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_int_equal(WTERMSIG(status), SIGBUS);
+	mem_guard_del(&m);
+	close(ev);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -465,6 +532,8 @@ int main(void)
 		cmocka_unit_test(test_mem_add_rejects_full_table),
 		T(test_mem_remove),
 		T(test_mem_clear),
+		cmocka_unit_test(test_mem_guard_truncated_file_replaced_not_fatal),
+		cmocka_unit_test(test_mem_guard_other_sigbus_still_fatal),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
