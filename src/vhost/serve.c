@@ -180,17 +180,19 @@ int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv)
 		log_err("cannot create the event loop: %s", strerror(errno ? errno : ENOMEM));
 		goto out;
 	}
-	if (dev->start && dev->start(ctx, st.l, (unsigned)st.sk.count))
-		goto out;
-	if (listen_all(&st, ctx))
-		goto out;
-	/* before the ready steps: the lock-down comes after it, and a
-	 * signal after a readiness notification must be handled */
+	/* before the first socket exists (a SIGTERM as soon as it appears
+	 * must end the process with 0, not kill it), before any thread
+	 * starts (they inherit the blocked signals) and before the ready
+	 * steps (the lock-down comes after it) */
 	r = loop_handle_signals(st.l);
 	if (r < 0) {
 		log_err("cannot set up signal handling: %s", strerror(-r));
 		goto out;
 	}
+	if (dev->start && dev->start(ctx, st.l, (unsigned)st.sk.count))
+		goto out;
+	if (listen_all(&st, ctx))
+		goto out;
 	if (run_step(&st, STEP_READY))
 		goto out;
 	if (dev->serving && dev->serving(ctx, st.l))

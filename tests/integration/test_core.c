@@ -1010,6 +1010,22 @@ static void test_core_socket_path_not_a_socket(void **state)
 	proc_cleanup(&side);
 }
 
+/* SIGTERM as soon as the first of many sockets exists (the daemon still
+ * creating the others) ends it with 0, like any other SIGTERM. */
+static void test_core_sigterm_during_start_exits_0(void **state)
+{
+	char sock0[160];
+	const char *args[] = { "i2c", "-s", NULL, "-c", "64", "--sim", "24c02@0x50", NULL };
+
+	assert_int_equal(proc_tmpdir(&side), 0);
+	args[2] = side.sock;
+	snprintf(sock0, sizeof(sock0), "%s0", side.sock);
+	assert_int_equal(proc_spawn(&side, args, getenv("VDTEST_QUIET") != NULL, sock0,
+				    proc_start_timeout_ms()), 0);
+	assert_int_equal(proc_stop(&side, 10000), 0);
+	proc_cleanup(&side);
+}
+
 /* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
  * memory error, no definite leak). */
 static void test_core_daemon_exits_0(void **state)
@@ -1051,6 +1067,7 @@ int main(void)
 		T(test_core_live_socket_refused),
 		T(test_core_exit_leaves_a_replaced_socket_file),
 		T(test_core_socket_path_not_a_socket),
+		T(test_core_sigterm_during_start_exits_0),
 #undef T
 		cmocka_unit_test(test_core_daemon_exits_0),
 	};
