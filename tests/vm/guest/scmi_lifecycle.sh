@@ -11,27 +11,33 @@
 #          the sensor is still enabled;
 #  2000:   the fresh driver gets no notification it did not ask for (a
 #          window of 3 update periods, 1 s each, after the probe); once it
-#          enables the sensor, notifications come.
+#          enables the sensor, notifications come; the same after the
+#          transport driver (scmi-virtio) is unbound and bound again with
+#          the sensor enabled.
 T=/sys/kernel/tracing
 mount -t tracefs nodev $T 2>/dev/null
 echo 1 > $T/events/scmi/scmi_rx_done/enable 2>/dev/null || say "no scmi_rx_done trace event"
 notifications() { grep -c 'msg_type=3' $T/trace; }
 insmod /lib/modules/scmi_transport_virtio.ko 2>/tmp/insmod.err || say "insmod-failed scmi_transport_virtio: $(cat /tmp/insmod.err)"
-wait_path /sys/bus/scmi_protocol/devices 50
-hw="" t="" iio=""
-for i in $(seq 1 80); do
-	for h in /sys/class/hwmon/hwmon*; do
-		[ "$(cat $h/name 2>/dev/null)" = scmi_sensors ] && hw=$h
+# find_scmi: $hw, $t (the fixture's temperature input) and $iio (accel0)
+find_scmi() {
+	wait_path /sys/bus/scmi_protocol/devices 50
+	hw="" t="" iio=""
+	for i in $(seq 1 80); do
+		for h in /sys/class/hwmon/hwmon*; do
+			[ "$(cat $h/name 2>/dev/null)" = scmi_sensors ] && hw=$h
+		done
+		for d in /sys/bus/iio/devices/iio:device*; do
+			[ "$(cat $d/name 2>/dev/null)" = accel0 ] && iio=$d
+		done
+		[ -n "$hw" ] && [ -n "$iio" ] && break
+		sleep 0.25
 	done
-	for d in /sys/bus/iio/devices/iio:device*; do
-		[ "$(cat $d/name 2>/dev/null)" = accel0 ] && iio=$d
-	done
-	[ -n "$hw" ] && [ -n "$iio" ] && break
-	sleep 0.25
-done
-[ -n "$hw" ] && [ -n "$iio" ] || { say "no scmi_sensors hwmon or accel0 IIO device"; return 0; }
-t=$(grep -l '^board$' $hw/temp*_label 2>/dev/null | head -1)
-t=${t%_label}_input
+	[ -n "$hw" ] && [ -n "$iio" ] || { say "no scmi_sensors hwmon or accel0 IIO device"; return 1; }
+	t=$(grep -l '^board$' $hw/temp*_label 2>/dev/null | head -1)
+	t=${t%_label}_input
+}
+find_scmi || return 0
 # wait_host VALUE: until the host has set the fixture to VALUE (60 s)
 wait_host() {
 	i=0
@@ -68,6 +74,15 @@ case $phase in
 	say "fresh notifications=$(notifications)"
 	buffer_on
 	say "fresh read=$(read_scans)"
-	say "enabled notifications=$(notifications)"
+	# the transport driver unbound and bound again, the sensor enabled
+	dev=$(cd /sys/bus/virtio/drivers/scmi-virtio && ls -d virtio* | head -1)
+	echo $dev > /sys/bus/virtio/drivers/scmi-virtio/unbind
+	n0=$(notifications)
+	echo $dev > /sys/bus/virtio/drivers/scmi-virtio/bind
+	find_scmi || return 0
+	sleep 3
+	say "rebind notifications=$(($(notifications) - n0))"
+	buffer_on
+	say "rebind read=$(read_scans)"
 	;;
 esac
