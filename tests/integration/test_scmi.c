@@ -298,7 +298,8 @@ static void test_scmi_int_eventq_buffers_held_then_released(void **state)
 	assert_int_equal(fe_vq_get_used(fe, 1, &id, &len), 0);
 	assert_int_equal(fe_vq_pending(fe, 1), 0);
 	probe(fe);
-	/* stopping the queue drops them: GET_VRING_BASE answers 3 */
+	/* stopping the queue (a pause, or a reset: the restart tells) keeps
+	 * them: GET_VRING_BASE answers 3 */
 	assert_int_equal(fe_queue_stop(fe, 1, &base), 0);
 	assert_int_equal(base, 3);
 	probe(fe);

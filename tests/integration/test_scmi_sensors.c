@@ -266,6 +266,43 @@ static void test_scmi_sensors_int_trip_point_one_event(void **state)
 	itest_close_ok(fe);
 }
 
+/* QEMU stop/cont with the event buffers held: a trip point crossed while
+ * the rings are stopped is reported, after the restart, in a buffer the
+ * driver posted before the pause. */
+static void test_scmi_sensors_int_trip_point_across_pause(void **state)
+{
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
+	uint8_t rsp[LINUX_CAP], ev[LINUX_CAP];
+	struct itest_evq q = { .fe = fe, .q = 1, .cap = LINUX_CAP };
+	uint16_t base[2];
+
+	itest_evq_post_ok(&q, NBUF);
+	cmd(fe, 0xa, P(0, 1u << 16 | 0x1fu << 11), rsp);
+	assert_int_equal(itest_le32(rsp + 4), 0);
+	cmd(fe, 0x5, P(0, 1u << 4 | 3, 50000, 0), rsp);
+	assert_int_equal(itest_le32(rsp + 4), 0);
+	cmd(fe, 0x4, P(0, 1), rsp);
+	assert_int_equal(itest_le32(rsp + 4), 0);
+	for (unsigned i = 0; i < 2; i++)
+		assert_int_equal(fe_queue_stop(fe, i, &base[i]), 0);
+	assert_int_equal(base[1], NBUF);
+	fx_write(hwmon_dir, "temp1_input", "55000");
+	/* nothing moves in a stopped ring */
+	assert_int_equal(itest_evq_next_ok(&q, ev, 400), -1);
+	for (unsigned i = 0; i < 2; i++) {
+		assert_int_equal(fe_queue_start(fe, i, fe->vq[i].num, base[i]), 0);
+		assert_int_equal(fe_queue_enable(fe, i, true), 0);
+	}
+	assert_int_equal(itest_evq_next_ok(&q, ev, WAIT_MS), 16);
+	assert_int_equal(itest_le32(ev), 0 | 3u << 8 | SENSOR << 10);   /* TRIP_POINT_EVENT */
+	assert_int_equal(itest_le32(ev + 12), 1u << 16 | 1);           /* ascending, tp 1 */
+	fx_write(hwmon_dir, "temp1_input", "41000");
+	assert_int_equal(itest_evq_next_ok(&q, ev, WAIT_MS), 16);
+	assert_int_equal(itest_le32(ev + 12), 1);                      /* descending */
+	cmd(fe, 0x4, P(0, 0), rsp);
+	itest_close_ok(fe);
+}
+
 static void test_scmi_sensors_int_continuous_updates(void **state)
 {
 	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
@@ -355,6 +392,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_scmi_sensors_int_enumerate_and_read, teardown),
 		cmocka_unit_test_teardown(test_scmi_sensors_int_trip_point_one_event, teardown),
+		cmocka_unit_test_teardown(test_scmi_sensors_int_trip_point_across_pause, teardown),
 		cmocka_unit_test_teardown(test_scmi_sensors_int_continuous_updates, teardown),
 		cmocka_unit_test_teardown(test_scmi_sensors_int_malformed_requests, teardown),
 		cmocka_unit_test(test_scmi_sensors_int_daemon_exits_0),
