@@ -25,7 +25,8 @@ if [ -n "$chip" ]; then
 	gp=$!
 	wait_path /tmp/g.sock0 50
 	fetool gpio /tmp/g.sock0 0 1 3 2 2>&1 | sed 's/^/@@ /'
-	kill $gp; wait $gp 2>/dev/null
+	kill $gp; wait $gp 2>/dev/null; say "inner gpio daemon: exit $?"
+	sed -n 's/.*info: \(sandbox: .*\)/@@ inner-gpio \1/p' /tmp/g.log
 	grep -vE 'debug: .*(SET_|GET_|ADD_MEM|size [0-9]+ fds)' /tmp/g.log | tail -20 | sed 's/^/@@ inner-gpio-log: /'
 fi
 if [ -n "$vbus" ] && [ -n "$sbus" ]; then
@@ -36,6 +37,7 @@ if [ -n "$vbus" ] && [ -n "$sbus" ]; then
 	fetool smbus /tmp/i.sock0 0x52 0x20 2>&1 | sed 's/^/@@ /'
 	# i2c-stub also does I2C block transfers: the 5-byte write / 4-byte read
 	fetool i2c /tmp/i.sock0 0x52 0x40 2>&1 | sed 's/^/@@ stub-block /'
-	kill $ip; wait $ip 2>/dev/null
+	kill $ip; wait $ip 2>/dev/null; say "inner i2c daemon: exit $?"
+	sed -n 's/.*info: \(sandbox: .*\)/@@ inner-i2c \1/p' /tmp/i.log
 	grep -vE 'debug: .*(SET_|GET_|ADD_MEM|size [0-9]+ fds)' /tmp/i.log | tail -30 | sed 's/^/@@ inner-i2c-log: /'
 fi
