@@ -134,8 +134,8 @@ static void line_watch(struct gpio_line *l)
 		return;
 	l->watch = loop_add(l->g->loop, fd, EPOLLIN, on_line_event, l);
 	if (!l->watch)
-		log_err("gpio %s: line %u: cannot watch its events: %s", c->label,
-			l->idx, strerror(errno));
+		log_peer(LOG_ERROR, "gpio %s: line %u: cannot watch its events: %s", c->label,
+			 l->idx, strerror(errno));
 }
 
 /* Apply (dir, value, edges) to the chip; the watch follows the result. */

@@ -191,8 +191,8 @@ static int at24_stop(struct i2c_sim *s)
 	if (s->u.ee.file) {
 		r = at24_save(s, img);
 		if (r) {
-			log_err("24c02@0x%02x: cannot save '%s': %s; the write fails",
-				s->addr, s->u.ee.file, strerror(-r));
+			log_peer(LOG_ERROR, "24c02@0x%02x: cannot save '%s': %s; the write fails",
+				 s->addr, s->u.ee.file, strerror(-r));
 			return -EIO;
 		}
 	}

@@ -333,7 +333,7 @@ static bool start_spidev(struct spi_sock *s, struct spi_target *t, unsigned n, b
 		j = calloc(1, sizeof(*j));
 		if (!j || spidev_msg_alloc(&j->m, spidev_bufsiz(t))) {
 			free(j);
-			log_err("spi: out of memory for a transfer buffer");
+			log_peer(LOG_ERROR, "spi: out of memory for a transfer buffer");
 			for (unsigned i = 0; i < n; i++)
 				s->q[s->head + i].result = VIRTIO_SPI_TRANS_ERR;
 			complete_head(s, n);

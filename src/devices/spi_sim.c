@@ -92,7 +92,8 @@ int spi_sim_sync(struct spi_target *t)
 		return 0;
 	r = flash_save(s->fl.mem, s->file);
 	if (r < 0) {
-		log_err("spi: cannot save flash image %s: %s", s->file, strerror(-r));
+		log_peer(LOG_ERROR, "spi: cannot save flash image %s: %s", s->file,
+			 strerror(-r));
 		return r;
 	}
 	s->fl.dirty = false;
