@@ -181,12 +181,13 @@ static int i2c_start(void *ctx, struct loop *l, unsigned count)
 	}
 	a->count = count;
 	a->l = l;
-	if (bus->nadap)
+	if (i2c_bus_needs_threads(bus))
 		sandbox_need(SB_NEED_THREADS);   /* started in i2c_serving */
 	return 0;
 }
 
-/* A worker thread per host adapter, started confined. */
+/* A worker thread per host adapter (and one for image files), started
+ * confined. */
 static int i2c_serving(void *ctx, struct loop *l)
 {
 	struct i2c_args *a = ctx;

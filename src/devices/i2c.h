@@ -14,6 +14,7 @@
 
 #include "vhost/vq.h"
 #include "vhost/work.h"
+#include "devices/imgfile.h"
 
 #define I2C_VIRTIO_ID    34
 #define I2C_QUEUE_SIZE   1024
@@ -88,9 +89,7 @@ struct i2c_sim {
 			uint8_t page[AT24_PAGE]; /* latched page data */
 			uint8_t page_mask;       /* bytes latched */
 			uint8_t page_base;
-			char *file;              /* NULL: not persistent */
-			char *tmp;               /* file + ".tmp" */
-			char *dir;               /* the file's directory */
+			struct imgfile *img;     /* NULL: not persistent */
 		} ee;
 		struct {
 			uint8_t ptr;             /* pointer register */
@@ -119,6 +118,7 @@ struct i2c_bus {
 	} map[I2C_NADDR];
 	uint8_t *stage;      /* I2C_GROUP_MAX * I2C_MSG_MAX bytes */
 	const char *sysfs;   /* i2c devices directory (NULL: /sys/bus/i2c/devices) */
+	struct worker *disk; /* writes the simulated devices' image files */
 };
 
 /* One message of a transaction (7-bit address). */
@@ -161,10 +161,13 @@ struct i2c_smbus_op {
 	uint32_t size;      /* I2C_SMBUS_QUICK ... */
 	union i2c_smbus_data data;
 };
-/* A worker per host adapter (transfers to it run off loop l), and their
- * end (false: one is stuck in the kernel; keep the staging memory). */
+/* A worker per host adapter (transfers to it run off loop l) and one
+ * writing the image files, and their end (pending images written then;
+ * false: one is stuck in the kernel; keep the staging memory). */
 int i2c_bus_start(struct i2c_bus *b, struct loop *l);
 bool i2c_bus_stop(struct i2c_bus *b);
+/* i2c_bus_start will start threads (host adapters, image files). */
+bool i2c_bus_needs_threads(struct i2c_bus *b);
 
 /* Run one transaction (one I2C_RDWR, one SMBus operation, or one pass
  * over the simulated devices), here and now.  Every address must be

@@ -36,10 +36,10 @@ void i2c_bus_free(struct i2c_bus *b)
 	for (unsigned i = 0; i < b->nsim; i++) {
 		struct i2c_sim *s = b->sim[i];
 
-		if (s && s->model && !strcmp(s->model->name, "24c02")) {
-			free(s->u.ee.file);
-			free(s->u.ee.tmp);
-			free(s->u.ee.dir);
+		if (s && s->model && !strcmp(s->model->name, "24c02") && s->u.ee.img) {
+			imgfile_free(s->u.ee.img);
+			if (!s->u.ee.img->saving)
+				free(s->u.ee.img);   /* else a stuck worker reads it */
 		}
 		free(s);
 		b->sim[i] = NULL;
@@ -456,8 +456,38 @@ int i2c_bus_xfer(struct i2c_bus *b, struct i2c_xmsg *m, unsigned n)
 	return r;
 }
 
+static struct imgfile *sim_img(struct i2c_bus *b, unsigned i)
+{
+	struct i2c_sim *s = b->sim[i];
+
+	return s && !strcmp(s->model->name, "24c02") ? s->u.ee.img : NULL;
+}
+
+bool i2c_bus_needs_threads(struct i2c_bus *b)
+{
+	if (b->nadap)
+		return true;
+	for (unsigned i = 0; i < b->nsim; i++)
+		if (sim_img(b, i))
+			return true;
+	return false;
+}
+
 int i2c_bus_start(struct i2c_bus *b, struct loop *l)
 {
+	for (unsigned i = 0; i < b->nsim; i++) {
+		struct imgfile *f = sim_img(b, i);
+
+		if (!f)
+			continue;
+		if (!b->disk) {
+			b->disk = worker_new(l, "i2c images");
+			if (!b->disk)
+				return -errno;
+		}
+		if (imgfile_start(f, l, b->disk))
+			return -errno;
+	}
 	for (unsigned i = 0; i < b->nadap; i++) {
 		char name[32];
 
@@ -471,7 +501,15 @@ int i2c_bus_start(struct i2c_bus *b, struct loop *l)
 
 bool i2c_bus_stop(struct i2c_bus *b)
 {
-	bool all = true;
+	bool all = true, disk_stuck = !worker_free(b->disk);
+
+	b->disk = NULL;
+	for (unsigned i = 0; i < b->nsim; i++) {
+		struct imgfile *f = sim_img(b, i);
+
+		if (f)
+			imgfile_flush(f, disk_stuck);   /* what is pending, now */
+	}
 
 	for (unsigned i = 0; i < b->nadap; i++) {
 		if (!worker_free(b->adap[i].wk))

@@ -5,13 +5,13 @@
  *         latched into the 8-byte page (the address wraps inside the page)
  *         and programmed at STOP (a repeated START aborts the write, as on
  *         the real part); reads auto-increment across the whole array.
- *         file=PATH keeps the contents, replaced atomically on each write.
+ *         file=PATH keeps the contents (imgfile.h: written off the loop
+ *         within 0.2 s of a change and at exit, replaced atomically).
  *  lm75   temperature sensor: pointer register, temperature (0), config
  *         (1), hysteresis (2) and overtemperature (3) registers, 9-bit
  *         two's complement MSB first; temp=CELSIUS sets the reading. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,75 +23,31 @@
 
 /* ---------------------------------------------------------------- 24c02 */
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Write the whole image to tmp, fsync, rename over file, fsync the
- * directory: a crash leaves either the old or the new contents. */
-static int at24_save(struct i2c_sim *s, const uint8_t *img)
-{
-	int fd, r;
-
-	fd = open(s->u.ee.tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
-	r = write_all(fd, img, AT24_SIZE);
-	if (!r && fsync(fd) < 0)
-		r = -errno;
-	if (close(fd) < 0 && !r)
-		r = -errno;
-	if (!r && rename(s->u.ee.tmp, s->u.ee.file) < 0)
-		r = -errno;
-	if (r) {
-		unlink(s->u.ee.tmp);
-		return r;
-	}
-	fd = open(s->u.ee.dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-	return 0;
-}
-
-static int at24_load(struct i2c_sim *s, char *err, size_t errlen)
+static int at24_load(struct i2c_sim *s, const char *file, char *err, size_t errlen)
 {
 	struct stat st;
 	int fd, r;
 	ssize_t n;
 	uint8_t extra;
 
-	fd = open(s->u.ee.file, O_RDONLY | O_CLOEXEC);
+	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
 		/* a new, erased part; create the file now so that a path
 		 * that cannot be written is reported at start-up */
 		memset(s->u.ee.mem, 0xff, AT24_SIZE);
-		r = at24_save(s, s->u.ee.mem);
+		r = imgfile_write(file, s->u.ee.mem, AT24_SIZE);
 		if (r) {
-			snprintf(err, errlen, "cannot create '%s': %s", s->u.ee.file, strerror(-r));
+			snprintf(err, errlen, "cannot create '%s': %s", file, strerror(-r));
 			return -1;
 		}
 		return 0;
 	}
 	if (fd < 0) {
-		snprintf(err, errlen, "cannot open '%s': %s", s->u.ee.file, strerror(errno));
+		snprintf(err, errlen, "cannot open '%s': %s", file, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "'%s' is not a regular file", s->u.ee.file);
+		snprintf(err, errlen, "'%s' is not a regular file", file);
 		close(fd);
 		return -1;
 	}
@@ -101,7 +57,7 @@ static int at24_load(struct i2c_sim *s, char *err, size_t errlen)
 		return 0;
 	}
 	close(fd);
-	snprintf(err, errlen, "'%s' is not a %u-byte EEPROM image", s->u.ee.file, AT24_SIZE);
+	snprintf(err, errlen, "'%s' is not a %u-byte EEPROM image", file, AT24_SIZE);
 	return -1;
 }
 
@@ -122,22 +78,14 @@ static int at24_init(struct i2c_sim *s, char *const *props, unsigned nprops,
 	memset(s->u.ee.mem, 0xff, AT24_SIZE);
 	if (!file)
 		return 0;
-	s->u.ee.file = strdup(file);
-	s->u.ee.tmp = malloc(strlen(file) + 5);
-	s->u.ee.dir = strdup(file);
-	if (!s->u.ee.file || !s->u.ee.tmp || !s->u.ee.dir) {
+	s->u.ee.img = malloc(sizeof(*s->u.ee.img));
+	if (!s->u.ee.img || imgfile_init(s->u.ee.img, file, s->u.ee.mem, AT24_SIZE)) {
+		free(s->u.ee.img);
+		s->u.ee.img = NULL;
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	strcpy(s->u.ee.tmp, file);
-	strcat(s->u.ee.tmp, ".tmp");
-	/* dirname() may return a static string: keep a copy in place */
-	{
-		char *d = dirname(s->u.ee.dir);
-
-		memmove(s->u.ee.dir, d, strlen(d) + 1);
-	}
-	if (at24_load(s, err, errlen))
+	if (at24_load(s, file, err, errlen))
 		return -1;
 	if (sandbox_allow_image(file) < 0) {
 		snprintf(err, errlen, "'%s': %s", file, strerror(errno));
@@ -188,15 +136,19 @@ static int at24_stop(struct i2c_sim *s)
 		if (s->u.ee.page_mask & (1u << o))
 			img[base + o] = s->u.ee.page[o];
 	s->u.ee.page_mask = 0;
-	if (s->u.ee.file) {
-		r = at24_save(s, img);
+	if (s->u.ee.img && !imgfile_deferred(s->u.ee.img)) {
+		/* no loop (tests): written now, and a failed write fails */
+		r = imgfile_write(s->u.ee.img->path, img, AT24_SIZE);
 		if (r) {
 			log_peer(LOG_ERROR, "24c02@0x%02x: cannot save '%s': %s; the write fails",
-				 s->addr, s->u.ee.file, strerror(-r));
+				 s->addr, s->u.ee.img->path, strerror(-r));
 			return -EIO;
 		}
+		s->u.ee.img->writes++;
 	}
 	memcpy(s->u.ee.mem, img, AT24_SIZE);
+	if (s->u.ee.img && imgfile_deferred(s->u.ee.img))
+		imgfile_changed(s->u.ee.img);    /* written off the loop, later */
 	return 0;
 }
 

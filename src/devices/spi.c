@@ -10,13 +10,12 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "common/opts.h"
 #include "devices/spi.h"
 #include "vhost/dev.h"
 #include "vhost/serve.h"
 #include "vhost/loop.h"
-
-#define SAVE_DELAY_NS (200ull * 1000 * 1000)
 
 struct spi_priv {
 	struct spi_sock sock;
@@ -24,8 +23,6 @@ struct spi_priv {
 };
 
 static struct spi_ctrl spi_ctrl_g;
-static struct loop_watch *save_timer;
-static bool save_armed;
 
 static void spi_complete(void *ctx, struct vq_elem *e, uint32_t len)
 {
@@ -49,37 +46,12 @@ static int spi_op_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_ele
 	return spi_sock_handle(&p->sock, e);
 }
 
-static void save_now(void *opaque, int fd, uint32_t events)
-{
-	struct spi_ctrl *c = &spi_ctrl_g;
-
-	save_armed = false;
-	for (unsigned i = 0; i < c->ncs; i++)
-		spi_sim_sync(c->cs[i]);
-}
-
-/* Flash images are written back shortly after they change (and at exit),
- * not after every page. */
-static void schedule_save(struct spi_ctrl *c)
-{
-	if (save_armed || !save_timer)
-		return;
-	for (unsigned i = 0; i < c->ncs; i++) {
-		if (spi_sim_dirty(c->cs[i])) {
-			if (loop_timer_set(save_timer, SAVE_DELAY_NS, 0) == 0)
-				save_armed = true;
-			return;
-		}
-	}
-}
-
 static void spi_op_flush(void *priv, struct vu_dev *d, unsigned q)
 {
 	struct spi_priv *p = priv;
 
 	p->sock.complete_ctx = d;
 	spi_sock_flush(&p->sock);
-	schedule_save(p->sock.ctrl);
 }
 
 static void spi_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
@@ -88,7 +60,6 @@ static void spi_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 
 	spi_sock_drop(&p->sock);
 	spi_ctrl_release_owner(p->sock.ctrl, p->sock.index);
-	schedule_save(p->sock.ctrl);
 }
 
 static void spi_op_reset(void *priv, struct vu_dev *d)
@@ -221,23 +192,24 @@ static int spi_start(void *ctx, struct loop *l, unsigned count)
 	}
 	for (unsigned i = 0; i < a->c->ncs; i++)
 		log_info("chip select %u: %s", i, a->c->cs[i]->name);
-	save_timer = loop_timer(l, 0, 0, save_now, NULL);
+	if (spi_ctrl_needs_threads(a->c))
+		sandbox_need(SB_NEED_THREADS);   /* started in spi_serving */
 	a->p = calloc(count, sizeof(*a->p));
-	if (!save_timer || !a->p) {
-		log_err("cannot create a timer: %s", strerror(errno));
+	if (!a->p) {
+		log_err("out of memory");
 		return -1;
 	}
 	a->count = count;
 	return 0;
 }
 
-/* A worker per spidev chip select, started confined. */
+/* Workers (spidev chip selects, flash image files), started confined. */
 static int spi_serving(void *ctx, struct loop *l)
 {
 	struct spi_args *a = ctx;
 
 	if (spi_ctrl_start(a->c, l)) {
-		log_err("cannot start the spidev threads: %s", strerror(errno));
+		log_err("cannot start the spi threads: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -277,12 +249,7 @@ static void spi_cleanup(void *ctx, struct loop *l)
 		free(a->p[i]);
 	}
 	free(a->p);
-	/* flash images are saved as their chip selects are destroyed */
 	spi_ctrl_free(a->c);
-	if (save_timer && l)
-		loop_del(l, save_timer);
-	save_timer = NULL;
-	save_armed = false;
 }
 
 static const struct serve_dev spi_serve = {

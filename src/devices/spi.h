@@ -148,6 +148,7 @@ struct spi_ctrl {
 	/* chip select left asserted by a simulated command, and by whom */
 	struct spi_target *held;
 	int held_owner;
+	struct worker *disk;           /* writes the flash image files */
 };
 
 /* Intersection of the chip selects' capabilities.  -EINVAL (and a message
@@ -241,10 +242,13 @@ unsigned spi_sock_pending(const struct spi_sock *s);
 /* Free the job (after the workers stopped). */
 void spi_sock_free(struct spi_sock *s);
 
-/* A worker per host spidev chip select (loop l); their end.  A chip
+/* A worker per host spidev chip select (loop l), and one writing the
+ * flash image files; their end (pending images written then).  A chip
  * select whose worker is stuck in the kernel is marked and not freed. */
 int spi_ctrl_start(struct spi_ctrl *c, struct loop *l);
 void spi_ctrl_stop(struct spi_ctrl *c);
+/* spi_ctrl_start will start threads (spidev chip selects, image files). */
+bool spi_ctrl_needs_threads(const struct spi_ctrl *c);
 
 /* ---- host spidev backend ---- */
 
@@ -296,9 +300,14 @@ uint32_t spidev_kernel_mode(uint32_t base, uint32_t vmode, unsigned tx_nbits,
  * message in err. */
 struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen);
 void spi_sim_help(FILE *f);
-/* Write every dirty flash image back now (exit, timer). 0 or -errno. */
+/* Write a dirty flash image back now (tests; without a loop). 0 or -errno. */
 int spi_sim_sync(struct spi_target *t);
 bool spi_sim_dirty(const struct spi_target *t);
+bool spi_sim_has_image(const struct spi_target *t);
+/* Persist the flash image off the loop (imgfile.h) on worker wk; at the
+ * end (the worker stopped) write what is pending. */
+int spi_sim_start(struct spi_target *t, struct loop *l, struct worker *wk);
+void spi_sim_stop(struct spi_target *t, bool worker_stuck);
 
 /* The SPI NOR flash model (Winbond W25Q80BL, JEDEC ef 40 14, 1 MiB).  Bytes
  * are clocked in while the chip select is asserted; commands take effect

@@ -484,11 +484,29 @@ int spi_sock_handle(struct spi_sock *s, struct vq_elem *e)
 	return DEV_HELD;
 }
 
+bool spi_ctrl_needs_threads(const struct spi_ctrl *c)
+{
+	for (unsigned i = 0; i < c->ncs; i++)
+		if (spidev_is(c->cs[i]) || spi_sim_has_image(c->cs[i]))
+			return true;
+	return false;
+}
+
 int spi_ctrl_start(struct spi_ctrl *c, struct loop *l)
 {
 	for (unsigned i = 0; i < c->ncs; i++) {
 		char name[48];
 
+		if (spi_sim_has_image(c->cs[i])) {
+			if (!c->disk) {
+				c->disk = worker_new(l, "spi images");
+				if (!c->disk)
+					return -errno;
+			}
+			if (spi_sim_start(c->cs[i], l, c->disk))
+				return -errno;
+			continue;
+		}
 		if (!spidev_is(c->cs[i]))
 			continue;
 		snprintf(name, sizeof(name), "spi cs%u", i);
@@ -501,6 +519,11 @@ int spi_ctrl_start(struct spi_ctrl *c, struct loop *l)
 
 void spi_ctrl_stop(struct spi_ctrl *c)
 {
+	bool disk_stuck = !worker_free(c->disk);
+
+	c->disk = NULL;
+	for (unsigned i = 0; i < c->ncs; i++)
+		spi_sim_stop(c->cs[i], disk_stuck);   /* pending images, now */
 	for (unsigned i = 0; i < c->ncs; i++) {
 		if (!worker_free(c->cs[i]->wk))
 			c->cs[i]->stuck = true;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "devices/imgfile.h"
 #include "devices/spi.h"
 
 #define OP_WRSR      0x01
@@ -330,48 +331,9 @@ int flash_load(uint8_t *mem, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* Write a temporary file next to path, fsync it, rename it over path and
- * fsync the directory: the image on disk is always a whole one. */
+/* The image on disk is always a whole one (imgfile_write: a temporary
+ * file, fsync, rename, directory fsync). */
 int flash_save(const uint8_t *mem, const char *path)
 {
-	char tmp[PATH_MAX], dir[PATH_MAX];
-	size_t done = 0;
-	int fd, dfd, e;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.XXXXXX", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return -errno;
-	while (done < FLASH_SIZE) {
-		ssize_t n = write(fd, mem + done, FLASH_SIZE - done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			goto fail;
-		done += (size_t)n;
-	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		goto fail;
-	snprintf(dir, sizeof(dir), "%s", path);
-	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
-	return 0;
-fail:
-	e = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return -e;
+	return imgfile_write(path, mem, FLASH_SIZE);
 }

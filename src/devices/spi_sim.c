@@ -16,6 +16,7 @@
 
 #include "common/log.h"
 #include "common/sandbox.h"
+#include "devices/imgfile.h"
 #include "devices/spi.h"
 
 #define CHUNK 256
@@ -27,6 +28,7 @@ struct sim_target {
 	enum sim_kind kind;
 	struct spi_flash fl;
 	char *file;
+	struct imgfile img;        /* file != NULL: the image's persistence */
 };
 
 static bool sim_run(struct spi_target *t, struct spi_req *const *reqs, unsigned n)
@@ -52,6 +54,10 @@ static bool sim_run(struct spi_target *t, struct spi_req *const *reqs, unsigned 
 		    (r->h.cs_change || (i == n - 1 && flash_cmd_complete(&s->fl))))
 			flash_deselect(&s->fl);
 	}
+	if (s->file && s->fl.dirty && imgfile_deferred(&s->img)) {
+		s->fl.dirty = false;
+		imgfile_changed(&s->img);   /* written off the loop, later */
+	}
 	return s->kind == SIM_FLASH && s->fl.selected;
 }
 
@@ -61,6 +67,10 @@ static void sim_release(struct spi_target *t)
 
 	if (s->kind == SIM_FLASH)
 		flash_deselect(&s->fl);
+	if (s->file && s->fl.dirty && imgfile_deferred(&s->img)) {
+		s->fl.dirty = false;
+		imgfile_changed(&s->img);
+	}
 }
 
 static void sim_destroy(struct spi_target *t)
@@ -69,8 +79,13 @@ static void sim_destroy(struct spi_target *t)
 
 	if (s->kind == SIM_FLASH) {
 		flash_deselect(&s->fl);
-		if (s->file && s->fl.dirty && spi_sim_sync(t) < 0)
+		if (s->file && spi_sim_dirty(t) && spi_sim_sync(t) < 0)
 			log_err("spi: flash image %s not saved", s->file);
+		if (s->file) {
+			imgfile_free(&s->img);
+			if (s->img.saving)
+				return;   /* a stuck worker still reads the copy */
+		}
 		free(s->fl.mem);
 	}
 	free(s->file);
@@ -88,7 +103,7 @@ int spi_sim_sync(struct spi_target *t)
 	struct sim_target *s = (struct sim_target *)t;
 	int r;
 
-	if (t->ops != &sim_ops || s->kind != SIM_FLASH || !s->file || !s->fl.dirty)
+	if (!spi_sim_dirty(t))
 		return 0;
 	r = flash_save(s->fl.mem, s->file);
 	if (r < 0) {
@@ -97,6 +112,7 @@ int spi_sim_sync(struct spi_target *t)
 		return r;
 	}
 	s->fl.dirty = false;
+	s->img.dirty = false;
 	return 0;
 }
 
@@ -104,7 +120,35 @@ bool spi_sim_dirty(const struct spi_target *t)
 {
 	const struct sim_target *s = (const struct sim_target *)t;
 
-	return t->ops == &sim_ops && s->kind == SIM_FLASH && s->file && s->fl.dirty;
+	return t->ops == &sim_ops && s->kind == SIM_FLASH && s->file &&
+	       (s->fl.dirty || s->img.dirty || s->img.saving);
+}
+
+int spi_sim_start(struct spi_target *t, struct loop *l, struct worker *wk)
+{
+	struct sim_target *s = (struct sim_target *)t;
+
+	if (t->ops != &sim_ops || s->kind != SIM_FLASH || !s->file)
+		return 0;
+	return imgfile_start(&s->img, l, wk);
+}
+
+void spi_sim_stop(struct spi_target *t, bool worker_stuck)
+{
+	struct sim_target *s = (struct sim_target *)t;
+
+	if (t->ops != &sim_ops || s->kind != SIM_FLASH || !s->file)
+		return;
+	s->fl.dirty = false;
+	if (imgfile_flush(&s->img, worker_stuck) == 0)
+		s->img.dirty = false;
+}
+
+bool spi_sim_has_image(const struct spi_target *t)
+{
+	const struct sim_target *s = (const struct sim_target *)t;
+
+	return t->ops == &sim_ops && s->kind == SIM_FLASH && s->file;
 }
 
 void spi_sim_help(FILE *f)
@@ -169,7 +213,7 @@ struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen)
 		flash_init(&s->fl, mem);
 		if (file) {
 			s->file = strdup(file);
-			if (!s->file) {
+			if (!s->file || imgfile_init(&s->img, file, mem, FLASH_SIZE)) {
 				snprintf(err, errlen, "out of memory");
 				goto fail;
 			}
@@ -210,6 +254,7 @@ struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen)
 fail:
 	if (s->kind == SIM_FLASH)
 		free(s->fl.mem);
+	imgfile_free(&s->img);
 	free(s->file);
 	free(s);
 	return NULL;
