@@ -23,7 +23,6 @@
 #include "../frontend/itest.h"
 
 #define WAIT_MS  3000
-#define QUIET_MS 100
 
 #define MSG_GET_LINE_NAMES 1
 #define MSG_GET_DIRECTION  2
@@ -199,16 +198,27 @@ static void expect_ev(struct fe *fe, uint16_t line, int status)
 	assert_int_equal(got, line);
 }
 
-/* Nothing comes back (the buffers were taken: see ev_sync). */
-static void expect_no_ev(struct fe *fe)
+/* No interrupt for line, shown without waiting: an edge or level the
+ * simulated chip saw was handled within the request that caused it, so
+ * anything it returned is on the used ring already.  Then the buffer must
+ * still be held: SET_IRQ_TYPE(NONE) returns it INVALID, the only entry.
+ * type (not NONE) is set up again with a new buffer. */
+static void expect_no_ev(struct fe *fe, uint16_t line, uint8_t type)
 {
 	uint32_t id = 0, len = 0;
-	int r;
+	int r = fe_vq_get_used(fe, 1, &id, &len);
 
-	usleep(QUIET_MS * 1000);
-	r = fe_vq_get_used(fe, 1, &id, &len);
 	if (r != 0)
 		fail_msg("unexpected eventq buffer %u (%d)", id, r);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, line, IRQ_NONE, NULL), ST_OK);
+	expect_ev(fe, line, EV_INVALID);
+	r = fe_vq_get_used(fe, 1, &id, &len);
+	if (r != 0)
+		fail_msg("a second eventq buffer %u came back (%d)", id, r);
+	if (type != IRQ_NONE) {
+		assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, line, type, NULL), ST_OK);
+		ev_queue(fe, line);
+	}
 }
 
 /* ------------------------------------------------------------------ tests */
@@ -307,13 +317,13 @@ static void test_gpio_int_edge_irq_from_partner(void **state)
 	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 1, DIR_IN, NULL), ST_OK);
 	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 1, IRQ_RISING, NULL), ST_OK);
 	ev_queue(fe, 1);
-	expect_no_ev(fe);
+	expect_no_ev(fe, 1, IRQ_RISING);
 	assert_int_equal(greq(fe, MSG_SET_VALUE, 0, 1, NULL), ST_OK);
 	expect_ev(fe, 1, EV_VALID);
 	/* as handle_level_irq + unmask: queue again, no edge, nothing */
 	ev_queue(fe, 1);
 	assert_int_equal(greq(fe, MSG_SET_VALUE, 0, 0, NULL), ST_OK);   /* falling */
-	expect_no_ev(fe);
+	expect_no_ev(fe, 1, IRQ_RISING);
 	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 1, IRQ_NONE, NULL), ST_OK);
 	expect_ev(fe, 1, EV_INVALID);
 	itest_close_ok(fe);
@@ -335,7 +345,7 @@ static void test_gpio_int_every_irq_type(void **state)
 		drive(fe, 3, t[i].start);
 		assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 2, t[i].type, NULL), ST_OK);
 		ev_queue(fe, 2);
-		expect_no_ev(fe);
+		expect_no_ev(fe, 2, t[i].type);
 		assert_int_equal(greq(fe, MSG_SET_VALUE, 3, t[i].fire_on, NULL), ST_OK);
 		expect_ev(fe, 2, EV_VALID);
 		ev_queue(fe, 2);
@@ -344,7 +354,7 @@ static void test_gpio_int_every_irq_type(void **state)
 			expect_ev(fe, 2, EV_VALID);
 			assert_int_equal(greq(fe, MSG_SET_VALUE, 3, t[i].start, NULL), ST_OK);
 			ev_queue(fe, 2);
-			expect_no_ev(fe);
+			expect_no_ev(fe, 2, t[i].type);
 		} else if (t[i].type == IRQ_BOTH) {
 			assert_int_equal(greq(fe, MSG_SET_VALUE, 3, t[i].start, NULL), ST_OK);
 			expect_ev(fe, 2, EV_VALID);
@@ -352,7 +362,7 @@ static void test_gpio_int_every_irq_type(void **state)
 		} else {
 			/* the opposite edge does not fire */
 			assert_int_equal(greq(fe, MSG_SET_VALUE, 3, t[i].start, NULL), ST_OK);
-			expect_no_ev(fe);
+			expect_no_ev(fe, 2, t[i].type);
 		}
 		/* disable: the pending buffer comes back INVALID at once */
 		assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 2, IRQ_NONE, NULL), ST_OK);
@@ -371,6 +381,52 @@ static void test_gpio_int_edge_latched_while_masked(void **state)
 	/* unmasking delivers the latched edge */
 	ev_queue(fe, 5);
 	expect_ev(fe, 5, EV_VALID);
+	itest_close_ok(fe);
+}
+
+/* A level type set on a line whose level already holds, its eventq buffer
+ * queued: the buffer comes back VALID at once (no edge will come). */
+static void test_gpio_int_level_type_on_active_level_fires_at_once(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+
+	drive(fe, 4, 1);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_RISING, NULL), ST_OK);
+	ev_queue(fe, 5);
+	/* held: line 5 is high, but no rising edge came */
+	expect_no_ev(fe, 5, IRQ_RISING);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_HIGH, NULL), ST_OK);
+	expect_ev(fe, 5, EV_VALID);
+	/* LOW on a high line: the buffer stays */
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_LOW, NULL), ST_OK);
+	ev_queue(fe, 5);
+	expect_no_ev(fe, 5, IRQ_NONE);
+	drive(fe, 4, 0);
+	itest_close_ok(fe);
+}
+
+/* Setting the type the line already has changes nothing: an edge latched
+ * while masked is still delivered when the buffer comes. */
+static void test_gpio_int_same_type_again_keeps_latched_edge(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+
+	drive(fe, 4, 0);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_RISING, NULL), ST_OK);
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 4, 1, NULL), ST_OK);   /* latched */
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_RISING, NULL), ST_OK);
+	ev_queue(fe, 5);
+	expect_ev(fe, 5, EV_VALID);
+	/* a level type set again while its level holds, buffer queued:
+	 * fires because the level holds, once per buffer */
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_HIGH, NULL), ST_OK);
+	ev_queue(fe, 5);
+	expect_ev(fe, 5, EV_VALID);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_HIGH, NULL), ST_OK);
+	ev_queue(fe, 5);
+	expect_ev(fe, 5, EV_VALID);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_NONE, NULL), ST_OK);
+	drive(fe, 4, 0);
 	itest_close_ok(fe);
 }
 
@@ -487,7 +543,7 @@ static void test_gpio_int_reconnect_resets_lines(void **state)
 	/* no interrupt configured any more */
 	ev_queue(fe, 7);
 	drive(fe, 6, 1);
-	expect_no_ev(fe);
+	expect_no_ev(fe, 7, IRQ_NONE);
 	itest_close_ok(fe);
 }
 
@@ -503,7 +559,7 @@ static void test_gpio_int_pause_keeps_held_eventq_buffer(void **state)
 	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 5, DIR_IN, NULL), ST_OK);
 	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_RISING, NULL), ST_OK);
 	ev_queue(fe, 5);
-	expect_no_ev(fe);
+	expect_no_ev(fe, 5, IRQ_RISING);
 	for (unsigned q = 0; q < 2; q++)
 		assert_int_equal(fe_queue_stop(fe, q, &base[q]), 0);
 	assert_int_equal(base[1], fe->vq[1].avail_idx);
@@ -547,7 +603,7 @@ static void test_gpio_int_driver_reset_resets_lines(void **state)
 	ev_queue(fe, 7);
 	drive(fe, 6, 0);
 	drive(fe, 6, 1);
-	expect_no_ev(fe);
+	expect_no_ev(fe, 7, IRQ_NONE);
 	drive(fe, 6, 0);
 	itest_close_ok(fe);
 }
@@ -681,6 +737,8 @@ int main(void)
 		T(test_gpio_int_driver_reset_resets_lines),
 		T(test_gpio_int_every_irq_type),
 		T(test_gpio_int_edge_latched_while_masked),
+		T(test_gpio_int_level_type_on_active_level_fires_at_once),
+		T(test_gpio_int_same_type_again_keeps_latched_edge),
 		T(test_gpio_int_line_out_of_range),
 		T(test_gpio_int_malformed_requests),
 		T(test_gpio_int_malformed_chain_then_serves),
