@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
 #include <cmocka.h>
@@ -226,43 +227,129 @@ static void test_scmi_sensors_int_enumerate_and_read(void **state)
 	itest_close_ok(fe);
 }
 
+/* One notification of the sensor protocol for sensor id: a trip point
+ * event (its direction) or an update (the first axis' value and
+ * timestamp in us of CLOCK_MONOTONIC, and the second axis' value). */
+struct sev {
+	bool trip, ascending;
+	int64_t value, value2;
+	uint64_t ts;
+};
+
+#define EV_TRIP   (0 | 3u << 8 | SENSOR << 10)
+#define EV_UPDATE (1 | 3u << 8 | SENSOR << 10)
+
+static void next_sev(struct itest_evq *q, unsigned id, struct sev *e)
+{
+	uint8_t ev[LINUX_CAP];
+	int len = itest_evq_next_ok(q, ev, WAIT_MS);
+
+	if (len < 0)
+		fail_msg("sensor %u: no notification within %d ms", id, WAIT_MS);
+	memset(e, 0, sizeof(*e));
+	assert_int_equal(itest_le32(ev + 4), 0);
+	assert_int_equal(itest_le32(ev + 8), id);
+	if (itest_le32(ev) == EV_TRIP) {
+		assert_int_equal(len, 16);
+		assert_int_equal(itest_le32(ev + 12) & 0xff, 1);       /* trip point 1 */
+		e->trip = true;
+		e->ascending = itest_le32(ev + 12) >> 16 & 1;
+		return;
+	}
+	if (itest_le32(ev) != EV_UPDATE)
+		fail_msg("unexpected notification header 0x%x", itest_le32(ev));
+	assert_true(len >= 12 + 16);
+	e->value = (int64_t)itest_le64(ev + 12);
+	e->ts = itest_le64(ev + 20);
+	if (len >= 12 + 32)
+		e->value2 = (int64_t)itest_le64(ev + 28);
+}
+
+/* The daemon's own sampling is the clock: read notifications up to and
+ * including the first update with value v; the trip events on the way
+ * are counted (none allowed unless *trips is given). */
+static void until_update(struct itest_evq *q, int64_t v, unsigned *trips)
+{
+	struct sev e;
+
+	for (unsigned n = 0; n < 64; n++) {
+		next_sev(q, 0, &e);
+		if (!e.trip && e.value == v)
+			return;
+		if (e.trip && !trips)
+			fail_msg("a trip point event before the update with %lld",
+				 (long long)v);
+		if (e.trip)
+			(*trips)++;
+	}
+	fail_msg("no update with %lld in 64 notifications", (long long)v);
+}
+
+/* The next n samples: updates only, no trip event, all of value v. */
+static void samples_without_trip(struct itest_evq *q, int64_t v, unsigned n)
+{
+	struct sev e;
+
+	for (unsigned i = 0; i < n; i++) {
+		next_sev(q, 0, &e);
+		if (e.trip)
+			fail_msg("a trip point event %u samples after the crossing", i + 1);
+		assert_int_equal(e.value, v);
+	}
+}
+
+/* Trip points, counted per sample: sensor 0 also sends an update each
+ * sampling period (100 ms), and a crossing's event follows the update of
+ * the sample that saw it.  So "exactly one event" and "no event" are
+ * counts between updates, not quiet windows. */
 static void test_scmi_sensors_int_trip_point_one_event(void **state)
 {
 	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
-	uint8_t rsp[LINUX_CAP], ev[LINUX_CAP];
+	uint8_t rsp[LINUX_CAP];
 	struct itest_evq q = { .fe = fe, .q = 1, .cap = LINUX_CAP };
-	int len;
+	struct sev e;
 
 	itest_evq_post_ok(&q, NBUF);
-	/* sample sensor 0 (41 °C) every 100 ms; trip point 1 at 50 °C,
-	 * both directions */
-	cmd(fe, 0xa, P(0, 1u << 16 | 0x1fu << 11), rsp);
+	/* sample sensor 0 (41 °C) every 100 ms, with updates; trip point 1
+	 * at 50 °C, both directions */
+	cmd(fe, 0xa, P(0, 1 | 1u << 16 | 0x1fu << 11), rsp);
+	assert_int_equal(itest_le32(rsp + 4), 0);
+	cmd(fe, 0xb, P(0, 1), rsp);
 	assert_int_equal(itest_le32(rsp + 4), 0);
 	cmd(fe, 0x5, P(0, 1u << 4 | 3, 50000, 0), rsp);
 	assert_int_equal(itest_le32(rsp + 4), 0);
 	cmd(fe, 0x4, P(0, 1), rsp);
 	assert_int_equal(itest_le32(rsp + 4), 0);
-	assert_int_equal(itest_evq_next_ok(&q, ev, 400), -1);
+	/* below the trip point: two samples, no event */
+	samples_without_trip(&q, 41000, 2);
 
+	/* crossing upwards: one event, right after the sample's update */
 	fx_write(hwmon_dir, "temp1_input", "55000");
-	len = itest_evq_next_ok(&q, ev, WAIT_MS);
-	assert_int_equal(len, 16);
-	assert_int_equal(itest_le32(ev), 0 | 3u << 8 | SENSOR << 10);   /* TRIP_POINT_EVENT */
-	assert_int_equal(itest_le32(ev + 4), 0);
-	assert_int_equal(itest_le32(ev + 8), 0);
-	assert_int_equal(itest_le32(ev + 12), 1u << 16 | 1);           /* ascending, tp 1 */
-	/* staying above: exactly one event */
-	assert_int_equal(itest_evq_next_ok(&q, ev, 600), -1);
+	until_update(&q, 55000, NULL);
+	next_sev(&q, 0, &e);
+	assert_true(e.trip);
+	assert_true(e.ascending);
+	/* staying above: no more */
+	samples_without_trip(&q, 55000, 3);
 	cmd(fe, 0x6, P(0, 0), rsp);
 	assert_int_equal((int64_t)itest_le64(rsp + 8), 55000);
 
+	/* and down again */
 	fx_write(hwmon_dir, "temp1_input", "41000");
-	assert_int_equal(itest_evq_next_ok(&q, ev, WAIT_MS), 16);
-	assert_int_equal(itest_le32(ev + 12), 1);                      /* descending */
+	until_update(&q, 41000, NULL);
+	next_sev(&q, 0, &e);
+	assert_true(e.trip);
+	assert_false(e.ascending);
+	samples_without_trip(&q, 41000, 2);
+
+	/* trip notifications off: crossings make no event */
 	cmd(fe, 0x4, P(0, 0), rsp);
 	fx_write(hwmon_dir, "temp1_input", "90000");
-	assert_int_equal(itest_evq_next_ok(&q, ev, 400), -1);
+	until_update(&q, 90000, NULL);
+	samples_without_trip(&q, 90000, 2);
 	fx_write(hwmon_dir, "temp1_input", "41000");
+	cmd(fe, 0xb, P(0, 0), rsp);
+	cmd(fe, 0xa, P(0, 0), rsp);
 	itest_close_ok(fe);
 }
 
@@ -303,44 +390,79 @@ static void test_scmi_sensors_int_trip_point_across_pause(void **state)
 	itest_close_ok(fe);
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* Continuous updates of the fake accelerometer (100 ms), counted against
+ * the daemon's own sampling times (the updates' timestamps, the same
+ * monotonic clock as ours): at most one update per sampling period, none
+ * lost or repeated (the fake's Y axis steps by 37 mod 2001 per reading),
+ * those made while the guest gave no buffer wait and come first, and none
+ * is made between the guest's stop and its next start. */
 static void test_scmi_sensors_int_continuous_updates(void **state)
 {
+	const uint64_t period_us = 100000;
 	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
-	uint8_t rsp[LINUX_CAP], ev[LINUX_CAP];
-	long long t0;
+	uint8_t rsp[LINUX_CAP];
 	struct itest_evq q = { .fe = fe, .q = 1, .cap = LINUX_CAP };
+	uint64_t t_on, t_post, t_off, t_again;
+	struct sev e, prev = { 0 };
 
 	/* as scmi_iio: notifications on at probe, then enable at 100 ms */
 	cmd(fe, 0xb, P(ID_FAKE, 1), rsp);
 	assert_int_equal(itest_le32(rsp + 4), 0);
+	t_on = now_us();
 	cmd(fe, 0xa, P(ID_FAKE, 3 | 1u << 16 | 0x1fu << 11 | 2u << 9), rsp);
 	assert_int_equal(itest_le32(rsp + 4), 0);
 	cmd(fe, 0x9, P(ID_FAKE), rsp);
 	assert_int_equal(itest_le32(rsp + 8), 3 | 1u << 16 | 0x1fu << 11);
 
-	/* no buffers yet: updates wait in the FIFO and come with the first
-	 * buffers */
+	/* no buffers for a while (time for the daemon's timer to run, not
+	 * an assertion): its updates wait in the FIFO */
 	usleep(350000);
-	t0 = proc_now_ms();
+	t_post = now_us();
 	itest_evq_post_ok(&q, NBUF);
-	assert_int_equal(itest_evq_next_ok(&q, ev, 1000), 4 + 8 + 3 * 16);
-	assert_true(proc_now_ms() - t0 < 1000);
-	for (int i = 0; i < 3; i++) {
-		int len = itest_evq_next_ok(&q, ev, WAIT_MS);
-
-		assert_int_equal(len, 4 + 8 + 3 * 16);
-		assert_int_equal(itest_le32(ev), 1 | 3u << 8 | SENSOR << 10);  /* SENSOR_UPDATE */
-		assert_int_equal(itest_le32(ev + 4), 0);
-		assert_int_equal(itest_le32(ev + 8), ID_FAKE);
-		/* Z around 9.807 m/s^2, timestamped */
-		assert_true((int64_t)itest_le64(ev + 12 + 32) > 9700 && (int64_t)itest_le64(ev + 12 + 32) < 9900);
-		assert_true((int64_t)itest_le64(ev + 12 + 32 + 8) != 0);
+	for (unsigned k = 0; k < 6; k++) {
+		next_sev(&q, ID_FAKE, &e);
+		assert_false(e.trip);
+		assert_true(e.ts != 0);
+		/* the k-th update is no earlier than k+1 periods after the start */
+		if (e.ts < t_on + (k + 1) * period_us)
+			fail_msg("update %u at +%llu us: more than one per %llu us period", k,
+				 (unsigned long long)(e.ts - t_on),
+				 (unsigned long long)period_us);
+		/* the first waited for the buffers: made before they came */
+		if (k == 0 && e.ts >= t_post)
+			fail_msg("no update waited for the buffers (first at +%llu us, buffers at +%llu us)",
+				 (unsigned long long)(e.ts - t_on),
+				 (unsigned long long)(t_post - t_on));
+		if (k) {
+			assert_true(e.ts > prev.ts);
+			assert_int_equal(((e.value2 - prev.value2) % 2001 + 2001) % 2001, 37);
+		}
+		prev = e;
 	}
-	/* stop: the queue drains, nothing more */
+
+	/* stop, then start again: after the updates made before the stop,
+	 * the next one is a period after the start (a sampling that went on
+	 * would show within a period of the stop) */
 	cmd(fe, 0xb, P(ID_FAKE, 0), rsp);
-	while (itest_evq_next_ok(&q, ev, 300) > 0)
-		;
-	assert_int_equal(itest_evq_next_ok(&q, ev, 400), -1);
+	t_off = now_us();
+	t_again = now_us();
+	cmd(fe, 0xb, P(ID_FAKE, 1), rsp);
+	do
+		next_sev(&q, ID_FAKE, &e);
+	while (e.ts <= t_off);
+	if (e.ts < t_again + period_us)
+		fail_msg("an update made %llu us after the stop, %llu us after the start",
+			 (unsigned long long)(e.ts - t_off), (unsigned long long)(e.ts - t_again));
+	cmd(fe, 0xb, P(ID_FAKE, 0), rsp);
+	cmd(fe, 0xa, P(ID_FAKE, 0), rsp);
 	itest_close_ok(fe);
 }
 
