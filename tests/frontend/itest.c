@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* Shared pieces of the integration tests; see itest.h. */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -86,6 +87,33 @@ struct fe *itest_fe_open(const char *path, enum itest_mode mode,
 	if (err)
 		*err = r;
 	return NULL;
+}
+
+int itest_kick_settle(struct fe *fe, unsigned q, int timeout_ms)
+{
+	struct pollfd p = { .events = POLLIN };
+	long long end = proc_now_ms() + timeout_ms;
+	uint64_t v;
+
+	if (q >= FE_MAX_QUEUES || fe->vq[q].kick_fd < 0)
+		return -EINVAL;
+	p.fd = fe->vq[q].kick_fd;
+	while (poll(&p, 1, 0) == 1) {
+		if (proc_now_ms() > end)
+			return -ETIMEDOUT;
+		usleep(1000);
+	}
+	return fe_get_u64(fe, VHOST_USER_GET_FEATURES, &v);
+}
+
+uint64_t itest_calls(struct fe *fe, unsigned q)
+{
+	uint64_t n = 0;
+
+	if (q >= FE_MAX_QUEUES || fe->vq[q].call_fd < 0 ||
+	    read(fe->vq[q].call_fd, &n, sizeof(n)) != sizeof(n))
+		return 0;
+	return n;
 }
 
 int itest_evq_post(struct itest_evq *v, unsigned n)

@@ -51,6 +51,14 @@ enum itest_mode {
 struct fe *itest_fe_open(const char *path, enum itest_mode mode,
 			 const struct fe_opts *o, int *err);
 
+/* The daemon has taken the kick of queue q (the eventfd reads empty)
+ * and is done with what it caused (a vhost-user round trip after that is
+ * answered only once its loop has finished the kick): whatever the kick
+ * makes happen has happened.  0, -ETIMEDOUT or -errno. */
+int itest_kick_settle(struct fe *fe, unsigned q, int timeout_ms);
+/* Signals on queue q's call eventfd since the last look (0 if none). */
+uint64_t itest_calls(struct fe *fe, unsigned q);
+
 /* ---- an eventq as the Linux guest keeps it: buffers of cap bytes ---- */
 
 struct itest_evq {
@@ -153,6 +161,14 @@ static inline void itest_stop_ok(struct itest_daemon *d)
 	code = itest_daemon_stop(d);
 	if (code)
 		fail_msg("daemon: exit code %d after SIGTERM (before it: %s)", code, why);
+}
+
+static inline void itest_settle_ok(struct fe *fe, unsigned q)
+{
+	int r = itest_kick_settle(fe, q, 10000);
+
+	if (r < 0)
+		fail_msg("queue %u: the daemon did not take the kick: %s", q, strerror(-r));
 }
 
 static inline void itest_evq_post_ok(struct itest_evq *v, unsigned n)

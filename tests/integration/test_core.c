@@ -232,33 +232,6 @@ static void probe_at(struct fe *fe, uint64_t out_gpa, uint64_t in_gpa, bool indi
 	check_probe_reply(in, len);
 }
 
-/* The daemon has taken the kick of queue q (its eventfd reads empty) and
- * finished what it caused: a vhost-user round trip after that is answered
- * only once the loop is done with the kick.  No waiting for time. */
-static void settle_kick(struct fe *fe, unsigned q)
-{
-	struct pollfd p = { fe->vq[q].kick_fd, POLLIN, 0 };
-	long long end = proc_now_ms() + WAIT_MS;
-	uint64_t v;
-
-	while (poll(&p, 1, 0) == 1) {
-		if (proc_now_ms() > end)
-			fail_msg("queue %u: the daemon did not take the kick", q);
-		usleep(1000);
-	}
-	assert_int_equal(fe_get_u64(fe, VHOST_USER_GET_FEATURES, &v), 0);
-}
-
-/* Signals on queue q's call eventfd since the last look (0 if none). */
-static uint64_t calls(struct fe *fe, unsigned q)
-{
-	uint64_t n = 0;
-
-	if (read(fe->vq[q].call_fd, &n, sizeof(n)) != sizeof(n))
-		return 0;
-	return n;
-}
-
 /* n probes published together and kicked once; when all are answered
  * and the kick is settled: the call signals the daemon made for them.
  * used_event (EVENT_IDX: the used index after which the driver wants a
@@ -271,7 +244,7 @@ static uint64_t batch_calls(struct fe *fe, unsigned n, uint64_t buf, uint16_t us
 	long long end = proc_now_ms() + WAIT_MS;
 	uint64_t c;
 
-	calls(fe, 0);
+	itest_calls(fe, 0);
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t out = buf + i * 256, in = out + 64;
 		uint32_t hdr = PROBE_HDR;
@@ -292,8 +265,8 @@ static uint64_t batch_calls(struct fe *fe, unsigned n, uint64_t buf, uint16_t us
 			fail_msg("%u probes were not all answered", n);
 		usleep(1000);
 	}
-	settle_kick(fe, 0);
-	c = calls(fe, 0);
+	itest_settle_ok(fe, 0);
+	c = itest_calls(fe, 0);
 	for (unsigned i = 0; i < n; i++) {
 		uint32_t id, len;
 
@@ -354,8 +327,8 @@ static void test_core_kick_before_enable_not_lost(void **state)
 	assert_int_equal(fe_vq_kick(fe, 0), 0);
 	/* a disabled ring is not processed: the daemon took the kick and
 	 * answered nothing */
-	settle_kick(fe, 0);
-	assert_int_equal(calls(fe, 0), 0);
+	itest_settle_ok(fe, 0);
+	assert_int_equal(itest_calls(fe, 0), 0);
 	assert_int_equal(fe_vq_pending(fe, 0), 0);
 
 	assert_int_equal(fe_queue_enable(fe, 0, true), 0);
@@ -828,15 +801,15 @@ static void bad_chain(const struct fe_opts *o, chain_builder build)
 	assert_int_not_equal(buf, 0);
 	probe(fe);
 	/* the probe's notification is made by now; forget it */
-	settle_kick(fe, 0);
-	calls(fe, 0);
+	itest_settle_ok(fe, 0);
+	itest_calls(fe, 0);
 	used_before = vq->used->idx;
 	build(fe, vq, buf);
 	assert_int_equal(fe_vq_kick(fe, 0), 0);
 	assert_int_equal(fe_vq_wait_err(fe, 0, WAIT_MS), 0);
 	/* the daemon is done with the kick: no call, nothing used */
-	settle_kick(fe, 0);
-	assert_int_equal(calls(fe, 0), 0);
+	itest_settle_ok(fe, 0);
+	assert_int_equal(itest_calls(fe, 0), 0);
 	assert_int_equal(vq->used->idx, used_before);
 	close_fe(fe);
 	assert_serves();
