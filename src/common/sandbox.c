@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/capability.h>
 #include <linux/landlock.h>
@@ -389,9 +390,18 @@ fail:
 	return -1;
 }
 
+static long long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 int sandbox_apply(void)
 {
 	struct sb_summary sum = { 0 };
+	long long t0 = now_us();
 	int r = -1;
 
 	if (sb.off) {
@@ -418,6 +428,7 @@ int sandbox_apply(void)
 		log_info("sandbox: on without a seccomp filter (built with SECCOMP=0); "
 			 "Landlock ABI %d, %u path%s%s", sum.landlock_abi, sum.landlock_rules,
 			 sum.landlock_rules == 1 ? "" : "s", sum.landlock_net ? ", no TCP" : "");
+	log_debug("sandbox: lock-down took %lld us", now_us() - t0);
 	r = 0;
 out:
 	for (size_t i = 0; i < sb.npaths; i++)
