@@ -118,10 +118,16 @@ static const struct sb_call sb_calls[] = {
 	{ "clone", SB_NEED_THREADS, SB_THREAD },
 	{ "eventfd2", SB_NEED_THREADS, SB_ANY },    /* a worker's completions */
 	{ "rt_sigaction", SB_NEED_THREADS, SB_ANY }, /* glibc's first pthread_create */
+	{ "sched_getaffinity", SB_NEED_THREADS, SB_ANY }, /* pthread_getattr_np */
 	{ "clone3", SB_NEED_THREADS, SB_ENOSYS },
 	{ "set_robust_list", SB_NEED_THREADS, SB_ANY },
 	{ "rseq", SB_NEED_THREADS, SB_ANY },
 	{ "sched_yield", SB_NEED_THREADS, SB_ANY },
+#if defined(__SANITIZE_ADDRESS__)
+	/* ASan builds only: its thread start-up gives each thread an
+	 * alternate signal stack */
+	{ "sigaltstack", SB_NEED_THREADS, SB_ANY },
+#endif
 };
 
 /* ioctl requests: value under mask (the kernel compares 32 bits) */

@@ -57,7 +57,9 @@ static void run_child(int (*fn)(void), struct outcome *o)
 		close(p[0]);
 		dup2(p[1], 2);
 		close(p[1]);
-		_exit(fn());
+		/* straight to the kernel: a sanitizer's exit hooks (the leak
+		 * check) need calls the sandbox refuses */
+		syscall(SYS_exit_group, fn());
 	}
 	close(p[1]);
 	while ((r = read(p[0], o->err + n, sizeof(o->err) - 1 - n)) > 0)
