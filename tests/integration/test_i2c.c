@@ -6,6 +6,7 @@
  * reads, per-request statuses, mixed kicks, zero-length probes, unlisted
  * addresses, malformed requests, persistence across a restart, and the
  * command line. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -480,12 +481,24 @@ static void test_i2c_int_file_persists_across_restart(void **state)
 	itest_close_ok(fe);
 	assert_int_equal(proc_stop(&p, 10000), 0);         /* SIGTERM, exit 0 */
 
+	/* the bytes are in the file (written at the latest at exit), a whole
+	 * image, and no temporary file is left next to it */
 	fd = open(file, O_RDONLY);
 	assert_true(fd >= 0);
 	n = read(fd, img, sizeof(img));
 	close(fd);
 	assert_int_equal(n, 256);
 	assert_memory_equal(img + 0x20, "persist!", 8);
+	{
+		DIR *dir = opendir(p.dir);
+		struct dirent *de;
+
+		assert_non_null(dir);
+		while ((de = readdir(dir)))
+			if (!strncmp(de->d_name, "ee.bin", 6))
+				assert_string_equal(de->d_name, "ee.bin");
+		closedir(dir);
+	}
 
 	assert_int_equal(spawn_i2c(&p, args, s0, sizeof(s0)), 0);
 	fe = itest_open_ok(s0, NULL);
