@@ -126,8 +126,8 @@ static void on_again(void *opaque)
 }
 
 /* The kick fd is at end of file or in error: it can never kick again, and
- * a level-triggered watch on it would fire forever.  Stop watching it and
- * mark the queue broken (a new SET_VRING_KICK brings it back). */
+ * a level-triggered watch on it would fire forever.  Stop watching it,
+ * close it and mark the queue broken (until set up again, vq.h). */
 static void kick_dead(struct vu_dev *d, struct vq *vq, const char *why)
 {
 	char msg[96];
