@@ -69,7 +69,8 @@ gpio_defaults_checks() {
 scenario_lifecycle_gpio() {
 	begin lifecycle_gpio "x86_64 GPIO guest: stop/cont, driver unbind/bind, system_reset, reboot"
 	have_device gpio || { skip "device gpio not built"; return; }
-	local s=$WORK/lc.sock NO_REBOOT=""
+	# one QEMU run, three boots: VM_TIMEOUT (per boot) three times
+	local s=$WORK/lc.sock NO_REBOOT="" VM_TIMEOUT=$((VM_TIMEOUT * 3))
 	LC_LOG=$WORK/lc.console LC_CTL=$WORK/lcctl LC_QMP=$WORK/lcqmp.sock LC_DLOG=$WORK/lc.log
 	mkfifo "$LC_CTL.in" "$LC_CTL.out"
 	gpio_daemon lc "$s" || { finish 0; return; }
@@ -138,7 +139,8 @@ scenario_lifecycle_gpio() {
 scenario_lifecycle_scmi() {
 	begin lifecycle_scmi "aarch64 SCMI guest: notifications across stop/cont, none unasked after system_reset"
 	have_device scmi || { skip "device scmi not built"; return; }
-	local s=$WORK/ls.sock hw=$WORK/ls-hw NO_REBOOT=""
+	# one QEMU run, two boots
+	local s=$WORK/ls.sock hw=$WORK/ls-hw NO_REBOOT="" VM_TIMEOUT=$((VM_TIMEOUT * 2))
 	LC_LOG=$WORK/ls.console LC_QMP=$WORK/lsqmp.sock LC_DLOG=$WORK/ls.log
 	mkdir -p "$hw"
 	echo fixhw > "$hw/name"; echo 1000 > "$hw/temp1_input"; echo board > "$hw/temp1_label"
