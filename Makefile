@@ -122,6 +122,18 @@ check-asan:
 	VHOST_DEVICE_ARGS=--sandbox=off $(MAKE) B=build-asan BIN=build-asan/vhost-device CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
+# Line and branch coverage per file of src/ (gcovr, tools/coverage) from
+# the unit and integration tests and the fuzz-corpus replays, all run by
+# `check` in a --coverage build in build-cov/.  The sandbox of a coverage
+# build lets gcov write its counts there at exit (VD_COVERAGE_DIR).
+COV_B := build-cov
+# umask 0: a daemon that switches to nobody can add its counts too.
+coverage:
+	@find $(COV_B) -name '*.gcda' -delete 2>/dev/null || true
+	@umask 0; $(MAKE) B=$(COV_B) BIN=$(COV_B)/vhost-device LDFLAGS="--coverage" \
+		CFLAGS="-O0 -g --coverage -DVD_COVERAGE_DIR='\"$(CURDIR)/$(COV_B)\"'" check; \
+	s=$$?; tools/coverage $(COV_B) && exit $$s
+
 # The integration suite with the daemon running under valgrind memcheck,
 # with --sandbox=off: valgrind (3.19) implements neither seccomp(2) nor
 # the Landlock calls, and its translator needs executable mappings.
@@ -153,9 +165,9 @@ deb:
 	@tools/deb
 
 clean:
-	rm -rf build build-asan build-fuzz build-var build-noseccomp build-deb vhost-device
+	rm -rf build build-asan build-cov build-fuzz build-var build-noseccomp build-deb vhost-device
 
-.PHONY: all bench demo demo-quick deps tests check check-asan check-valgrind install uninstall clean variants deb
+.PHONY: all bench coverage demo demo-quick deps tests check check-asan check-valgrind install uninstall clean variants deb
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -412,6 +412,12 @@ int sandbox_apply(void)
 			r = 0;
 		goto out;
 	}
+#ifdef VD_COVERAGE_DIR
+	/* a coverage build (make coverage): at exit gcov adds the counts to
+	 * the .gcda files of the build directory */
+	if (sandbox_allow_path(VD_COVERAGE_DIR, SB_READ | SB_WRITE | SB_CREATE) == 0)
+		sandbox_need(SB_NEED_FILES);
+#endif
 	if (single_threaded() < 0 || sb_seccomp_prepare() < 0)
 		goto out;
 	if (no_core_dumps() < 0 || switch_identity() < 0 || drop_capabilities() < 0 ||
