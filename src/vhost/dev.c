@@ -20,6 +20,11 @@
  *    queue marked broken (a level-triggered watch would fire forever).
  *  - guest memory truncated under us (SIGBUS on access): the region is
  *    replaced by zero pages and the connection dropped (mem.h, mem_guard).
+ * Set-ups that make the guest's requests hang without an error anywhere
+ * get one error line per connection naming the likely cause (dev_hint):
+ * no guest memory 2 s after SET_FEATURES or when a ring starts (QEMU's
+ * RAM not shared), requests answered on a queue that never got
+ * SET_VRING_CALL, a driver without VIRTIO_F_VERSION_1 (legacy transport).
  * Nothing a frontend does to its fds can make the loop block: see efd.h.
  *
  * Pause or reset (what QEMU sends in each case: DEVELOPERS.md, "Device
@@ -106,6 +111,10 @@ void dev_process_queue(struct vu_dev *d, unsigned q)
 	if (!cut && d->ops->flush && !vq->broken)
 		d->ops->flush(d->priv, d, q);
 	d->batching &= ~(1u << q);
+	if (done && vq->call_fd < 0 && !(d->call_seen & (1u << q)))
+		dev_hint(d, HINT_NO_CALL, "%s: queue %u: requests are answered, but the frontend "
+			 "never sent a call fd for this queue (no SET_VRING_CALL): the driver is "
+			 "never told, and its requests seem to hang", d->path, q);
 	vq_notify(vq);
 	/* more may be waiting: come back after the other watches (never by
 	 * writing to the frontend's kick fd: see efd.h) */
@@ -266,6 +275,45 @@ void dev_remap_queues(struct vu_dev *d)
 	}
 }
 
+/* The frontend never sent the guest's memory: nothing can be served.
+ * QEMU does this when the VM's RAM is not shared (it prints "Failed
+ * initializing vhost-user memory map" and goes on without the device). */
+void dev_no_mem_hint(struct vu_dev *d, const char *what)
+{
+	dev_hint(d, HINT_NO_MEM, "%s: %s, but the frontend never sent the guest's memory "
+		 "(no SET_MEM_TABLE or ADD_MEM_REG): no request can be served and the guest's "
+		 "requests will hang. Likely cause: the VM's RAM is not shared. With QEMU, add "
+		 "-object memory-backend-memfd,id=mem,size=SIZE,share=on -machine memory-backend=mem "
+		 "(or -object memory-backend-file,id=mem,size=SIZE,mem-path=/dev/shm,share=on "
+		 "-numa node,memdev=mem), SIZE the -m size", d->path, what);
+}
+
+static void on_no_mem(void *opaque, int fd, uint32_t events)
+{
+	struct vu_dev *d = opaque;
+
+	if (d->fd >= 0 && d->mem.n == 0)
+		dev_no_mem_hint(d, "the driver accepted the features 2 s ago");
+}
+
+/* on: the driver accepted the features; the memory table should follow at
+ * once (a one-shot timer, armed only while no memory is there).  off:
+ * the memory came, or the connection ended. */
+void dev_no_mem_watch(struct vu_dev *d, bool on)
+{
+	on = on && d->mem.n == 0 && !(d->hints & HINT_NO_MEM);
+	if (!d->nomem_w) {
+		if (!on)
+			return;
+		d->nomem_w = loop_timer(d->loop, 0, 0, on_no_mem, d);
+		if (!d->nomem_w) {
+			log_debug("%s: no timer for the memory check: %s", d->path, strerror(errno));
+			return;
+		}
+	}
+	loop_timer_set(d->nomem_w, on ? NOMEM_HINT_NS : 0, 0);
+}
+
 /* Back to the state of a fresh connection; RESET_DEVICE (soft) keeps the
  * memory table and the call/error eventfds. */
 void dev_reset_state(struct vu_dev *d, bool soft)
@@ -273,6 +321,7 @@ void dev_reset_state(struct vu_dev *d, bool soft)
 	for (unsigned q = 0; q < d->ops->num_queues; q++)
 		queue_reset(d, q, soft);
 	if (!soft) {
+		d->call_seen = 0;
 		mem_clear(&d->mem);
 		mem_guard_lost(&d->mem);   /* a fault in the old table is history */
 	}
@@ -294,6 +343,8 @@ static void conn_close(struct vu_dev *d, const char *why)
 	dev_reset_state(d, false);
 	d->protocol_features = 0;
 	d->protocol_set = false;
+	d->hints = 0;
+	dev_no_mem_watch(d, false);
 	loop_del(d->loop, d->conn_w);
 	d->conn_w = NULL;
 	close(d->fd);
@@ -623,6 +674,7 @@ void vu_dev_free(struct vu_dev *d)
 		loop_cancel(d->loop, &d->again[q]);
 		vq_reset(&d->vq[q]);
 	}
+	loop_del(d->loop, d->nomem_w);
 	loop_del(d->loop, d->listen_w);
 	close(d->listen_fd);
 	mem_guard_del(&d->mem);

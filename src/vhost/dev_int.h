@@ -50,7 +50,31 @@ struct vu_dev {
 	struct loop_watch *kick_w[DEV_MAX_QUEUES];
 	struct loop_defer again[DEV_MAX_QUEUES];  /* resume a queue cut by the budget */
 	uint32_t batching;        /* bit q set while q's batch runs */
+
+	/* A frontend set up wrongly fails silently on the guest's side (its
+	 * requests hang): each such case gets one error naming the likely
+	 * cause, once per connection (dev_hint). */
+	uint32_t hints;           /* HINT_* already logged on this connection */
+	uint32_t call_seen;       /* bit q: SET_VRING_CALL seen for queue q */
+	struct loop_watch *nomem_w;  /* features accepted, no guest memory yet */
 };
+
+#define HINT_NO_MEM   (1u << 0)
+#define HINT_NO_CALL  (1u << 1)
+#define HINT_LEGACY   (1u << 2)
+
+/* How long after SET_FEATURES the guest memory may take to arrive before
+ * the daemon says why it will not: QEMU sends it right after. */
+#define NOMEM_HINT_NS (2ull * 1000000000ull)
+
+#define dev_hint(d, bit, ...)                                     \
+	do {                                                      \
+		if (!((d)->hints & (bit))) {                      \
+			(d)->hints |= (bit);                      \
+			log_peer(LOG_ERROR, __VA_ARGS__);         \
+		}                                                 \
+	} while (0)
+
 
 /* dev.c */
 void dev_close_fds(int *fds, unsigned n);
@@ -62,6 +86,8 @@ void dev_ring_replaced(struct vu_dev *d, unsigned q);
 void dev_device_reset(struct vu_dev *d, const char *why);
 void dev_remap_queues(struct vu_dev *d);
 void dev_reset_state(struct vu_dev *d, bool soft);
+void dev_no_mem_hint(struct vu_dev *d, const char *what);
+void dev_no_mem_watch(struct vu_dev *d, bool on);
 
 /* msg.c: validate and run the message buffered in d->rx.  Returns false
  * if the connection must be dropped. */

@@ -137,6 +137,12 @@ static int h_set_features(struct req_ctx *c)
 	}
 	if (d->ops->set_features)
 		d->ops->set_features(d->priv, f);
+	if (!(f & BIT64(VIRTIO_F_VERSION_1)))
+		dev_hint(d, HINT_LEGACY, "%s: the driver did not accept VIRTIO_F_VERSION_1 "
+			 "(features 0x%llx): this device is virtio 1.x only and a legacy transport "
+			 "cannot drive it. With QEMU's virtio-mmio, add "
+			 "-global virtio-mmio.force-legacy=false", d->path, (unsigned long long)f);
+	dev_no_mem_watch(d, true);
 	return 0;
 }
 
@@ -218,6 +224,7 @@ static int h_set_mem_table(struct req_ctx *c)
 	}
 	mem_clear(&d->mem);
 	d->mem = nt;
+	dev_no_mem_watch(d, false);
 	dev_remap_queues(d);
 	return 0;
 }
@@ -234,6 +241,7 @@ static int h_add_mem_reg(struct req_ctx *c)
 		return BAD("%s: ADD_MEM_REG gpa 0x%llx size 0x%llx refused: %s", c->d->path,
 			   (unsigned long long)reg->guest_phys_addr,
 			   (unsigned long long)reg->memory_size, strerror(-r));
+	dev_no_mem_watch(c->d, false);
 	dev_remap_queues(c->d);
 	return 0;
 }
@@ -277,6 +285,8 @@ static int h_set_vring_addr(struct req_ctx *c)
 	if (!vq)
 		return BAD("%s: SET_VRING_ADDR for queue %u (device has %u)", c->d->path,
 			   a->index, c->d->ops->num_queues);
+	if (c->d->mem.n == 0)
+		dev_no_mem_hint(c->d, "ring addresses came (SET_VRING_ADDR)");
 	if (vq_set_addr(vq, a) < 0 || vq_map(vq) < 0)
 		return BAD("%s: queue %u: ring addresses desc 0x%llx avail 0x%llx used 0x%llx "
 			   "are misaligned or not in guest memory", c->d->path, a->index,
@@ -360,6 +370,8 @@ static int h_set_vring_kick(struct req_ctx *c)
 			strerror(e));
 		return -e;
 	}
+	if (d->mem.n == 0)
+		dev_no_mem_hint(d, "a ring was started (SET_VRING_KICK)");
 	if (!(d->features & BIT64(VHOST_USER_F_PROTOCOL_FEATURES)))
 		vq->enabled = true;
 	dev_queue_started(d, vq->index, vq_start(vq));
@@ -392,6 +404,7 @@ static int h_set_vring_call(struct req_ctx *c)
 	if (vq->call_fd >= 0)
 		close(vq->call_fd);
 	vq->call_fd = fd;
+	c->d->call_seen |= 1u << vq->index;
 	/* a new call fd on a running ring (a restart without
 	 * PROTOCOL_FEATURES sends it after the kick, which published what was
 	 * parked): that may have signalled the old one, so the driver looks

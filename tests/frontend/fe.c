@@ -608,6 +608,7 @@ int fe_init(struct fe *fe, const struct fe_opts *o)
 	fe->protocol = 0;
 	fe->dev_protocol = 0;
 	fe->dev_queues = 0;
+	fe->no_call = o->no_call;
 	r = fe_get_u64(fe, VHOST_USER_GET_FEATURES, &fe->dev_features);
 	if (r < 0)
 		return r;
@@ -664,7 +665,7 @@ int fe_init(struct fe *fe, const struct fe_opts *o)
 		    (r = make_eventfd(&vq->err_fd)) < 0 ||
 		    (r = make_eventfd(&vq->kick_fd)) < 0)
 			return fail(fe, r);
-		r = fe_set_vring_fd(fe, VHOST_USER_SET_VRING_CALL, q, vq->call_fd);
+		r = fe->no_call ? 0 : fe_set_vring_fd(fe, VHOST_USER_SET_VRING_CALL, q, vq->call_fd);
 		if (r < 0)
 			return r;
 		r = fe_set_vring_fd(fe, VHOST_USER_SET_VRING_ERR, q, vq->err_fd);
@@ -834,6 +835,8 @@ int fe_queue_start(struct fe *fe, unsigned q, uint16_t num, uint16_t base)
 		return r;
 	if ((r = fe_set_vring_fd(fe, VHOST_USER_SET_VRING_KICK, q, vq->kick_fd)) < 0)
 		return r;
+	if (fe->no_call)
+		return 0;
 	return fe_set_vring_fd(fe, VHOST_USER_SET_VRING_CALL, q, vq->call_fd);
 }
 

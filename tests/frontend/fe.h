@@ -83,6 +83,7 @@ struct fe_opts {
 	uint32_t config_size;      /* > 0: GET_CONFIG of that many bytes */
 	bool no_enable;            /* stop before SET_VRING_ENABLE 1 */
 	bool no_status;            /* skip SET_STATUS even if offered */
+	bool no_call;              /* never send SET_VRING_CALL (a broken frontend) */
 };
 
 struct fe {
@@ -95,6 +96,7 @@ struct fe {
 	unsigned dev_queues;       /* GET_QUEUE_NUM (0 if not asked) */
 	unsigned nqueues;          /* queues set up by fe_start */
 	bool reply_ack;            /* NEED_REPLY on set requests */
+	bool no_call;              /* fe_opts.no_call */
 	uint8_t config[VHOST_USER_MAX_CONFIG_SIZE];
 	uint32_t config_len;
 
