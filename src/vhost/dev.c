@@ -702,11 +702,6 @@ bool vu_dev_connected(const struct vu_dev *d)
 	return d->fd >= 0;
 }
 
-uint64_t vu_dev_features(const struct vu_dev *d)
-{
-	return d->features;
-}
-
 int vu_run(struct loop *l)
 {
 	int r = loop_run(l);

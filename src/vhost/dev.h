@@ -79,7 +79,6 @@ void vu_dev_free(struct vu_dev *d);
 struct loop *vu_dev_loop(struct vu_dev *d);
 struct vq *vu_dev_vq(struct vu_dev *d, unsigned q);
 bool vu_dev_connected(const struct vu_dev *d);
-uint64_t vu_dev_features(const struct vu_dev *d);  /* negotiated */
 
 /* Complete a held element with len bytes written, and notify the driver
  * (immediately: use for asynchronous completions).  Inside handle/flush
