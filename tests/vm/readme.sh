@@ -1,0 +1,143 @@
+# SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause
+# README's QEMU examples, booted as written (sourced by tests/vm/run).
+#
+# A fenced block of README.md right after a line
+#     <!-- readme-example NAME -->
+# is a complete run: one or more `vhost-device-DEVICE ... &` lines, then one
+# `qemu-system-*` command (backslash continuations allowed).  Scenario
+# readme_NAME runs the daemon lines as written (from the work directory, the
+# vhost-device-DEVICE names linked to the binary under test) and the QEMU
+# command as written plus only -kernel, -initrd, -append (console) and a
+# timeout, then checks what README says the guest sees.  Any other line in
+# the block, or a missing block, fails the scenario: README and this test
+# cannot drift apart.
+
+# readme_example NAME: the block's commands, one per line.
+readme_example() {
+	awk -v name="$1" '
+		$0 == "<!-- readme-example " name " -->" { want = 1; next }
+		want == 1 && /^```/ { want = 2; next }
+		want == 1 && NF { exit }
+		want == 2 && /^```/ { exit }
+		want == 2 {
+			if (sub(/\\$/, "")) { cur = cur $0; next }
+			print cur $0; cur = ""
+		}' "$REPO/README.md"
+}
+
+# readme_boot NAME ARCH LOG INITRD: starts the block's daemons, boots its
+# QEMU command; sets BOOT_SECS.  The console (QEMU's stdout with
+# -nographic) goes to LOG.
+readme_boot() {
+	local name=$1 arch=$2 log=$3 initrd=$4 line qline="" lines=() n=0 rc s e p
+	local kernel=$VM_CACHE/k/$KABI/$arch/root/boot/vmlinuz-$KABI-$arch console
+	mapfile -t lines < <(readme_example "$name")
+	[ ${#lines[@]} -gt 0 ] || { fail "README.md has no block marked <!-- readme-example $name -->"; return 1; }
+	mkdir -p "$WORK/bin"
+	for p in gpio i2c spi scmi; do ln -sf "$BIN" "$WORK/bin/vhost-device-$p"; done
+	for line in "${lines[@]}"; do
+		case $line in
+		vhost-device*'&')
+			n=$((n + 1))
+			echo "  README daemon: $line"
+			(cd "$WORK" && export PATH="$WORK/bin:$READ_PATH" && eval "exec ${line%&}") \
+				> "$WORK/$name.$n.log" 2>&1 &
+			DPID=$!
+			DAEMONS+=("$DPID")
+			CUR_DAEMONS+=("$DPID")
+			;;
+		qemu-system-*)
+			[ -z "$qline" ] || { fail "README block $name has two QEMU commands"; return 1; }
+			qline=$line;;
+		*)
+			fail "README block $name: a line this test does not run: $line"; return 1;;
+		esac
+	done
+	[ $n -gt 0 ] && [ -n "$qline" ] || { fail "README block $name needs daemon lines ending in & and a QEMU command"; return 1; }
+	# QEMU needs the daemons' sockets
+	for p in $(grep -oE 'socket,path=[^, ]+' <<<"$qline" | sed 's/^socket,path=//'); do
+		case $p in /*) ;; *) p=$WORK/$p;; esac
+		wait_for_socket "$p" "$DPID" || { fail "the daemon did not create $p"; readme_daemon_logs "$name"; return 1; }
+	done
+	case $arch in amd64) console=ttyS0;; arm64) console=ttyAMA0;; esac
+	echo "  README QEMU:   $qline"
+	echo "  added:         -kernel $kernel -initrd $initrd -append 'console=$console panic=-1 quiet' (timeout ${VM_TIMEOUT}s)"
+	s=$(date +%s.%N)
+	(cd "$WORK" && export PATH=$READ_PATH &&
+	 eval "exec timeout -k 5 $VM_TIMEOUT $qline -kernel $kernel -initrd $initrd -append 'console=$console panic=-1 quiet'") \
+		< /dev/null > "$log" 2> "$log.qemu"
+	rc=$?
+	e=$(date +%s.%N)
+	sed -i 's/\r$//' "$log"
+	BOOT_SECS=$(printf '%.1f' "$(echo "$e - $s" | bc)")
+	TIMINGS+=("$(printf '%-34s %7.1fs' "boot $CUR ($arch)" "$BOOT_SECS")")
+	if [ $rc = 124 ] || [ $rc = 137 ]; then
+		fail "guest did not finish within ${VM_TIMEOUT}s (killed); last console lines:"; tail -15 "$log" | sed 's/^/        /'
+	elif [ $rc != 0 ]; then
+		fail "QEMU exited with $rc: $(tail -3 "$log.qemu")"
+	fi
+	[ -s "$log.qemu" ] && sed 's/^/        qemu: /' "$log.qemu"
+	grep -q '^@@ END' "$log" || { fail "guest init did not reach its end"; tail -15 "$log" | sed 's/^/        /'; }
+	grep '^@@ insmod-failed' "$log" | while read -r l; do echo "  FAIL $CUR: $l"; done
+	grep -q '^@@ insmod-failed' "$log" && CUR_FAIL=1
+	return $rc
+}
+
+readme_daemon_logs() {
+	local f
+	for f in "$WORK/$1".*.log; do
+		[ -f "$f" ] || continue
+		echo "  ---- $(basename "$f"), last lines:"
+		tail -n 30 "$f" | sed 's/^/        /'
+	done
+}
+
+# The PATH QEMU and the daemons are looked up in.
+READ_PATH=$PATH
+
+readme_gpio() {
+	begin "readme_$1" "README's GPIO example as written ($2)"
+	have_device gpio || { skip "device gpio not built"; return; }
+	local log=$WORK/readme_$1.console
+	cat "$VM_DIR/guest/gpio_lib.sh" "$VM_DIR/guest/gpio.sh" > "$WORK/readme_gpio.sh"
+	mkinitrd amd64 "$WORK/readme_$1.cpio.gz" "$WORK/readme_gpio.sh" gpio-virtio
+	readme_boot "$1" amd64 "$log" "$WORK/readme_$1.cpio.gz"
+	# README: "a chip of 8 lines named dummy0 .. dummy7"; the wired pairs;
+	# gpiomon's rising edge
+	expect "$log" '^@@ gpiodetect: gpiochip[0-9]+ .*\(8 lines\)' "gpiodetect: the virtio chip with 8 lines"
+	expect "$log" '^@@ gpioinfo names: dummy0 dummy1 dummy2 dummy3 dummy4 dummy5 dummy6 dummy7 $' "gpioinfo: line names dummy0..dummy7"
+	gpio_checks "$log" phase1
+	local p
+	for p in "${CUR_DAEMONS[@]}"; do stop_daemon "$p"; done
+	[ $CUR_FAIL = 0 ] || { sed -n 's/^@@ /        guest: /p' "$log" | head -40; readme_daemon_logs "$1"; }
+	finish "boot ${BOOT_SECS:-0}s"
+}
+
+readme_i2c() {
+	begin "readme_$1" "README's I2C example as written ($2)"
+	have_device i2c || { skip "device i2c not built"; return; }
+	local log=$WORK/readme_$1.console ee=$WORK/ee.bin
+	rm -f "$ee"
+	mkinitrd amd64 "$WORK/readme_$1.cpio.gz" "$VM_DIR/guest/i2c.sh" i2c-virtio i2c-dev at24 lm75
+	readme_boot "$1" amd64 "$log" "$WORK/readme_$1.cpio.gz"
+	# README: a virtio adapter; i2cdetect finds exactly 48 and 50; at24
+	# binds with new_device; lm75 gives an hwmon sensor (temp=31.5)
+	expect "$log" '^@@ i2c adapter i2c-[0-9]+ name=.*virtio' "the guest's i2c-virtio driver registered an adapter"
+	expect "$log" '^@@ i2cdetect found: 48 50 $' "i2cdetect finds exactly 0x48 and 0x50"
+	expect "$log" '^@@ eeprom size=256$' "at24 (echo 24c02 0x50 > new_device) exposes a 256-byte 24c02"
+	expect "$log" '^@@ eeprom readback: vhost-device i2c via at24!$' "at24: bytes written through sysfs eeprom read back"
+	expect "$log" '^@@ lm75 name=lm75 temp1_input=31500$' "lm75 (echo lm75 0x48 > new_device): temp1_input = 31500 (temp=31.5)"
+	local p
+	for p in "${CUR_DAEMONS[@]}"; do stop_daemon "$p"; done
+	if [ "$(dd if="$ee" bs=1 skip=16 count=26 2>/dev/null)" = "vhost-device i2c via at24!" ]; then
+		pass "file=ee.bin holds the bytes the guest wrote"
+	else
+		fail "file=ee.bin ($ee) does not hold the guest's bytes"
+	fi
+	[ $CUR_FAIL = 0 ] || { sed -n 's/^@@ /        guest: /p' "$log" | head -60; readme_daemon_logs "$1"; }
+	finish "boot ${BOOT_SECS:-0}s"
+}
+
+scenario_readme_gpio() { readme_gpio gpio "x86_64, memfd guest RAM"; }
+scenario_readme_i2c() { readme_i2c i2c "x86_64, memfd guest RAM"; }
+scenario_readme_i2c_shm() { readme_i2c i2c_shm "x86_64, guest RAM in a /dev/shm file with -numa"; }
