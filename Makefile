@@ -109,10 +109,15 @@ demo: deps demo-vm
 demo-quick: deps $(BIN) $(B)/tools/scmi-query
 	@tools/demo ./$(BIN) $(B)/tools/scmi-query
 
-tests: $(UNIT_BIN) $(INT_BIN) $(BIN)
+# The frontend as a command (tests/vm/tools/fetool.c), for the scripts.
+FETOOL   := $(B)/tests/vm/tools/fetool
+$(FETOOL): $(B)/tests/vm/tools/fetool.o $(FE_OBJ) $(B)/libvd.a
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+tests: $(UNIT_BIN) $(INT_BIN) $(BIN) $(FETOOL)
 
 check: deps tests
-	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) FUZZ_REPLAY_DIR=$(CURDIR)/$(B)/tests/fuzz tests/run-tests $(UNIT_BIN) $(INT_BIN) tests/scripts/*.sh
+	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) VD_FETOOL=$(CURDIR)/$(FETOOL) FUZZ_REPLAY_DIR=$(CURDIR)/$(B)/tests/fuzz tests/run-tests $(UNIT_BIN) $(INT_BIN) tests/scripts/*.sh
 
 # Sanitizer build in its own directory, then the whole suite under it.
 # The daemons run with --sandbox=off: LeakSanitizer's exit-time check

@@ -580,35 +580,38 @@ static void sock_unlink(const struct vu_dev *d)
 {
 	struct stat st;
 
-	if (lstat(d->path, &st) == 0 && st.st_dev == d->sock_dev && st.st_ino == d->sock_ino)
+	if (d->sock_own && d->path && lstat(d->path, &st) == 0 &&
+	    st.st_dev == d->sock_dev && st.st_ino == d->sock_ino)
 		unlink(d->path);
 }
 
-struct vu_dev *vu_dev_new(struct loop *l, const char *path,
-			  const struct dev_ops *ops, void *priv)
+/* A device serving listen_fd (ours to close); own is the socket file we
+ * created (removed at the end), NULL for a socket handed to us. */
+static struct vu_dev *dev_new(struct loop *l, const char *path, int listen_fd,
+			      const struct stat *own, const struct dev_ops *ops, void *priv)
 {
 	struct vu_dev *d;
-	struct stat st;
 	int e;
 
-	if (ops->num_queues == 0 || ops->num_queues > DEV_MAX_QUEUES ||
-	    ops->config_size > VHOST_USER_MAX_CONFIG_SIZE || !ops->handle) {
-		errno = EINVAL;
-		return NULL;
-	}
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return NULL;
+		goto fail_fd;
 	d->loop = l;
 	d->ops = ops;
 	d->priv = priv;
 	d->fd = -1;
+	d->listen_fd = listen_fd;
 	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	d->path = strdup(path);
 	for (unsigned q = 0; q < ops->num_queues; q++) {
 		vq_init(&d->vq[q], q, ops->queue_size, &d->mem);
 		d->again[q].cb = on_again;
 		d->again[q].opaque = &d->vq[q];
+	}
+	if (own) {
+		d->sock_own = true;
+		d->sock_dev = own->st_dev;
+		d->sock_ino = own->st_ino;
 	}
 	d->lost_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	efd_init();
@@ -622,37 +625,22 @@ struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 		errno = e;
 		goto fail;
 	}
-	d->listen_fd = listen_on(path, &st);
-	if (d->listen_fd < 0) {
-		e = errno;
-		log_err("cannot listen on '%s': %s%s", path, strerror(e),
-			e == EEXIST ? " (the path exists and is not a socket)" :
-			e == EADDRINUSE ? " (another process is serving this socket)" : "");
-		errno = e;
-		goto fail;
-	}
-	d->sock_dev = st.st_dev;
-	d->sock_ino = st.st_ino;
 	d->listen_w = loop_add(l, d->listen_fd, EPOLLIN, on_listen, d);
-	if (!d->listen_w) {
-		e = errno;
-		close(d->listen_fd);
-		sock_unlink(d);
-		errno = e;
+	if (!d->listen_w)
 		goto fail;
-	}
-	e = -sandbox_add_socket(path);
-	if (e > 0) {
-		loop_del(l, d->listen_w);
-		close(d->listen_fd);
-		sock_unlink(d);
-		errno = e;
-		goto fail;
+	if (own) {
+		e = -sandbox_add_socket(path);
+		if (e > 0) {
+			loop_del(l, d->listen_w);
+			errno = e;
+			goto fail;
+		}
 	}
 	log_info("listening on %s", path);
 	return d;
 fail:
 	e = errno;
+	sock_unlink(d);
 	mem_guard_del(&d->mem);
 	loop_del(l, d->lost_w);
 	if (d->lost_fd >= 0)
@@ -662,7 +650,51 @@ fail:
 	free(d->path);
 	free(d);
 	errno = e;
+fail_fd:
+	e = errno;
+	close(listen_fd);
+	errno = e;
 	return NULL;
+}
+
+static bool ops_ok(const struct dev_ops *ops)
+{
+	if (ops->num_queues == 0 || ops->num_queues > DEV_MAX_QUEUES ||
+	    ops->config_size > VHOST_USER_MAX_CONFIG_SIZE || !ops->handle) {
+		errno = EINVAL;
+		return false;
+	}
+	return true;
+}
+
+struct vu_dev *vu_dev_new(struct loop *l, const char *path,
+			  const struct dev_ops *ops, void *priv)
+{
+	struct stat st;
+	int fd, e;
+
+	if (!ops_ok(ops))
+		return NULL;
+	fd = listen_on(path, &st);
+	if (fd < 0) {
+		e = errno;
+		log_err("cannot listen on '%s': %s%s", path, strerror(e),
+			e == EEXIST ? " (the path exists and is not a socket)" :
+			e == EADDRINUSE ? " (another process is serving this socket)" : "");
+		errno = e;
+		return NULL;
+	}
+	return dev_new(l, path, fd, &st, ops, priv);
+}
+
+struct vu_dev *vu_dev_new_fd(struct loop *l, int fd, const char *name,
+			     const struct dev_ops *ops, void *priv)
+{
+	if (!ops_ok(ops)) {
+		close(fd);
+		return NULL;
+	}
+	return dev_new(l, name, fd, NULL, ops, priv);
 }
 
 void vu_dev_free(struct vu_dev *d)

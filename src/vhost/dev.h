@@ -72,6 +72,11 @@ struct dev_ops {
  * NULL with errno set and a message logged. */
 struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 			  const struct dev_ops *ops, void *priv);
+/* The same on a socket that already listens (--fd, socket activation):
+ * fd is taken over (closed on failure too), name labels it in logs, and
+ * no socket file is ever removed. */
+struct vu_dev *vu_dev_new_fd(struct loop *l, int fd, const char *name,
+			     const struct dev_ops *ops, void *priv);
 /* Close everything and unlink the socket file if it is still the one
  * vu_dev_new created (same device and inode).  NULL is a no-op. */
 void vu_dev_free(struct vu_dev *d);

@@ -23,6 +23,7 @@ struct vu_dev {
 	int listen_fd;
 	int lost_fd;              /* eventfd: guest memory lost (mem_guard_add) */
 	struct loop_watch *lost_w;
+	bool sock_own;            /* we created the socket file (not handed to us) */
 	dev_t sock_dev;           /* the socket file we created (only it is unlinked) */
 	ino_t sock_ino;
 	int spare_fd;       /* /dev/null, given up to refuse a frontend when out of fds */

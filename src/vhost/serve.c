@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/sandbox.h"
+#include "vhost/activate.h"
 #include "vhost/efd.h"
 #include "vhost/serve.h"
 
@@ -32,6 +33,13 @@ static void sockets_opts(struct serve_state *st, struct opt *tab)
 			"number of sockets (guests)", VU_OPT_SOCKET_COUNT,
 			.range = count_range, .dflt = "1");
 	}
+	tab[n++] = (struct opt)OPT("fd", 0, "FDNUM",
+		dev->numbered ?
+		"serve the already-listening Unix socket FDNUM\n"
+		"instead of -s (repeat for each guest)" :
+		"serve the already-listening Unix socket FDNUM\n"
+		"instead of -s", VU_OPT_FD);
+	tab[n++] = (struct opt)OPT("socket-fd", 0, "FDNUM", "the same as --fd", VU_OPT_FD);
 	tab[n++] = (struct opt)OPT("mem-slots", 0, NULL,
 		"offer CONFIGURE_MEM_SLOTS (more than 8 memory\n"
 		"regions); QEMU then cannot reconnect after a restart", VU_OPT_MEM_SLOTS);
@@ -46,6 +54,49 @@ static int sockets_opt(struct serve_state *st, int id, const char *arg)
 static int sockets_check(struct serve_state *st)
 {
 	return vu_sockets_check(&st->sk, st->prog);
+}
+
+/* ---- readiness: NOTIFY_SOCKET (systemd's Type=notify) ---- */
+
+static int notify_fd = -1;
+
+/* Opened before anything is confined; later messages are one sendmsg(). */
+static int notify_check(struct serve_state *st)
+{
+	const char *addr = getenv("NOTIFY_SOCKET");
+
+	if (!addr)
+		return 0;
+	notify_fd = act_notify_open(addr);
+	if (notify_fd < 0)
+		log_warn("NOTIFY_SOCKET '%s': %s: readiness will not be reported", addr,
+			 strerror(-notify_fd));
+	unsetenv("NOTIFY_SOCKET");
+	return 0;
+}
+
+static void notify(const char *state)
+{
+	int r;
+
+	if (notify_fd < 0)
+		return;
+	r = act_notify(notify_fd, state);
+	if (r < 0)
+		log_warn("NOTIFY_SOCKET: cannot send %s: %s", state, strerror(-r));
+}
+
+/* Every socket listens and the process is confined. */
+static int notify_ready(struct serve_state *st)
+{
+	notify("READY=1");
+	return 0;
+}
+
+static int notify_stop(struct serve_state *st)
+{
+	notify("STOPPING=1");
+	return 0;
 }
 
 /* ---- the sandbox: --sandbox, --user, --group; the lock-down ---- */
@@ -76,8 +127,10 @@ static int sandbox_part_ready(struct serve_state *st)
  * sandbox's, the deployment's) is one more entry here. */
 static const struct serve_part serve_parts[] = {
 	{ .opts = sockets_opts, .opt = sockets_opt, .check = sockets_check },
-	/* last: the other parts' ready steps run before the lock-down */
+	/* the other parts' ready steps run before the lock-down */
 	{ .opts = sandbox_part_opts, .opt = sandbox_part_opt, .ready = sandbox_part_ready },
+	/* last: ready means listening and confined */
+	{ .check = notify_check, .ready = notify_ready, .stop = notify_stop },
 };
 #define NPARTS (sizeof(serve_parts) / sizeof(serve_parts[0]))
 
@@ -109,7 +162,8 @@ static int parse(struct serve_state *st, void *ctx, int argc, char **argv)
 
 	for (unsigned i = 0; i < NPARTS; i++) {
 		memset(tabs[i], 0, sizeof(tabs[i]));
-		serve_parts[i].opts(st, tabs[i]);
+		if (serve_parts[i].opts)
+			serve_parts[i].opts(st, tabs[i]);
 		pcs[i] = (struct part_ctx){ st, &serve_parts[i] };
 		g[i] = (struct opts_group){ tabs[i], part_opt, &pcs[i] };
 	}
@@ -118,13 +172,14 @@ static int parse(struct serve_state *st, void *ctx, int argc, char **argv)
 	return opts_parse_groups(dev->spec, g, NPARTS + 1, argc, argv);
 }
 
-enum step { STEP_CHECK, STEP_READY };
+enum step { STEP_CHECK, STEP_READY, STEP_STOP };
 
 static int run_step(struct serve_state *st, enum step s)
 {
 	for (unsigned i = 0; i < NPARTS; i++) {
 		const struct serve_part *p = &serve_parts[i];
-		int (*fn)(struct serve_state *) = s == STEP_CHECK ? p->check : p->ready;
+		int (*fn)(struct serve_state *) = s == STEP_CHECK ? p->check :
+						  s == STEP_READY ? p->ready : p->stop;
 
 		if (fn && fn(st))
 			return -1;
@@ -140,7 +195,9 @@ static int listen_all(struct serve_state *st, void *ctx)
 		char path[4096];
 		void *priv = ctx;
 
-		if (vu_sockets_path(&st->sk, i, path, sizeof(path))) {
+		if (st->sk.nfds)
+			vu_sockets_fd_label(&st->sk, i, path, sizeof(path));
+		else if (vu_sockets_path(&st->sk, i, path, sizeof(path))) {
 			fprintf(stderr, "%s: --socket-path '%s': too long\n", st->prog, st->sk.path);
 			return -1;
 		}
@@ -149,7 +206,12 @@ static int listen_all(struct serve_state *st, void *ctx)
 			if (!priv)
 				return -1;
 		}
-		st->d[i] = vu_dev_new(st->l, path, dev->ops, priv);
+		if (st->sk.nfds) {
+			st->d[i] = vu_dev_new_fd(st->l, st->sk.fds[i], path, dev->ops, priv);
+			st->sk.fds[i] = -1;	/* the device owns it now */
+		} else {
+			st->d[i] = vu_dev_new(st->l, path, dev->ops, priv);
+		}
 		if (!st->d[i])
 			return -1;
 		if (dev->bound)
@@ -163,7 +225,8 @@ int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv)
 	struct serve_state st = {
 		.dev = dev,
 		.prog = dev->spec->prog,
-		.sk = { NULL, 1, dev->numbered ? dev->max_sockets : 1, dev->numbered },
+		.sk = { .count = 1, .max = dev->numbered ? dev->max_sockets : 1,
+			.numbered = dev->numbered },
 	};
 	int r, ret = 1;
 
@@ -198,10 +261,12 @@ int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv)
 	if (dev->serving && dev->serving(ctx, st.l))
 		goto out;
 	ret = vu_run(st.l);
+	run_step(&st, STEP_STOP);
 out:
 	for (unsigned i = 0; st.d && i < st.sk.count; i++)
 		vu_dev_free(st.d[i]);
 	free(st.d);
+	vu_sockets_free(&st.sk);
 	if (dev->cleanup)
 		dev->cleanup(ctx, st.l);
 	if (st.l)

@@ -74,6 +74,8 @@ struct serve_part {
 	/* Every socket listens, just before the loop runs (readiness
 	 * notification, dropping privileges go here). */
 	int (*ready)(struct serve_state *st);
+	/* The loop has ended (a signal); the sockets still exist. */
+	int (*stop)(struct serve_state *st);
 };
 
 /* Start dev with ctx (passed to its callbacks): the exit status for main:

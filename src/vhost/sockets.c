@@ -1,8 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 #include <errno.h>
+#include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "common/opts.h"
+#include "vhost/activate.h"
 #include "vhost/dev.h"
 #include "vhost/sockets.h"
 
@@ -28,18 +36,151 @@ int vu_sockets_opt(struct vu_sockets *s, const char *prog, int id, const char *a
 			return -1;
 		}
 		s->count = v;
+		s->count_set = true;
 		return 0;
+	case VU_OPT_FD: {
+		int *fds;
+
+		if (opts_parse_uint(arg, 10, INT_MAX, &v)) {
+			fprintf(stderr, "%s: --fd '%s': expected a file descriptor number\n", prog, arg);
+			return -1;
+		}
+		for (unsigned i = 0; i < s->nfds; i++) {
+			if (s->fds[i] == (int)v) {
+				fprintf(stderr, "%s: --fd %lu given twice\n", prog, v);
+				return -1;
+			}
+		}
+		fds = realloc(s->fds, (s->nfds + 1) * sizeof(*fds));
+		if (!fds) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			return -1;
+		}
+		s->fds = fds;
+		s->fds[s->nfds++] = (int)v;
+		return 0;
+	}
 	}
 	return 1;
 }
 
-int vu_sockets_check(const struct vu_sockets *s, const char *prog)
+/* systemd's sockets for this process, if any: 0, or -1 (printed). */
+static int take_listen_fds(struct vu_sockets *s, const char *prog)
 {
-	if (s->path)
+	const char *names = getenv("LISTEN_FDNAMES");
+	char why[128];
+	int n;
+
+	n = act_listen_count(getenv("LISTEN_PID"), getenv("LISTEN_FDS"), getpid(),
+			     s->max, why, sizeof(why));
+	if (n < 0) {
+		fprintf(stderr, "%s: socket activation: %s\n", prog, why);
+		return -1;
+	}
+	if (n == 0)
 		return 0;
-	fprintf(stderr, "%s: missing --socket-path (-s PATH)\n"
-		"Try '%s --help' for more information.\n", prog, prog);
-	return -1;
+	if (s->nfds) {
+		fprintf(stderr, "%s: --fd and socket activation (LISTEN_FDS=%d) cannot be combined\n",
+			prog, n);
+		return -1;
+	}
+	s->fds = calloc((size_t)n, sizeof(*s->fds));
+	s->names = names ? calloc((size_t)n, sizeof(*s->names)) : NULL;
+	if (!s->fds || (names && !s->names)) {
+		fprintf(stderr, "%s: out of memory\n", prog);
+		return -1;
+	}
+	s->nfds = (unsigned)n;
+	s->activated = true;
+	for (int i = 0; i < n; i++) {
+		char name[256];
+
+		s->fds[i] = ACT_LISTEN_FDS_START + i;
+		if (!names)
+			continue;
+		if (act_fd_name(names, (unsigned)n, (unsigned)i, name, sizeof(name))) {
+			fprintf(stderr, "%s: socket activation: LISTEN_FDNAMES '%s' does not name "
+				"%d sockets\n", prog, names, n);
+			return -1;
+		}
+		s->names[i] = strdup(name);
+	}
+	/* not passed on to anything this process starts */
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 0;
+}
+
+int vu_sockets_check(struct vu_sockets *s, const char *prog)
+{
+	char why[160];
+
+	if (take_listen_fds(s, prog))
+		return -1;
+	if (!s->nfds) {
+		if (s->path)
+			return 0;
+		fprintf(stderr, "%s: missing --socket-path (-s PATH), or --fd FDNUM\n"
+			"Try '%s --help' for more information.\n", prog, prog);
+		return -1;
+	}
+	if (s->path) {
+		fprintf(stderr, "%s: --socket-path and %s cannot be combined\n", prog,
+			s->activated ? "socket activation (LISTEN_FDS)" : "--fd");
+		return -1;
+	}
+	if (!s->numbered && s->nfds != 1) {
+		fprintf(stderr, "%s: %u sockets handed over; this device serves exactly one\n",
+			prog, s->nfds);
+		return -1;
+	}
+	if (s->count_set && s->count != s->nfds) {
+		fprintf(stderr, "%s: --socket-count %lu but %u sockets handed over (--fd or LISTEN_FDS)\n",
+			prog, s->count, s->nfds);
+		return -1;
+	}
+	if (s->nfds > s->max) {
+		fprintf(stderr, "%s: %u sockets handed over; at most %lu\n", prog, s->nfds, s->max);
+		return -1;
+	}
+	s->count = s->nfds;
+	for (unsigned i = 0; i < s->nfds; i++) {
+		if (act_check_listen_fd(s->fds[i], why, sizeof(why))) {
+			fprintf(stderr, "%s: cannot serve %s: %s\n", prog,
+				s->activated ? "the socket from LISTEN_FDS" : "--fd", why);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void vu_sockets_fd_label(const struct vu_sockets *s, unsigned i, char *buf, size_t len)
+{
+	struct sockaddr_un sa;
+	socklen_t sl = sizeof(sa);
+	const char *name = s->names && s->names[i] ? s->names[i] : NULL;
+	int fd = s->fds[i];
+
+	memset(&sa, 0, sizeof(sa));
+	if (getsockname(fd, (struct sockaddr *)&sa, &sl) == 0 && sa.sun_family == AF_UNIX &&
+	    sl > offsetof(struct sockaddr_un, sun_path) && sa.sun_path[0])
+		snprintf(buf, len, "%.*s (fd %d%s%s)",
+			 (int)(sl - offsetof(struct sockaddr_un, sun_path)), sa.sun_path, fd,
+			 name ? ", " : "", name ? name : "");
+	else
+		snprintf(buf, len, "fd %d%s%s", fd, name ? " " : "", name ? name : "");
+}
+
+void vu_sockets_free(struct vu_sockets *s)
+{
+	for (unsigned i = 0; s->names && i < s->nfds; i++)
+		free(s->names[i]);
+	free(s->names);
+	free(s->fds);
+	s->names = NULL;
+	s->fds = NULL;
+	s->nfds = 0;
 }
 
 int vu_sockets_path(const struct vu_sockets *s, unsigned i, char *buf, size_t len)

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 /* option ids, next to a device's own small positive ids */
-enum { VU_OPT_SOCKET_PATH = 900, VU_OPT_SOCKET_COUNT, VU_OPT_MEM_SLOTS };
+enum { VU_OPT_SOCKET_PATH = 900, VU_OPT_SOCKET_COUNT, VU_OPT_MEM_SLOTS, VU_OPT_FD };
 
 /* The option entries themselves are added to every device by
  * src/vhost/serve.c. */
@@ -19,17 +19,33 @@ struct vu_sockets {
 	unsigned long count;  /* -c; set to 1 by the initialiser */
 	unsigned long max;    /* largest -c accepted */
 	bool numbered;        /* append the socket index to the path */
+	bool count_set;       /* -c given */
+	/* Sockets handed over instead of -s (--fd, or systemd's LISTEN_FDS
+	 * read by vu_sockets_check): already listening, in socket order. */
+	unsigned nfds;
+	int *fds;
+	char **names;         /* LISTEN_FDNAMES entries, or NULL */
+	bool activated;       /* the fds came from LISTEN_FDS */
 };
 
-#define VU_SOCKETS_NUMBERED(maxn) { NULL, 1, (maxn), true }
-#define VU_SOCKETS_SINGLE { NULL, 1, 1, false }
+#define VU_SOCKETS_NUMBERED(maxn) { .count = 1, .max = (maxn), .numbered = true }
+#define VU_SOCKETS_SINGLE { .count = 1, .max = 1 }
 
 /* Handle -s, -c or --mem-slots for an options callback.  Returns 0 when taken, -1
  * after printing an error naming the bad value, 1 if id is not one of
  * them. */
 int vu_sockets_opt(struct vu_sockets *s, const char *prog, int id, const char *arg);
-/* After parsing: -1 (message printed) if -s is missing. */
-int vu_sockets_check(const struct vu_sockets *s, const char *prog);
+/* After parsing: take systemd's sockets (LISTEN_PID/LISTEN_FDS/
+ * LISTEN_FDNAMES, then removed from the environment), check that the
+ * sockets come from exactly one of -s, --fd and activation, that -c
+ * matches the sockets handed over (without -c their number is the count),
+ * and that each handed-over fd is a listening Unix stream socket.
+ * 0, or -1 after printing why. */
+int vu_sockets_check(struct vu_sockets *s, const char *prog);
+/* The label of handed-over socket i (its bound path, fd number and
+ * LISTEN_FDNAMES name) into buf. */
+void vu_sockets_fd_label(const struct vu_sockets *s, unsigned i, char *buf, size_t len);
+void vu_sockets_free(struct vu_sockets *s);
 /* Path of socket i into buf: 0, or -ENAMETOOLONG. */
 int vu_sockets_path(const struct vu_sockets *s, unsigned i, char *buf, size_t len);
 
