@@ -138,6 +138,59 @@ readme_i2c() {
 	finish "boot ${BOOT_SECS:-0}s"
 }
 
+# readme_dtb: the trees README's arm64 examples name (build/dtb/*.dtb,
+# relative to the work directory the commands run in), as `make dtb` makes
+# them.
+readme_dtb() {
+	QEMU_ARM=$(qemu_bin arm64) QEMU_SPI=$Q11/qemu-system-aarch64 "$VM_DIR/dtb" "$WORK/build/dtb" \
+		> "$WORK/dtb.log" 2>&1 || { fail "tests/vm/dtb: $(tail -3 "$WORK/dtb.log")"; return 1; }
+}
+
+scenario_readme_scmi() {
+	begin readme_scmi "README's SCMI example as written (aarch64, memfd guest RAM, make dtb's tree)"
+	have_device scmi || { skip "device scmi not built"; return; }
+	local log=$WORK/readme_scmi.console
+	readme_dtb || { finish 0; return; }
+	mkinitrd arm64 "$WORK/readme_scmi.cpio.gz" "$VM_DIR/guest/scmi.sh" scmi_transport_virtio scmi-hwmon scmi_iio
+	readme_boot scmi arm64 "$log" "$WORK/readme_scmi.cpio.gz"
+	# README: "protocol v2.1 from vhost-device:scmi"; "accel0 with x, y
+	# and z axes (z near 1 g)"
+	expect "$log" '^@@ dmesg: .*SCMI Protocol v2\.1 .vhost-device:scmi.' "SCMI core: protocol v2.1, vendor vhost-device, sub-vendor scmi"
+	expect "$log" '^@@ scmi-dev .* driver=scmi-sensor-iiodev' "scmi_iio bound to the sensor protocol"
+	expect "$log" '^@@ iio accel0 in_accel_x_raw=-?[0-9]+ in_accel_y_raw=-?[0-9]+ in_accel_z_raw=(9[0-9]{3}|10[0-5][0-9]{2}) in_accel_x_scale=0\.001000000 ' \
+		"scmi_iio: accel0's three axes, z near 1 g"
+	local p
+	for p in "${CUR_DAEMONS[@]}"; do stop_daemon "$p"; done
+	[ $CUR_FAIL = 0 ] || { sed -n 's/^@@ /        guest: /p' "$log" | head -40; readme_daemon_logs scmi; }
+	finish "boot ${BOOT_SECS:-0}s"
+}
+
+scenario_readme_spi() {
+	begin readme_spi "README's SPI example as written (aarch64, QEMU 11 as qemu-system-aarch64, make dtb's tree)"
+	have_device spi || { skip "device spi not built"; return; }
+	local why log=$WORK/readme_spi.console img=$WORK/nor.img
+	why=$(spi_ready) || { skip "$why"; return; }
+	readme_dtb || { finish 0; return; }
+	rm -f "$img"
+	mkinitrd arm64 "$WORK/readme_spi.cpio.gz" "$VM_DIR/guest/spi.sh" virtio_mmio spi-virtio spi-nor
+	READ_PATH=$Q11:$PATH readme_boot spi arm64 "$log" "$WORK/readme_spi.cpio.gz"
+	# README: /dev/spidev0.0 reads back what it sent; mtd0 of 1 MiB, 4 KiB
+	# erase blocks, JEDEC id ef 40 14; the guest's writes land in nor.img
+	expect "$log" '^@@ spi-dev spi[0-9]+\.0 modalias=spi:dh2228fv driver=spidev$' "chip select 0: spidev"
+	expect "$log" '^@@ loop: rx == tx for both transfers$' "spidev0.0: a transfer reads back what it sent"
+	expect "$log" '^@@ spi-nor spi[0-9]+\.1 jedec_id=ef4014 ' "spi-nor reads JEDEC id ef 40 14"
+	expect "$log" '^@@ mtd0 name=spi[0-9]+\.1 type=nor size=1048576 erasesize=4096 ' "mtd0: 1 MiB NOR, 4 KiB erase blocks"
+	local p pat="spi-nor over vhost-device spi: programmed by the guest"
+	for p in "${CUR_DAEMONS[@]}"; do stop_daemon "$p"; done
+	if [ "$(dd if="$img" bs=1 skip=65536 count=${#pat} 2>/dev/null)" = "$pat" ]; then
+		pass "nor.img holds what the guest wrote through mtd0"
+	else
+		fail "nor.img ($img) does not hold the guest's bytes at 0x10000"
+	fi
+	[ $CUR_FAIL = 0 ] || { sed -n 's/^@@ /        guest: /p' "$log" | head -40; readme_daemon_logs spi; }
+	finish "boot ${BOOT_SECS:-0}s"
+}
+
 scenario_readme_gpio() { readme_gpio gpio "x86_64, memfd guest RAM"; }
 scenario_readme_i2c() { readme_i2c i2c "x86_64, memfd guest RAM"; }
 scenario_readme_i2c_shm() { readme_i2c i2c_shm "x86_64, guest RAM in a /dev/shm file with -numa"; }
