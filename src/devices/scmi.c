@@ -54,6 +54,9 @@ static void scmi_deliver(struct scmi_priv *p)
 {
 	const struct scmi_event *ev;
 
+	/* a stopped eventq is not written: flush() delivers once it runs */
+	if (p->ev_count && p->dev && !vu_queue_running(p->dev, SCMI_Q_EVENT))
+		return;
 	while (p->ev_count && (ev = scmi_evq_peek(&p->evq))) {
 		struct vq_elem *e = p->ev[p->ev_head];
 

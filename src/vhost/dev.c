@@ -184,6 +184,20 @@ void vu_complete(struct vu_dev *d, unsigned q, struct vq_elem *e, uint32_t len)
 		vq_notify(vq);
 }
 
+bool vu_queue_running(struct vu_dev *d, unsigned q)
+{
+	struct vq *vq;
+
+	if (q >= d->ops->num_queues)
+		return false;
+	vq = &d->vq[q];
+	if (vq_ready(vq))
+		return true;
+	/* the device waits: a pass (and so flush()) once the ring runs */
+	vq->kick_pending = true;
+	return false;
+}
+
 void dev_queue_stop(struct vu_dev *d, unsigned q)
 {
 	loop_cancel(d->loop, &d->again[q]);

@@ -43,7 +43,8 @@ struct dev_ops {
 		      struct vq_elem *e);
 	/* Called when a batch on q ends: the ring had nothing more to take
 	 * (a pass cut short by the per-pass budget, 256 requests or 1 MiB of
-	 * their buffers, does not end it). Optional. */
+	 * their buffers, does not end it); also when q runs again after
+	 * vu_queue_running() said no.  Optional. */
 	void (*flush)(void *priv, struct vu_dev *d, unsigned q);
 	/* Queue q's ring is gone: forget every element held from q without
 	 * completing it (the core reclaims them).  Called before reset(), and
@@ -101,6 +102,16 @@ bool vu_dev_connected(const struct vu_dev *d);
  * Work that cannot block (simulated devices) stays on the loop, bounded
  * by bytes per request. */
 void vu_complete(struct vu_dev *d, unsigned q, struct vq_elem *e, uint32_t len);
+
+/* Whether the device may write into elements held from queue q now: the
+ * ring runs (started, enabled, mapped, not broken).  While it does not
+ * (a pause: vhost-user's suspended device must not write guest memory;
+ * a ring unmapped by a memory change), a device that has something to
+ * deliver on its own (a sampling timer, a host line's edge, a worker's
+ * result) keeps it and writes nothing; the core then calls flush() for q
+ * once the ring runs again, where the device delivers it.  Inside
+ * handle() and flush() the answer is true. */
+bool vu_queue_running(struct vu_dev *d, unsigned q);
 
 /* Offer VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS (ADD_MEM_REG/REM_MEM_REG,
  * more than 8 memory regions).  Off by default: QEMU 10 and 11 keep their
