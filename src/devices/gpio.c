@@ -34,6 +34,13 @@ static void gpio_ev_complete(void *ctx, struct vq_elem *e, uint32_t len)
 	vu_complete(s->d, GPIO_Q_EVENT, e, len);
 }
 
+static bool gpio_ev_running(void *ctx)
+{
+	struct gpio_sock *s = ctx;
+
+	return vu_queue_running(s->d, GPIO_Q_EVENT);
+}
+
 static void gpio_op_get_config(void *priv, uint8_t *buf)
 {
 	struct gpio_sock *s = priv;
@@ -67,6 +74,15 @@ static void gpio_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 		gpio_dev_events_stop(&s->g);
 }
 
+/* the eventq runs again after a stop: what waited is returned */
+static void gpio_op_flush(void *priv, struct vu_dev *d, unsigned q)
+{
+	struct gpio_sock *s = priv;
+
+	if (q == GPIO_Q_EVENT)
+		gpio_dev_events_resume(&s->g);
+}
+
 static void gpio_op_reset(void *priv, struct vu_dev *d)
 {
 	struct gpio_sock *s = priv;
@@ -85,6 +101,7 @@ static const struct dev_ops gpio_ops = {
 	.get_config = gpio_op_get_config,
 	.set_features = gpio_op_set_features,
 	.handle = gpio_op_handle,
+	.flush = gpio_op_flush,
 	.queue_stop = gpio_op_queue_stop,
 	.reset = gpio_op_reset,
 };
@@ -259,6 +276,7 @@ static void *gpio_sock(void *ctx, unsigned i, const char *path)
 	}
 	a->nsocks = i + 1;
 	s->g.ev_complete = gpio_ev_complete;
+	s->g.ev_running = gpio_ev_running;
 	s->g.ev_ctx = s;
 	log_info("%s: %s chip %s, %u lines", path, spec->sim ? "simulated" : "host",
 		 c->label, c->ngpio);

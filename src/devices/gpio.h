@@ -143,7 +143,11 @@ struct gpio_dev {
 	bool irq;                    /* VIRTIO_GPIO_F_IRQ negotiated */
 	/* returns a held eventq element (status already written) */
 	void (*ev_complete)(void *ctx, struct vq_elem *e, uint32_t len);
+	/* whether held eventq elements may be written now (NULL: always);
+	 * while not, returns wait for gpio_dev_events_resume() */
+	bool (*ev_running)(void *ctx);
 	void *ev_ctx;
+	bool ev_deferred;            /* a return waits for the eventq */
 	struct gpio_line *lines;
 	uint8_t *names;              /* the GET_LINE_NAMES block */
 	uint32_t names_size;
@@ -168,6 +172,9 @@ int gpio_dev_request(struct gpio_dev *g, struct vq_elem *e);
 int gpio_dev_event(struct gpio_dev *g, struct vq_elem *e);
 /* The eventq stopped: forget held elements without completing them. */
 void gpio_dev_events_stop(struct gpio_dev *g);
+/* The eventq runs again: return the elements whose interrupt came (or
+ * was disabled) while it was stopped. */
+void gpio_dev_events_resume(struct gpio_dev *g);
 /* Guest gone or reset: forget held elements, release every line, clear
  * the interrupt configuration. */
 void gpio_dev_reset(struct gpio_dev *g);

@@ -31,6 +31,7 @@ struct gpio_line {
 	uint8_t level;         /* last known input level */
 	bool latched;          /* an edge came while masked */
 	struct vq_elem *ev;    /* eventq element: interrupt unmasked */
+	uint8_t ev_pending;    /* status + 1 to return once the eventq runs */
 	struct loop_watch *watch;
 };
 
@@ -62,7 +63,15 @@ static void ev_return(struct gpio_line *l, uint8_t status)
 
 	if (!e)
 		return;
+	if (g->ev_running && !g->ev_running(g->ev_ctx)) {
+		/* the eventq is stopped: nothing is written into guest
+		 * memory now; gpio_dev_events_resume() returns it */
+		l->ev_pending = (uint8_t)(status + 1);
+		g->ev_deferred = true;
+		return;
+	}
 	l->ev = NULL;
+	l->ev_pending = 0;
 	g->held--;
 	log_debug("gpio %s: line %u: eventq buffer %u returned %s", g->chip->label, l->idx,
 		  e->head, status ? "VALID" : "INVALID");
@@ -456,9 +465,25 @@ int gpio_dev_event(struct gpio_dev *g, struct vq_elem *e)
 
 void gpio_dev_events_stop(struct gpio_dev *g)
 {
-	for (unsigned i = 0; g->lines && i < g->chip->ngpio; i++)
+	for (unsigned i = 0; g->lines && i < g->chip->ngpio; i++) {
 		g->lines[i].ev = NULL;
+		g->lines[i].ev_pending = 0;
+	}
 	g->held = 0;
+	g->ev_deferred = false;
+}
+
+void gpio_dev_events_resume(struct gpio_dev *g)
+{
+	if (!g->ev_deferred || (g->ev_running && !g->ev_running(g->ev_ctx)))
+		return;
+	g->ev_deferred = false;
+	for (unsigned i = 0; g->lines && i < g->chip->ngpio; i++) {
+		struct gpio_line *l = &g->lines[i];
+
+		if (l->ev && l->ev_pending)
+			ev_return(l, (uint8_t)(l->ev_pending - 1));
+	}
 }
 
 void gpio_dev_reset(struct gpio_dev *g)

@@ -144,7 +144,7 @@ static void ev_sync(struct fe *fe)
 	}
 }
 
-static void ev_queue(struct fe *fe, uint16_t line)
+static uint64_t ev_queue(struct fe *fe, uint16_t line)
 {
 	uint64_t gpa = fe_alloc(fe, 16, 16);
 	uint8_t *p = fe_ptr(fe, gpa, 16);
@@ -162,6 +162,7 @@ static void ev_queue(struct fe *fe, uint16_t line)
 	fe_vq_publish(fe, 1, (uint16_t)head);
 	assert_int_equal(fe_vq_kick(fe, 1), 0);
 	ev_sync(fe);
+	return gpa;
 }
 
 /* Next returned eventq buffer: its status, *line its line; -ETIMEDOUT. */
@@ -580,6 +581,47 @@ static void test_gpio_int_pause_keeps_held_eventq_buffer(void **state)
 	itest_close_ok(fe);
 }
 
+/* vhost-user, "Suspended device state": a stopped ring is not written.
+ * The eventq alone stopped (GET_VRING_BASE), the requestq running: the
+ * rising edge a request makes on the held buffer's line (handled within
+ * that request) leaves the buffer's status byte as it was; the buffer
+ * comes back VALID once the eventq runs again.  Disabling the interrupt
+ * while the eventq is stopped returns it INVALID after the restart. */
+static void test_gpio_int_no_write_while_eventq_stopped(void **state)
+{
+	struct fe *fe = open_fe(sock0);
+	const uint8_t *st;
+	uint16_t base;
+	uint64_t gpa;
+
+	drive(fe, 4, 0);
+	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 5, DIR_IN, NULL), ST_OK);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_RISING, NULL), ST_OK);
+	gpa = ev_queue(fe, 5);
+	st = fe_ptr(fe, gpa + 8, 1);
+	assert_int_equal(fe_queue_stop(fe, 1, &base), 0);
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 4, 1, NULL), ST_OK);   /* rising edge */
+	if (*st != 0xee)
+		fail_msg("the held buffer's status was written (0x%02x) while the eventq was stopped",
+			 *st);
+	assert_int_equal(fe_queue_start(fe, 1, fe->vq[1].num, base), 0);
+	assert_int_equal(fe_queue_enable(fe, 1, true), 0);
+	expect_ev(fe, 5, EV_VALID);
+	/* the same with SET_IRQ_TYPE(NONE) as the return */
+	gpa = ev_queue(fe, 5);
+	st = fe_ptr(fe, gpa + 8, 1);
+	assert_int_equal(fe_queue_stop(fe, 1, &base), 0);
+	assert_int_equal(greq(fe, MSG_SET_IRQ_TYPE, 5, IRQ_NONE, NULL), ST_OK);
+	if (*st != 0xee)
+		fail_msg("the held buffer's status was written (0x%02x) while the eventq was stopped",
+			 *st);
+	assert_int_equal(fe_queue_start(fe, 1, fe->vq[1].num, base), 0);
+	assert_int_equal(fe_queue_enable(fe, 1, true), 0);
+	expect_ev(fe, 5, EV_INVALID);
+	drive(fe, 4, 0);
+	itest_close_ok(fe);
+}
+
 /* A driver reset on the same connection (the rings start over at base 0,
  * as after a guest's unbind/bind): the device is fresh, lines released,
  * no interrupt left set up, the held buffer never comes back. */
@@ -734,6 +776,7 @@ int main(void)
 		T(test_gpio_int_sockets_are_independent),
 		T(test_gpio_int_edge_irq_from_partner),
 		T(test_gpio_int_pause_keeps_held_eventq_buffer),
+		T(test_gpio_int_no_write_while_eventq_stopped),
 		T(test_gpio_int_driver_reset_resets_lines),
 		T(test_gpio_int_every_irq_type),
 		T(test_gpio_int_edge_latched_while_masked),
