@@ -28,6 +28,11 @@ static void i2c_complete(void *ctx, struct vq_elem *e, uint32_t len)
 	vu_complete(ctx, 0, e, len);
 }
 
+static bool i2c_running(void *ctx)
+{
+	return vu_queue_running(ctx, 0);
+}
+
 static int i2c_op_handle(void *priv, struct vu_dev *d, unsigned q,
 			 struct vq_elem *e)
 {
@@ -36,6 +41,7 @@ static int i2c_op_handle(void *priv, struct vu_dev *d, unsigned q,
 	if (q != 0)
 		return -EINVAL;
 	v->sock.complete = i2c_complete;
+	v->sock.running = i2c_running;
 	v->sock.complete_ctx = d;
 	return i2c_sock_handle(&v->sock, e, vu_dev_vq(d, q)->num);
 }
@@ -45,6 +51,14 @@ static void i2c_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 	struct i2c_vdev *v = priv;
 
 	i2c_sock_stop(&v->sock);
+}
+
+/* the ring runs again after a stop: results that waited are written */
+static void i2c_op_flush(void *priv, struct vu_dev *d, unsigned q)
+{
+	struct i2c_vdev *v = priv;
+
+	i2c_sock_resume(&v->sock);
 }
 
 static void i2c_op_reset(void *priv, struct vu_dev *d)
@@ -74,6 +88,7 @@ static const struct dev_ops i2c_ops = {
 	.config_size = 0,
 	.set_features = i2c_op_set_features,
 	.handle = i2c_op_handle,
+	.flush = i2c_op_flush,
 	.queue_stop = i2c_op_queue_stop,
 	.reset = i2c_op_reset,
 };

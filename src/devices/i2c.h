@@ -278,7 +278,12 @@ struct i2c_sock {
 	struct loop *loop;
 	struct loop_watch *timer;
 	void (*complete)(void *ctx, struct vq_elem *e, uint32_t len);
+	/* whether requests may be written now (NULL: always); while not, a
+	 * finished job or a timed-out group waits for i2c_sock_resume() */
+	bool (*running)(void *ctx);
 	void *complete_ctx;
+	bool finished;         /* the job is done, its results not written yet */
+	bool timed_out;        /* the open group's time ran out meanwhile */
 	unsigned head, tail;   /* requests not answered yet: q[head..tail) */
 	struct i2c_req q[I2C_QUEUE_SIZE];
 	uint8_t *stage;        /* the job's messages */
@@ -296,6 +301,9 @@ void i2c_sock_free(struct i2c_sock *s);
 int i2c_sock_handle(struct i2c_sock *s, struct vq_elem *e, unsigned ring_size);
 /* The queue stopped: forget every request without completing it. */
 void i2c_sock_stop(struct i2c_sock *s);
+/* The ring runs again: write what waited for it (a finished job, a
+ * timed-out group). */
+void i2c_sock_resume(struct i2c_sock *s);
 /* The open group's time is up (the timer; tests call it directly). */
 void i2c_sock_timeout(struct i2c_sock *s);
 

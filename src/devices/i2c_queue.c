@@ -81,19 +81,17 @@ static void job_run(struct work *w)
 	i2c_host_exec(&j->x);
 }
 
-static void job_done(struct work *w)
+static bool ring_runs(const struct i2c_sock *s)
 {
-	struct i2c_job *j = (struct i2c_job *)w;
-	struct i2c_sock *s = j->s;
+	return !s->running || s->running(s->complete_ctx);
+}
+
+/* The job's results into its requests (guest memory) and completions. */
+static void job_finish(struct i2c_sock *s, struct i2c_job *j)
+{
 	bool ok;
 
 	s->busy = false;
-	if (j->cancelled) {
-		j->cancelled = false;
-		if (!s->inline_run)
-			pump(s);
-		return;
-	}
 	ok = i2c_host_finish(&j->x) == 0;
 	if (!ok)
 		i2c_xfer_failed(j->m, j->n);
@@ -101,6 +99,27 @@ static void job_done(struct work *w)
 	complete_head(s, j->n);
 	if (!s->inline_run)
 		pump(s);
+}
+
+static void job_done(struct work *w)
+{
+	struct i2c_job *j = (struct i2c_job *)w;
+	struct i2c_sock *s = j->s;
+
+	if (j->cancelled) {
+		s->busy = false;
+		j->cancelled = false;
+		if (!s->inline_run)
+			pump(s);
+		return;
+	}
+	if (!ring_runs(s)) {
+		/* the ring is stopped (a pause): guest memory is not written
+		 * now; i2c_sock_resume() finishes it (busy until then) */
+		s->finished = true;
+		return;
+	}
+	job_finish(s, j);
 }
 
 /* Run the group of n requests at the head (complete: it ends with a
@@ -218,14 +237,36 @@ void i2c_sock_timeout(struct i2c_sock *s)
 	s->timer_armed = false;
 	if (s->busy || s->head == s->tail)
 		return;
+	if (!ring_runs(s)) {
+		s->timed_out = true;   /* failed once the ring runs again */
+		return;
+	}
 	fail_open_group(s, "the group did not end in time");
 	pump(s);
 }
 
+void i2c_sock_resume(struct i2c_sock *s)
+{
+	if (!(s->finished || s->timed_out) || !ring_runs(s))
+		return;
+	if (s->finished) {
+		s->finished = false;
+		job_finish(s, &s->job);
+	}
+	if (s->timed_out) {
+		s->timed_out = false;
+		i2c_sock_timeout(s);
+	}
+}
+
 void i2c_sock_stop(struct i2c_sock *s)
 {
-	if (s->busy)
+	if (s->finished)
+		s->busy = false;       /* its worker is done: nothing to wait for */
+	else if (s->busy)
 		s->job.cancelled = true;
+	s->finished = false;
+	s->timed_out = false;
 	s->head = s->tail = 0;
 	s->fail_rest = false;
 	set_timer(s, false);

@@ -225,12 +225,71 @@ static void test_i2c_queue_stop_while_stuck_drops_the_result(void **state)
 	assert_int_equal(a0.in[2], 0xee);
 }
 
+static bool ring_stopped;
+
+static bool fake_running(void *ctx)
+{
+	return !ring_stopped;
+}
+
+/* vhost-user, "Suspended device state": the ring stops (a pause) while a
+ * transfer runs on the worker.  Its result is not written into the
+ * request until the ring runs again (i2c_sock_resume, the device's
+ * flush()); a stop (reset) meanwhile drops it and the socket goes on. */
+static void test_i2c_queue_result_waits_while_ring_stopped(void **state)
+{
+	static struct treq a0, a1, a2;
+
+	sk[0].running = fake_running;
+	ring_stopped = false;
+	block_bus1 = true;
+	mkreq(&a0, 0, 0x20, RD, NULL, 0, 2);
+	handle(&a0);
+	ring_stopped = true;
+	assert_int_equal(write(gate[1], "x", 1), 1);
+	/* the worker's completion reached the loop */
+	while (!sk[0].finished && ndone == 0)
+		assert_true(loop_run_once(lp, -1) >= 0);
+	assert_int_equal(ndone, 0);
+	assert_int_equal(a0.in[0], 0xee);          /* guest memory untouched */
+	assert_int_equal(a0.in[2], 0xee);
+	i2c_sock_resume(&sk[0]);                   /* still stopped: nothing */
+	assert_int_equal(ndone, 0);
+	ring_stopped = false;
+	i2c_sock_resume(&sk[0]);
+	assert_int_equal(ndone, 1);
+	assert_ptr_equal(order[0], &a0.e);
+	assert_int_equal(a0.in[0], 0x47);
+	assert_int_equal(a0.in[2], VIRTIO_I2C_MSG_OK);
+
+	/* stopped, then the queue is reset before it runs again */
+	mkreq(&a1, 0, 0x20, RD, NULL, 0, 2);
+	handle(&a1);
+	ring_stopped = true;
+	assert_int_equal(write(gate[1], "x", 1), 1);
+	while (!sk[0].finished && ndone == 1)
+		assert_true(loop_run_once(lp, -1) >= 0);
+	assert_int_equal(ndone, 1);
+	i2c_sock_stop(&sk[0]);
+	ring_stopped = false;
+	i2c_sock_resume(&sk[0]);
+	assert_int_equal(ndone, 1);
+	assert_int_equal(a1.in[2], 0xee);
+	mkreq(&a2, 0, 0x50, RD, NULL, 0, 2);       /* the socket goes on */
+	handle(&a2);
+	assert_int_equal(ndone, 2);
+	assert_ptr_equal(order[1], &a2.e);
+	sk[0].running = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_i2c_queue_stuck_bus_delays_only_its_guest,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_i2c_queue_stop_while_stuck_drops_the_result,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_i2c_queue_result_waits_while_ring_stopped,
 						setup, teardown),
 	};
 
