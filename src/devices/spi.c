@@ -29,6 +29,11 @@ static void spi_complete(void *ctx, struct vq_elem *e, uint32_t len)
 	vu_complete(ctx, 0, e, len);
 }
 
+static bool spi_running(void *ctx)
+{
+	return vu_queue_running(ctx, 0);
+}
+
 static void spi_op_get_config(void *priv, uint8_t *buf)
 {
 	struct spi_priv *p = priv;
@@ -227,6 +232,7 @@ static void *spi_sock(void *ctx, unsigned i, const char *path)
 	p->sock.ctrl = a->c;
 	p->sock.index = (int)i;
 	p->sock.complete = spi_complete;
+	p->sock.running = spi_running;
 	a->p[i] = p;
 	return p;
 }

@@ -220,7 +220,11 @@ struct spi_sock {
 	int index;
 	/* completion of a held element (vu_complete in the device) */
 	void (*complete)(void *ctx, struct vq_elem *e, uint32_t len);
+	/* whether requests may be written now (NULL: always); while not, a
+	 * finished spidev message waits for the next spi_sock_flush() */
+	bool (*running)(void *ctx);
 	void *complete_ctx;
+	bool finished;            /* the job is done, its results not written yet */
 	bool closed;              /* the kick ended: the last batch may run */
 	bool busy;                /* job runs on a worker */
 	bool inline_run;

@@ -310,6 +310,12 @@ static void job_done(struct work *w)
 	struct spi_job *j = (struct spi_job *)w;
 	struct spi_sock *s = j->s;
 
+	if (!j->cancelled && s->running && !s->running(s->complete_ctx)) {
+		/* the ring is stopped (a pause): guest memory is not written
+		 * now; the next spi_sock_flush() finishes it (busy until then) */
+		s->finished = true;
+		return;
+	}
 	s->busy = false;
 	if (j->cancelled) {
 		/* the guest has gone (its chip select was released then) */
@@ -427,14 +433,23 @@ static void pump(struct spi_sock *s)
 
 void spi_sock_flush(struct spi_sock *s)
 {
+	if (s->finished) {
+		s->finished = false;
+		job_done(&s->job->w);
+		if (s->finished)
+			return;   /* still stopped */
+	}
 	s->closed = true;
 	pump(s);
 }
 
 void spi_sock_drop(struct spi_sock *s)
 {
-	if (s->busy && s->job)
+	if (s->finished)
+		s->busy = false;   /* its worker is done: nothing to wait for */
+	else if (s->busy && s->job)
 		s->job->cancelled = true;
+	s->finished = false;
 	s->head = s->tail = 0;
 }
 
@@ -445,7 +460,7 @@ unsigned spi_sock_pending(const struct spi_sock *s)
 
 void spi_sock_free(struct spi_sock *s)
 {
-	if (s->job && !s->busy) {
+	if (s->job && (!s->busy || s->finished)) {
 		spidev_msg_free(&s->job->m);
 		free(s->job);
 	}

@@ -250,12 +250,67 @@ static void test_spi_queue_oversized_spidev_request(void **state)
 	assert_int_equal(nmsg, 0);
 }
 
+static bool ring_stopped;
+
+static bool fake_running(void *ctx)
+{
+	return !ring_stopped;
+}
+
+/* vhost-user, "Suspended device state": the ring stops (a pause) while a
+ * spidev message runs on its worker.  Its result is not written into the
+ * request until the ring runs again (the device's flush()); a drop (a
+ * reset) meanwhile forgets it and the socket goes on. */
+static void test_spi_queue_result_waits_while_ring_stopped(void **state)
+{
+	static struct telem a0, a1, a2;
+
+	sk[0]->running = fake_running;
+	ring_stopped = false;
+	block_msgs = true;
+	mk(&a0, 0, 1, 0xa0, 4);       /* spidev */
+	kick(0, &a0);
+	ring_stopped = true;
+	assert_int_equal(write(gate[1], "x", 1), 1);
+	/* the worker's completion reached the loop */
+	while (!sk[0]->finished && ndone == 0)
+		assert_true(loop_run_once(lp, -1) >= 0);
+	assert_int_equal(ndone, 0);
+	assert_int_equal(a0.in[0], 0xee);          /* guest memory untouched */
+	assert_int_equal(a0.in[4], 0xee);
+	ring_stopped = false;
+	spi_sock_flush(sk[0]);                     /* the ring runs again */
+	assert_int_equal(ndone, 1);
+	assert_ptr_equal(order[0], &a0.e);
+	assert_int_equal(a0.in[0], 0xa0);
+	assert_int_equal(a0.in[4], VIRTIO_SPI_TRANS_OK);
+
+	mk(&a1, 0, 1, 0xa1, 4);
+	kick(0, &a1);
+	ring_stopped = true;
+	assert_int_equal(write(gate[1], "x", 1), 1);
+	while (!sk[0]->finished && ndone == 1)
+		assert_true(loop_run_once(lp, -1) >= 0);
+	assert_int_equal(ndone, 1);
+	spi_sock_drop(sk[0]);
+	ring_stopped = false;
+	assert_int_equal(a1.in[4], 0xee);
+	mk(&a2, 1, 0, 0xa2, 4);       /* loopback: the socket goes on */
+	kick(0, &a2);
+	assert_int_equal(ndone, 2);
+	assert_ptr_equal(order[1], &a2.e);
+	assert_int_equal(a2.in[4], VIRTIO_SPI_TRANS_OK);
+	sk[0]->running = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_spi_queue_stuck_spidev_delays_only_what_is_behind_it,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spi_queue_oversized_spidev_request,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spi_queue_result_waits_while_ring_stopped,
 						setup, teardown),
 	};
 
