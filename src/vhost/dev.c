@@ -16,7 +16,8 @@
  *  - SET_VRING_CALL/ERR with an fd that is not an eventfd: refused as
  *    above (the connection is dropped).
  *  - bad descriptor chains: see vq.h (queue marked broken, err fd signalled).
- *  - a kick fd at end of file, in error or hung up: no longer watched,
+ *  - a kick fd at end of file, in error or hung up, or signalling
+ *    KICK_IDLE_MAX times in a row with no new request: no longer watched,
  *    queue marked broken (a level-triggered watch would fire forever).
  *  - guest memory truncated under us (SIGBUS on access): the region is
  *    replaced by zero pages and the connection dropped (mem.h, mem_guard).
@@ -150,12 +151,20 @@ static void kick_dead(struct vu_dev *d, struct vq *vq, const char *why)
 	vq_set_broken(vq, msg);
 }
 
+/* Kicks in a row whose pass took no request before the kick fd counts as
+ * dead: a driver kicks after adding buffers, so a few come with nothing
+ * new (taken by the pass of an earlier kick), never thousands; an eventfd
+ * in EFD_SEMAPHORE mode holding a huge count (each read takes 1, it stays
+ * readable) or a pipe kept full would wake the loop for ever. */
+#define KICK_IDLE_MAX 4096
+
 void dev_on_kick(void *opaque, int fd, uint32_t events)
 {
 	struct vq *vq = opaque;
 	struct vu_dev *d = vq_owner(vq);
 	uint64_t buf[8];
 	ssize_t n = efd_read(fd, buf, sizeof(buf));
+	uint16_t taken = vq->last_avail;
 
 	if (n == 0) {
 		kick_dead(d, vq, "is at end of file");
@@ -168,6 +177,11 @@ void dev_on_kick(void *opaque, int fd, uint32_t events)
 		return;
 	}
 	dev_process_queue(d, vq->index);
+	if (vq->last_avail != taken)
+		d->idle_kicks[vq->index] = 0;
+	else if (++d->idle_kicks[vq->index] >= KICK_IDLE_MAX)
+		kick_dead(d, vq, "keeps signalling with no new request "
+			  "(an EFD_SEMAPHORE eventfd?)");
 }
 
 void vu_complete(struct vu_dev *d, unsigned q, struct vq_elem *e, uint32_t len)

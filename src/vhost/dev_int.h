@@ -49,6 +49,7 @@ struct vu_dev {
 	struct mem_table mem;
 	struct vq vq[DEV_MAX_QUEUES];
 	struct loop_watch *kick_w[DEV_MAX_QUEUES];
+	unsigned idle_kicks[DEV_MAX_QUEUES];      /* kicks in a row that took nothing */
 	struct loop_defer again[DEV_MAX_QUEUES];  /* resume a queue cut by the budget */
 	uint32_t batching;        /* bit q set while q's batch runs */
 

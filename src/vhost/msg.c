@@ -362,6 +362,7 @@ static int h_set_vring_kick(struct req_ctx *c)
 	if (vq->kick_fd >= 0)
 		close(vq->kick_fd);
 	vq->kick_fd = fd;   /* read with RWF_NOWAIT whatever its flags (efd.h) */
+	d->idle_kicks[vq->index] = 0;
 	d->kick_w[vq->index] = loop_add(d->loop, fd, EPOLLIN, dev_on_kick, vq);
 	if (!d->kick_w[vq->index]) {
 		int e = errno;

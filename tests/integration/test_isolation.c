@@ -352,6 +352,25 @@ static void test_iso_kick_fd_at_eof(void **state)
 	neighbour_unharmed();
 }
 
+/* A's kick fd is an eventfd in semaphore mode holding a huge count: each
+ * read takes 1 and it stays readable, so one write by A would wake the
+ * daemon 2^64 times for nothing.  After a bounded run of kicks that bring
+ * no new request the queue is marked broken (A is told on its error fd)
+ * and the daemon stops watching the fd; B is served. */
+static void test_iso_kick_fd_semaphore(void **state)
+{
+	uint64_t v = EFD_FULL;
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK | EFD_SEMAPHORE);
+
+	assert_true(fd >= 0);
+	open_both(NULL);
+	assert_int_equal(fe_set_vring_fd(fe_a, VHOST_USER_SET_VRING_KICK, 0, fd), 0);
+	assert_int_equal(write(fd, &v, sizeof(v)), sizeof(v));
+	assert_int_equal(fe_vq_wait_err(fe_a, 0, WAIT_MS), 0);
+	close(fd);
+	neighbour_unharmed();
+}
+
 /* ------------------------------------------- 3: guest memory truncated */
 
 /* A shrinks the file behind its guest memory to keep bytes (its memfd was
@@ -493,6 +512,7 @@ int main(void)
 		T(test_iso_call_fd_not_eventfd),
 		T(test_iso_err_fd_not_eventfd),
 		T(test_iso_kick_fd_at_eof),
+		T(test_iso_kick_fd_semaphore),
 		T(test_iso_memory_truncated_under_the_rings),
 		T(test_iso_memory_truncated_under_a_buffer),
 		T(test_iso_flood_connections),
