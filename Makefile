@@ -29,6 +29,8 @@ endif
 PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
+# systemd template units (contrib/systemd); Debian: UNITDIR=/lib/systemd/system
+UNITDIR  ?= $(PREFIX)/lib/systemd/system
 DESTDIR  ?=
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
@@ -153,10 +155,13 @@ install: vhost-device
 	install -m 755 vhost-device $(DESTDIR)$(BINDIR)/vhost-device
 	for d in $(DEVICES); do ln -sf vhost-device $(DESTDIR)$(BINDIR)/vhost-device-$$d; done
 	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	install -d $(DESTDIR)$(UNITDIR)
+	for u in contrib/systemd/*@.service contrib/systemd/*@.socket; do install -m 644 $$u $(DESTDIR)$(UNITDIR)/; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vhost-device $(foreach d,$(DEVICES),$(DESTDIR)$(BINDIR)/vhost-device-$(d))
 	for m in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
+	for u in contrib/systemd/*@.service contrib/systemd/*@.socket; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
 
 # GPIO=0, static and cross (arm64, armhf, riscv64) builds, each checked,
 # the integration suite run against the cross binaries under qemu-user,
