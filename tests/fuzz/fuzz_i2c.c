@@ -289,8 +289,10 @@ static void run_pending(bool complete, bool features_ok)
 		CHECK(pend[i].used == e->in_len);
 		st = fz_in_byte(e, e->in_len - 1);
 		CHECK(st == (ok ? VIRTIO_I2C_MSG_OK : VIRTIO_I2C_MSG_ERR));
+		/* a failed request's data is cleared, at most one message of
+		 * it (a malformed request may claim any in_len) */
 		if (!ok)
-			for (uint32_t k = 0; k + 1 < e->in_len; k++)
+			for (uint32_t k = 0; k + 1 < e->in_len && k < I2C_MSG_MAX; k++)
 				CHECK(fz_in_byte(e, k) == 0);
 	}
 	for (unsigned i = 0; i < npend; i++)
