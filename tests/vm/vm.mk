@@ -4,6 +4,9 @@
 #                   then run every guest scenario (tests/vm/run)
 #   make demo-vm    one aarch64 guest with every device attached
 #   make vm-tools   the static helper programs put into the guests
+#   make try DEVICE=gpio|i2c|spi|scmi|all
+#                   the demo's guest with a shell on this terminal (exit
+#                   powers it off; Ctrl-A X ends QEMU)
 #   make dtb        build/dtb/{scmi,spi}.dtb, the trees README's arm64
 #                   examples pass with -dtb (tests/vm/dtb)
 # VM_SCENARIOS="scmi i2c" limits check-vm; VM_TIMEOUT=secs per guest boot.
@@ -40,8 +43,14 @@ demo-vm: $(BIN)
 	@$(MAKE) --no-print-directory vm-tools
 	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) VM_TOOLS=$(CURDIR)/$(VM_TOOLS_DIR) tests/vm/run demo
 
+DEVICE ?= all
+try: $(BIN)
+	@tests/vm/setup
+	@$(MAKE) --no-print-directory vm-tools
+	@VHOST_DEVICE_BIN=$(CURDIR)/$(BIN) VM_TOOLS=$(CURDIR)/$(VM_TOOLS_DIR) TRY_DEVICE=$(DEVICE) tests/vm/run try
+
 # QEMU's virt tree for README's SCMI and SPI examples + tests/vm/dt/*.dtsi
 dtb:
 	@tests/vm/dtb build/dtb
 
-.PHONY: check-vm demo-vm vm-tools dtb
+.PHONY: check-vm demo-vm vm-tools dtb try
