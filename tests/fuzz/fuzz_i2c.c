@@ -12,8 +12,20 @@
  * (one allocation per iovec), so AddressSanitizer reports any access past
  * them.
  *
+ * Byte 0 bit1 set: queue mode, the requests go through one socket's
+ * queue (i2c_sock, src/devices/i2c_queue.c) as the device sends them, with
+ * no loop (host groups run inline, no timer): groups span "kicks", op 1 is
+ * the open group's time running out (i2c_sock_timeout), op 2 the queue
+ * stopping, and the ring's size is 1 + byte 3 (1..256).  Checked there:
+ * requests are answered in order, each once, and right after it arrives
+ * unless it (and all before it still unanswered) has FAIL_NEXT; the
+ * open group never holds as many as the ring or more than 42; a request after one with
+ * FAIL_NEXT gets that one's status; ERR for a malformed or not allowed
+ * request, before features, the 43rd of a group and one whose open group
+ * fills the ring; the time running out answers everything ERR.
+ *
  * Input (missing bytes read as 0):
- *   0  bit0 clear: ZERO_LENGTH_REQUEST accepted
+ *   0  bit0 clear: ZERO_LENGTH_REQUEST accepted; bit1: queue mode
  *   1  i2c-3 functionality, 2 i2c-4 functionality: bit0 I2C_FUNC_I2C, bits
  *      1-7 SMBus transfers (quick, byte, byte data, word data, proc call,
  *      block data, I2C block), both directions
@@ -36,7 +48,8 @@
  * the length; a group completes all OK or all ERR (ERR when features were
  * not accepted, the group was cut off, any request was malformed or not
  * allowed), every request's used length is its writable size, its last
- * writable byte is the status and the data of an ERR read are zeros; the
+ * writable byte is the status and the data of an ERR read are zeros (at
+ * most one message's worth: a malformed one may claim any length); the
  * fake adapters only see allowed addresses of their own, at most 42
  * messages of at most 8192 bytes. */
 #include <errno.h>
@@ -48,6 +61,7 @@
 
 #include "common/log.h"
 #include "devices/i2c.h"
+#include "vhost/dev.h"
 #include "fuzz_util.h"
 
 #define CHECK(c) FZ_CHECK(c)
@@ -263,6 +277,14 @@ static bool expect_bad(const struct vq_elem *e, const uint8_t *hdr, uint16_t *le
 	return false;
 }
 
+/* an ERR request's data are zeros: its first message's worth (a malformed
+ * one may claim any in_len) */
+static void check_err_zeros(const struct vq_elem *e)
+{
+	for (uint32_t k = 0; k + 1 < e->in_len && k < I2C_MSG_MAX; k++)
+		CHECK(fz_in_byte(e, k) == 0);
+}
+
 static void run_pending(bool complete, bool features_ok)
 {
 	bool expect_err = !features_ok || !complete || npend > I2C_GROUP_MAX;
@@ -289,11 +311,8 @@ static void run_pending(bool complete, bool features_ok)
 		CHECK(pend[i].used == e->in_len);
 		st = fz_in_byte(e, e->in_len - 1);
 		CHECK(st == (ok ? VIRTIO_I2C_MSG_OK : VIRTIO_I2C_MSG_ERR));
-		/* a failed request's data is cleared, at most one message of
-		 * it (a malformed request may claim any in_len) */
 		if (!ok)
-			for (uint32_t k = 0; k + 1 < e->in_len && k < I2C_MSG_MAX; k++)
-				CHECK(fz_in_byte(e, k) == 0);
+			check_err_zeros(e);
 	}
 	for (unsigned i = 0; i < npend; i++)
 		elem_free(pend_x[i]);
@@ -305,6 +324,87 @@ static void drop_pending(void)
 	for (unsigned i = 0; i < npend; i++)
 		elem_free(pend_x[i]);
 	npend = 0;
+}
+
+/* ---- queue mode ---- */
+
+static bool qmode;
+static struct i2c_sock sock;
+static unsigned ring_size;
+static struct {
+	struct elem *x;
+	bool fail_next;
+	bool chained;      /* the request before it had FAIL_NEXT */
+	bool expect_err;
+} q[I2C_QUEUE_SIZE];
+static unsigned qhead, qtail;
+static int prev_st;        /* status of the last answered request */
+static bool open_fail_next;        /* the last request sent had FAIL_NEXT */
+static unsigned open_pos;  /* its place in its group */
+
+static void q_complete(void *ctx, struct vq_elem *e, uint32_t len)
+{
+	int st = VIRTIO_I2C_MSG_ERR;
+
+	CHECK(qhead < qtail);
+	CHECK(e == &q[qhead].x->f.e);
+	if (e->in_len < 1) {
+		CHECK(len == 0);
+	} else {
+		CHECK(len == e->in_len);
+		st = fz_in_byte(e, e->in_len - 1);
+		CHECK(st == VIRTIO_I2C_MSG_OK || st == VIRTIO_I2C_MSG_ERR);
+		if (st != VIRTIO_I2C_MSG_OK)
+			check_err_zeros(e);
+	}
+	if (q[qhead].expect_err)
+		CHECK(st == VIRTIO_I2C_MSG_ERR);
+	if (q[qhead].chained)
+		CHECK(st == prev_st);
+	prev_st = st;
+	elem_free(q[qhead].x);
+	if (++qhead == qtail)
+		qhead = qtail = 0;
+}
+
+/* every request still unanswered has FAIL_NEXT; fewer than the ring and
+ * no more than a transaction carries */
+static void q_settled(void)
+{
+	CHECK(qtail - qhead < ring_size);
+	CHECK(qtail - qhead <= I2C_GROUP_MAX);
+	for (unsigned i = qhead; i < qtail; i++)
+		CHECK(q[i].fail_next);
+}
+
+static void q_send(struct elem *x, const struct i2c_req *pr, bool features_ok)
+{
+	bool fail_next = pr->fail_next;
+	unsigned pos = open_fail_next ? open_pos + 1 : 0;
+
+	CHECK(qtail < I2C_QUEUE_SIZE);
+	q[qtail].x = x;
+	q[qtail].fail_next = fail_next;
+	q[qtail].chained = open_fail_next;
+	q[qtail].expect_err = !features_ok || pr->bad || !i2c_bus_allowed(&bus, pr->addr) ||
+			      pos >= I2C_GROUP_MAX || (fail_next && pos + 1 >= ring_size);
+	qtail++;
+	open_fail_next = fail_next;
+	open_pos = pos;
+	sock.features_ok = features_ok;
+	CHECK(i2c_sock_handle(&sock, &x->f.e, ring_size) == DEV_HELD);
+	if (!fail_next)
+		CHECK(qhead == qtail);
+	q_settled();
+}
+
+static void q_drop(void)
+{
+	i2c_sock_stop(&sock);
+	for (unsigned i = qhead; i < qtail; i++)
+		elem_free(q[i].x);
+	qhead = qtail = 0;
+	open_fail_next = false;
 }
 
 static const uint8_t addrs[8] = { 0x50, 0x48, 0x20, 0x21, 0x30, 0x51, 0x00, 0x7f };
@@ -320,14 +420,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fz_in r = { data, size };
 	char err[256];
 	bool features_ok;
+	uint8_t op0;
 
 	if (!init) {
 		log_set_level(getenv("FUZZ_VERBOSE") ? LOG_DEBUG : LOG_ERROR);
 		init = 1;
 	}
-	features_ok = !(fz_u8(&r) & 1);
+	op0 = fz_u8(&r);
+	features_ok = !(op0 & 1);
+	qmode = op0 & 2;
 	funcs[0] = funcs_of(fz_u8(&r));
 	funcs[1] = funcs_of(fz_u8(&r));
+	if (qmode)
+		ring_size = 1u + fz_u8(&r);
 	faults = 0;
 	CHECK(i2c_bus_init(&bus, &fake_ops, NULL) == 0);
 	if (i2c_parse_device_list(&bus, "3:0x20:0x21,4:48", "/nonexistent", err, sizeof(err)) ||
@@ -338,6 +443,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	npend = 0;
+	if (qmode) {
+		CHECK(i2c_sock_init(&sock, &bus, NULL) == 0);
+		sock.complete = q_complete;
+		qhead = qtail = 0;
+		open_fail_next = false;
+	}
 
 	while (r.n) {
 		uint8_t op = fz_u8(&r);
@@ -362,6 +473,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				x = elem_new(&r, 8, len + 1, hdr, 8);
 			else
 				x = elem_new(&r, 8 + len, 1, hdr, 8);
+			if (qmode) {
+				struct i2c_req pr;
+
+				/* the layout rules as the queue sees them */
+				i2c_req_parse(&x->f.e, &pr);
+				CHECK(pr.bad == expect_bad(&x->f.e, hdr, &elen));
+				q_send(x, &pr, features_ok);
+				break;
+			}
 			if (npend == I2C_QUEUE_SIZE)
 				run_pending(false, features_ok);
 			pend_x[npend] = x;
@@ -383,13 +503,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		}
 		case 1:
+			if (qmode) {
+				i2c_sock_timeout(&sock);
+				/* what follows, to the group's end, fails:
+				 * chained to the last ERR */
+				CHECK(qhead == qtail);
+				break;
+			}
 			run_pending(false, features_ok);
 			break;
 		case 2:
+			if (qmode)
+				q_drop();
 			drop_pending();
 			break;
 		case 3:
 			if (op & 4) {
+				if (qmode)
+					q_drop();
 				drop_pending();
 				features_ok = !(op & 8);
 			} else {
@@ -399,6 +530,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 	}
 	drop_pending();
+	if (qmode) {
+		q_drop();
+		i2c_sock_free(&sock);
+	}
 	i2c_bus_free(&bus);
 	return 0;
 }
