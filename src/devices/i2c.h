@@ -287,13 +287,14 @@ struct i2c_sock {
 	unsigned head, tail;   /* requests not answered yet: q[head..tail) */
 	struct i2c_req q[I2C_QUEUE_SIZE];
 	uint8_t *stage;        /* the job's messages */
-	struct i2c_job job;
+	struct i2c_job *job;   /* both kept by a job stuck at i2c_sock_free */
 };
 
 /* Set up s over bus (loop NULL: no time bound, host groups run inline).
  * 0 or -errno. */
 int i2c_sock_init(struct i2c_sock *s, struct i2c_bus *bus, struct loop *l);
-/* Free what init took; the buses' workers must have been stopped. */
+/* Free what init took; the buses' workers must have been stopped.  A job
+ * still running (a stuck bus) keeps its memory, not s's: s may be freed. */
 void i2c_sock_free(struct i2c_sock *s);
 /* One request; ring_size is the queue's size (an open group that fills
  * the ring can never end).  Always returns DEV_HELD: every request is

@@ -26,16 +26,20 @@ int i2c_sock_init(struct i2c_sock *s, struct i2c_bus *bus, struct loop *l)
 	memset(s, 0, sizeof(*s));
 	s->bus = bus;
 	s->loop = l;
+	/* the job and its staging area live apart from s: a job stuck on a
+	 * worker keeps them after the socket's memory is gone */
+	s->job = calloc(1, sizeof(*s->job));
 	s->stage = malloc((size_t)I2C_GROUP_MAX * I2C_MSG_MAX);
-	if (!s->stage)
+	if (!s->job || !s->stage) {
+		i2c_sock_free(s);
 		return -ENOMEM;
+	}
 	if (l) {
 		s->timer = loop_timer(l, 0, 0, on_timer, s);
 		if (!s->timer) {
 			int e = errno;
 
-			free(s->stage);
-			s->stage = NULL;
+			i2c_sock_free(s);
 			return -e;
 		}
 	}
@@ -44,13 +48,16 @@ int i2c_sock_init(struct i2c_sock *s, struct i2c_bus *bus, struct loop *l)
 
 void i2c_sock_free(struct i2c_sock *s)
 {
-	if (s->loop)
+	if (s->loop && s->timer)
 		loop_del(s->loop, s->timer);
 	s->timer = NULL;
-	/* a job left running on a stuck bus still writes into the staging
-	 * area: leave it to the process's exit */
-	if (!s->busy)
+	/* a job left running on a stuck bus still writes into itself and
+	 * the staging area: leave both to the process's exit */
+	if (!s->busy) {
+		free(s->job);
 		free(s->stage);
+	}
+	s->job = NULL;
 	s->stage = NULL;
 }
 
@@ -127,7 +134,7 @@ static void job_done(struct work *w)
 static bool run_group(struct i2c_sock *s, unsigned n, bool complete)
 {
 	struct i2c_req *r = &s->q[s->head];
-	struct i2c_job *j = &s->job;
+	struct i2c_job *j = s->job;
 	struct i2c_adapter *a;
 	int err;
 
@@ -251,7 +258,7 @@ void i2c_sock_resume(struct i2c_sock *s)
 		return;
 	if (s->finished) {
 		s->finished = false;
-		job_finish(s, &s->job);
+		job_finish(s, s->job);
 	}
 	if (s->timed_out) {
 		s->timed_out = false;
@@ -264,7 +271,7 @@ void i2c_sock_stop(struct i2c_sock *s)
 	if (s->finished)
 		s->busy = false;       /* its worker is done: nothing to wait for */
 	else if (s->busy)
-		s->job.cancelled = true;
+		s->job->cancelled = true;
 	s->finished = false;
 	s->timed_out = false;
 	s->head = s->tail = 0;
