@@ -212,6 +212,7 @@ struct spi_job {
 	struct spi_target *t;
 	unsigned n;               /* requests in the message (queue head) */
 	bool cancelled;           /* the queue stopped meanwhile */
+	bool deselect_first;      /* another guest's kept chip select: end it */
 	struct spidev_msg m;
 };
 
@@ -289,6 +290,8 @@ unsigned spidev_msg_build(struct spi_target *t, struct spi_req *const *reqs, uns
 			  bool batch_ends, struct spidev_msg *m);
 /* The ioctls (any thread; no logging, no guest memory). */
 void spidev_msg_exec(struct spi_target *t, struct spidev_msg *m);
+/* A zero-length message: the chip select goes inactive (any thread). */
+void spidev_deselect(struct spi_target *t);
 /* Results and rx data into reqs[0..m->nx); false (logged) if it failed. */
 bool spidev_msg_finish(struct spi_target *t, struct spidev_msg *m,
 		       struct spi_req *const *reqs);

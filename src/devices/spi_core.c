@@ -302,6 +302,8 @@ static void job_run(struct work *w)
 {
 	struct spi_job *j = (struct spi_job *)w;
 
+	if (j->deselect_first)
+		spidev_deselect(j->t);
 	spidev_msg_exec(j->t, &j->m);
 }
 
@@ -329,8 +331,12 @@ static void job_done(struct work *w)
 }
 
 /* Start the first message of the batch of n at the head on its chip
- * select's worker.  Returns false if it is still running there. */
-static bool start_spidev(struct spi_sock *s, struct spi_target *t, unsigned n, bool ends)
+ * select's worker (deselect: after ending another guest's kept chip
+ * select there, in the same item: a release queued earlier on the worker
+ * may already be behind that guest's next kept message).  Returns false
+ * if it is still running there. */
+static bool start_spidev(struct spi_sock *s, struct spi_target *t, unsigned n, bool ends,
+			 bool deselect)
 {
 	struct spi_job *j = s->job;
 	unsigned k;
@@ -339,6 +345,8 @@ static bool start_spidev(struct spi_sock *s, struct spi_target *t, unsigned n, b
 		j = calloc(1, sizeof(*j));
 		if (!j || spidev_msg_alloc(&j->m, spidev_bufsiz(t))) {
 			free(j);
+			if (deselect)
+				t->ops->release(t);
 			log_peer(LOG_ERROR, "spi: out of memory for a transfer buffer");
 			for (unsigned i = 0; i < n; i++)
 				s->q[s->head + i].result = VIRTIO_SPI_TRANS_ERR;
@@ -360,6 +368,8 @@ static bool start_spidev(struct spi_sock *s, struct spi_target *t, unsigned n, b
 	}
 	k = spidev_msg_build(t, s->qp + s->head, n, ends, &j->m);
 	if (!k) {
+		if (deselect)
+			t->ops->release(t);
 		for (unsigned i = 0; i < n; i++)
 			s->q[s->head + i].result = VIRTIO_SPI_TRANS_ERR;
 		complete_head(s, n);
@@ -377,6 +387,7 @@ static bool start_spidev(struct spi_sock *s, struct spi_target *t, unsigned n, b
 	j->t = t;
 	j->n = k;
 	j->cancelled = false;
+	j->deselect_first = deselect;
 	s->busy = true;
 	s->inline_run = !t->wk;
 	worker_submit(t->wk, &j->w);
@@ -393,7 +404,7 @@ static void pump(struct spi_sock *s)
 		struct spi_target *t;
 		unsigned n = 1;
 		uint64_t bytes = r->len;
-		bool ends;
+		bool ends, deselect;
 
 		if (r->result != VIRTIO_SPI_TRANS_OK) {
 			/* PARAM_ERR: answered in its place in the order */
@@ -410,19 +421,22 @@ static void pump(struct spi_sock *s)
 		if (!ends && bytes < SPI_BATCH_BYTES && n < SPI_QUEUE_SIZE)
 			return;   /* the batch may still grow in this kick */
 		t = c->cs[r->h.chip_select_id];
+		deselect = false;
 		/* one chip select active at a time, and never across guests */
 		if (c->held && (c->held != t || c->held_owner != s->index)) {
 			struct spi_target *h = c->held;
 
 			c->held = NULL;
 			c->held_owner = -1;
-			if (h->ops->release)
+			if (h == t && spidev_is(t))
+				deselect = true;   /* in front of this message */
+			else if (h->ops->release)
 				h->ops->release(h);
 		}
 		if (spidev_is(t)) {
 			if (c->held == t)
 				c->held = NULL;   /* this message continues or ends it */
-			if (!start_spidev(s, t, n, ends))
+			if (!start_spidev(s, t, n, ends, deselect))
 				return;
 			continue;
 		}

@@ -262,14 +262,21 @@ static bool spidev_run(struct spi_target *t, struct spi_req *const *reqs, unsign
 	return keep;
 }
 
-static void release_run(struct work *w)
+void spidev_deselect(struct spi_target *t)
 {
-	struct spidev_target *s = (struct spidev_target *)((char *)w -
-		offsetof(struct spidev_target, release_w));
+	struct spidev_target *s = (struct spidev_target *)t;
 	struct spi_ioc_transfer x;
 
 	memset(&x, 0, sizeof(x));   /* zero length, cs_change 0: deselect */
 	s->ops->ioctl(s->ctx, s->fd, SPI_IOC_MESSAGE(1), &x);
+}
+
+static void release_run(struct work *w)
+{
+	struct spidev_target *s = (struct spidev_target *)((char *)w -
+		offsetof(struct spidev_target, release_w));
+
+	spidev_deselect(&s->t);
 }
 
 static void release_done(struct work *w)

@@ -27,6 +27,8 @@
 
 static int gate[2] = { -1, -1 };
 static bool block_msgs;
+static int rgate[2] = { -1, -1 };      /* zero-length ones wait here */
+static bool block_releases;
 static pthread_t loop_thread;
 static unsigned on_loop_msgs;          /* messages run on the loop thread */
 static unsigned nmsg;
@@ -64,6 +66,8 @@ static int sd_ioctl(void *ctx, int fd, unsigned long req, void *arg)
 			return -EIO;    /* never block the test: report it */
 		}
 		if (block_msgs && x[0].len && read(gate[0], &c, 1) != 1)
+			return -EIO;
+		if (block_releases && !x[0].len && read(rgate[0], &c, 1) != 1)
 			return -EIO;
 		m = __atomic_fetch_add(&nmsg, 1, __ATOMIC_SEQ_CST);
 		if (m < 16) {
@@ -127,7 +131,7 @@ static void rec_complete(void *ctx, struct vq_elem *e, uint32_t len)
 }
 
 static struct spi_ctrl ctl;
-static struct spi_sock *sk[2];
+static struct spi_sock *sk[3];
 static struct loop *lp;
 
 static int setup(void **state)
@@ -136,7 +140,9 @@ static int setup(void **state)
 
 	log_set_level(getenv("TDEBUG") ? LOG_DEBUG : LOG_ERROR);
 	assert_int_equal(pipe(gate), 0);
+	assert_int_equal(pipe(rgate), 0);
 	block_msgs = false;
+	block_releases = false;
 	loop_thread = pthread_self();
 	on_loop_msgs = nmsg = ndone = 0;
 	lp = loop_new();
@@ -148,7 +154,7 @@ static int setup(void **state)
 	assert_non_null(ctl.cs[1]);
 	assert_int_equal(spi_ctrl_finish(&ctl, err, sizeof(err)), 0);
 	assert_int_equal(spi_ctrl_start(&ctl, lp), 0);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		sk[i] = calloc(1, sizeof(*sk[i]));
 		assert_non_null(sk[i]);
 		sk[i]->ctrl = &ctl;
@@ -161,10 +167,11 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	assert_int_equal(write(gate[1], "xxxxxxxx", 8), 8);
-	for (int i = 0; i < 2; i++)
+	assert_int_equal(write(rgate[1], "xxxxxxxx", 8), 8);
+	for (int i = 0; i < 3; i++)
 		spi_sock_drop(sk[i]);
 	spi_ctrl_stop(&ctl);
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 3; i++) {
 		spi_sock_free(sk[i]);
 		free(sk[i]);
 	}
@@ -172,6 +179,8 @@ static int teardown(void **state)
 	loop_free(lp);
 	close(gate[0]);
 	close(gate[1]);
+	close(rgate[0]);
+	close(rgate[1]);
 	return 0;
 }
 
@@ -230,6 +239,46 @@ static void test_spi_queue_stuck_spidev_delays_only_what_is_behind_it(void **sta
 	assert_int_equal(last_cs_change[1], 0);
 	assert_int_equal(msg_first[2], 0xb1);
 	assert_int_equal(last_cs_change[2], 0);
+	assert_int_equal(on_loop_msgs, 0);
+}
+
+/* Three guests on one spidev chip select.  Guest 0 keeps it active (a0);
+ * guest 1's message queues a release of it; guest 0, done with a0, keeps
+ * it active again (a1) while that release is still queued on the worker
+ * (in front of a1); guest 2's message must then have a release of its own
+ * in front of it: c0 is never sent inside guest 0's a1 (no two guests'
+ * bytes under one chip select). */
+static void test_spi_queue_release_behind_a_rekept_chip_select(void **state)
+{
+	static struct telem a0, a1, b0, c0;
+
+	block_msgs = true;
+	block_releases = true;
+	mk(&a0, 0, 0, 0xa0, 4);       /* keeps the chip select */
+	mk(&b0, 0, 1, 0xb0, 4);
+	mk(&a1, 0, 0, 0xa1, 4);       /* keeps it again */
+	mk(&c0, 0, 1, 0xc0, 4);
+	kick(0, &a0);
+	kick(1, &b0);                 /* worker: a0, release, b0 */
+	assert_int_equal(write(gate[1], "x", 1), 1);
+	run_until(1);                 /* a0 done; the release waits */
+	assert_ptr_equal(order[0], &a0.e);
+	kick(0, &a1);                 /* worker: release, b0, a1 */
+	kick(2, &c0);                 /* then c0, after a release */
+	assert_int_equal(write(gate[1], "xxx", 3), 3);
+	assert_int_equal(write(rgate[1], "xx", 2), 2);
+	run_until(4);
+	assert_ptr_equal(order[1], &b0.e);
+	assert_ptr_equal(order[2], &a1.e);
+	assert_ptr_equal(order[3], &c0.e);
+	assert_int_equal(nmsg, 6);
+	assert_int_equal(msg_first[0], 0xa0);
+	assert_int_equal(msg_len[1], 0);
+	assert_int_equal(msg_first[2], 0xb0);
+	assert_int_equal(msg_first[3], 0xa1);
+	assert_int_equal(last_cs_change[3], 1);   /* kept active */
+	assert_int_equal(msg_len[4], 0);          /* ended before c0 */
+	assert_int_equal(msg_first[5], 0xc0);
 	assert_int_equal(on_loop_msgs, 0);
 }
 
@@ -307,6 +356,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_spi_queue_stuck_spidev_delays_only_what_is_behind_it,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_spi_queue_release_behind_a_rekept_chip_select,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_spi_queue_oversized_spidev_request,
 						setup, teardown),
