@@ -119,7 +119,7 @@ bool vu_queue_running(struct vu_dev *d, unsigned q);
  * restarted backend, so reconnecting only works without it. */
 void vu_offer_mem_slots(bool on);
 
-/* Run the loop until SIGINT/SIGTERM (loop_handle_signals() first:
+/* Run the loop until SIGINT/SIGTERM/SIGHUP (loop_handle_signals() first:
  * serve_main does it before its ready steps and the lock-down).
  * Returns 0 on a signal, 1 on a loop failure. */
 int vu_run(struct loop *l);

@@ -47,7 +47,7 @@ struct loop_defer {
 void loop_defer(struct loop *l, struct loop_defer *w);
 void loop_cancel(struct loop *l, struct loop_defer *w);
 
-/* Block SIGINT/SIGTERM (and ignore SIGPIPE) and quit the loop when one
+/* Block SIGINT/SIGTERM/SIGHUP (and ignore SIGPIPE) and quit the loop when one
  * arrives.  Call once, before loop_run. */
 int loop_handle_signals(struct loop *l);
 

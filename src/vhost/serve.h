@@ -2,7 +2,7 @@
 /* The one way to start a device: parse the command line (the device's
  * option table plus the shared options), let the device open its
  * backends, listen on N numbered sockets (PATH0..PATH{N-1}) or on one
- * path as given, serve them all from one loop until SIGINT/SIGTERM, and
+ * path as given, serve them all from one loop until SIGINT/SIGTERM/SIGHUP, and
  * tear down.  A device's main is its option handling plus
  * serve_main().
  *

@@ -152,6 +152,14 @@ if grep -qx scmi <<<"$devices"; then
 	kill -TERM "$pid"; wait "$pid"; rc=$?
 	check "$rc" 0 "SIGTERM: exit 0"
 	[ ! -e "$sock" ] && ok "SIGTERM: socket file removed" || nok "SIGTERM: socket file removed"
+	# SIGINT and SIGHUP (a closed terminal) stop it the same way
+	for sig in INT HUP; do
+		"$BIN" scmi -s "$sock" -d fake ${VHOST_DEVICE_ARGS:-} 2>"$tmp/log" & pid=$!
+		listening "$sock" "$tmp/log" "$pid" || nok "SIG$sig: daemon listening" "$(cat "$tmp/log")"
+		kill -"$sig" "$pid"; wait "$pid"; rc=$?
+		check "$rc" 0 "SIG$sig: exit 0"
+		[ ! -e "$sock" ] && ok "SIG$sig: socket file removed" || nok "SIG$sig: socket file removed"
+	done
 	touch "$tmp/plain"
 	"$BIN" scmi -s "$tmp/plain" -d fake 2>"$tmp/log"; rc=$?
 	check "$rc" 1 "a path that is not a socket is refused (exit 1)"
