@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -26,11 +27,34 @@ static struct {
 	struct io_event ev[AIO_RING];
 } aio = { .src = { -1, -1 } };
 
+/* preadv2(RWF_NOWAIT) works on eventfds (not on older kernels, nor under
+ * qemu-user: EOPNOTSUPP there) */
+static bool nowait_ok = true;
+
+static void probe_nowait(void)
+{
+	uint64_t v;
+	struct iovec iov = { .iov_base = &v, .iov_len = sizeof(v) };
+	int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+	if (fd < 0)
+		return;
+	if (preadv2(fd, &iov, 1, -1, RWF_NOWAIT) < 0 && errno != EAGAIN) {
+		nowait_ok = false;
+		log_warn("the kernel cannot read an eventfd without blocking per call "
+			 "(preadv2 RWF_NOWAIT: %s): kick fds are read with O_NONBLOCK set "
+			 "again before each read, which a frontend clearing it at the same "
+			 "moment can defeat", strerror(errno));
+	}
+	close(fd);
+}
+
 bool efd_init(void)
 {
 	if (aio.tried)
 		return aio.ok;
 	aio.tried = true;
+	probe_nowait();
 	if (pipe2(aio.src, O_CLOEXEC | O_NONBLOCK) < 0) {
 		log_warn("cannot create a pipe: %s", strerror(errno));
 		aio.src[0] = aio.src[1] = -1;
@@ -117,6 +141,20 @@ ssize_t efd_read(int fd, void *buf, size_t len)
 	struct iovec iov = { .iov_base = buf, .iov_len = len };
 	ssize_t n;
 
+	if (!nowait_ok) {
+		/* the fallback: the flag is the frontend's to clear, so set
+		 * it again each time */
+		int fl = fcntl(fd, F_GETFL);
+
+		if (fl < 0)
+			return -errno;
+		if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
+			return -errno;
+		do
+			n = read(fd, buf, len);
+		while (n < 0 && errno == EINTR);
+		return n < 0 ? -errno : n;
+	}
 	do
 		n = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
 	while (n < 0 && errno == EINTR);

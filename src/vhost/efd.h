@@ -8,7 +8,11 @@
  * depends on that flag:
  *  - kick fds are read with preadv2(RWF_NOWAIT), non-blocking per call
  *    (eventfds, pipes and sockets support it; an fd that does not fails
- *    with EOPNOTSUPP and its queue is marked broken);
+ *    with EOPNOTSUPP and its queue is marked broken).  Where the kernel
+ *    cannot do that even for an eventfd (older kernels, qemu-user:
+ *    probed once by efd_init, with a warning), a kick fd gets O_NONBLOCK
+ *    set again before each plain read(): a frontend clearing the flag in
+ *    the instant between the two can still block the loop there;
  *  - call and error fds must be eventfds (checked at SET_VRING_CALL/ERR).
  *    They are not written: a kernel AIO request that completes at once
  *    (a 0-byte read from a pipe of ours) names the eventfd as its
