@@ -19,7 +19,6 @@
 #include "vhost/vq.h"
 
 /* ---- spec constants (virtio 1.2+, GPIO device) ---- */
-#define VIRTIO_ID_GPIO                    41
 #define VIRTIO_GPIO_F_IRQ                 0
 
 #define VIRTIO_GPIO_MSG_GET_LINE_NAMES    0x0001

@@ -81,7 +81,7 @@ static void i2c_op_set_features(void *priv, uint64_t features)
 
 static const struct dev_ops i2c_ops = {
 	.name = "i2c",
-	.virtio_id = I2C_VIRTIO_ID,
+	.virtio_id = VIRTIO_ID_I2C_ADAPTER,
 	.num_queues = 1,
 	.queue_size = I2C_QUEUE_SIZE,
 	.features = 1ull << VIRTIO_I2C_F_ZERO_LENGTH_REQUEST,

@@ -16,7 +16,6 @@
 #include "vhost/work.h"
 #include "devices/imgfile.h"
 
-#define I2C_VIRTIO_ID    34
 #define I2C_QUEUE_SIZE   1024
 #define VIRTIO_I2C_F_ZERO_LENGTH_REQUEST 0
 

@@ -20,7 +20,6 @@
 #include "vhost/serve.h"
 #include "vhost/loop.h"
 
-#define SCMI_VIRTIO_ID     32
 #define SCMI_QUEUE_SIZE    1024
 #define SCMI_Q_CMD         0
 #define SCMI_Q_EVENT       1
@@ -242,7 +241,7 @@ static void scmi_op_reset(void *priv, struct vu_dev *d)
 
 static const struct dev_ops scmi_ops = {
 	.name = "scmi",
-	.virtio_id = SCMI_VIRTIO_ID,
+	.virtio_id = VIRTIO_ID_SCMI,
 	.num_queues = 2,
 	.queue_size = SCMI_QUEUE_SIZE,
 	.features = 1ull << VIRTIO_SCMI_F_P2A_CHANNELS,

@@ -74,7 +74,7 @@ static void spi_op_reset(void *priv, struct vu_dev *d)
 
 static const struct dev_ops spi_dev_ops = {
 	.name = "spi",
-	.virtio_id = SPI_VIRTIO_ID,
+	.virtio_id = VIRTIO_ID_SPI,
 	.num_queues = 1,
 	.queue_size = SPI_QUEUE_SIZE,
 	.features = 0,

@@ -15,7 +15,6 @@
 #include "vhost/vq.h"
 #include "vhost/work.h"
 
-#define SPI_VIRTIO_ID    45
 #define SPI_QUEUE_SIZE   1024
 #define SPI_MAX_CS       32      /* chip selects of one virtual controller */
 #define SPI_MAX_SOCKETS  64

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "loop.h"
+#include "virtio.h"
 #include "vq.h"
 
 #define DEV_MAX_QUEUES 8
@@ -20,9 +21,42 @@
 
 struct vu_dev;
 
+/* The contract between the core and a device module.
+ *
+ * Everything runs on one thread, in one epoll loop (loop.h): every op
+ * below is called from it, and a device's own fds and timers are served by
+ * the same loop.  So no op may block or wait: not on a host device, a
+ * file, a pipe, a lock or a sleep.  Each op returns promptly, its work
+ * bounded by the request in hand (the core bounds a pass by requests and
+ * bytes; a device must not loop on something a peer controls).
+ *
+ * handle() may: read e->out[] and write e->in[] (host addresses the core
+ * has checked; guest memory may change under it, so copy a header out
+ * once, then check the copy); answer at once (return the bytes written);
+ * or keep e and answer later (return DEV_HELD).  It must not: keep
+ * pointers into e->out/e->in past queue_stop()/reset() for that queue,
+ * exit, assert or abort on anything from the guest, allocate per request,
+ * or touch the ring (vq_has_avail() answers "is more coming?").
+ *
+ * Held elements: complete each exactly once with vu_complete(), from any
+ * later callback on the loop (a flush, an fd or timer callback).  After
+ * queue_stop(q) or reset() the device forgets every element held from q
+ * without completing it (the core takes them back).
+ *
+ * Waiting for something: a device never waits, it watches.  An fd (a host
+ * device that becomes readable, an eventfd): loop_add(vu_dev_loop(d), fd,
+ * EPOLLIN, cb, ctx) and complete from cb, nonblocking reads only (EAGAIN
+ * means "wait for the next callback").  Time (a rate limit, a sampling
+ * period, a delay): loop_timer() / loop_timer_set(), a timerfd in the same
+ * loop, never sleep and never poll.  Remove the watch with loop_del()
+ * (allowed inside callbacks) when the queue stops or the connection
+ * resets.  Work that must block (a host bus ioctl that can take
+ * milliseconds) runs off the loop: see vu_complete() below.
+ * Examples: rng.c (nonblocking source + timerfd rate limit), gpio (line
+ * event fds), scmi (sampling timer, IIO buffer fds). */
 struct dev_ops {
 	const char *name;          /* "scmi" */
-	uint32_t virtio_id;
+	uint32_t virtio_id;        /* VIRTIO_ID_* (vhost/virtio.h) */
 	unsigned num_queues;
 	uint16_t queue_size;       /* max ring size accepted per queue */
 	uint64_t features;         /* device feature bits (bit mask) */
@@ -38,7 +72,7 @@ struct dev_ops {
 	 *   DEV_HELD  the device keeps e and completes it with vu_complete();
 	 *   < 0       no status could be written (e.g. no writable buffer):
 	 *             the core logs it and completes e with 0 bytes.
-	 * Never exits or asserts on request contents. */
+	 * Never blocks, exits or asserts on request contents (see above). */
 	int (*handle)(void *priv, struct vu_dev *d, unsigned q,
 		      struct vq_elem *e);
 	/* Called when a batch on q ends: the ring had nothing more to take

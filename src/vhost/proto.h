@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
-/* vhost-user wire format (qemu docs/interop/vhost-user.rst) and split
- * virtqueue layout (virtio 1.x, 2.7).  Shared by the backend core and the
+/* vhost-user wire format (qemu docs/interop/vhost-user.rst); the virtio
+ * constants and the split virtqueue layout are in virtio.h.  Shared by the backend core and the
  * test frontend.  All fields are little-endian on x86/arm hosts; the
  * project supports little-endian hosts only (checked at compile time). */
 #ifndef VD_VHOST_PROTO_H
 #define VD_VHOST_PROTO_H
 
 #include <stdint.h>
+#include "virtio.h"
 
 #if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "vhost-device supports little-endian hosts only"
@@ -57,12 +58,8 @@ enum vhost_user_request {
 #define VHOST_USER_REPLY_MASK    (1u << 2)
 #define VHOST_USER_NEED_REPLY    (1u << 3)
 
-/* virtio feature bits (bit numbers) */
-#define VIRTIO_F_NOTIFY_ON_EMPTY       24
-#define VIRTIO_RING_F_INDIRECT_DESC    28
-#define VIRTIO_RING_F_EVENT_IDX        29
+/* virtio feature bits: src/vhost/virtio.h; this one is vhost-user's */
 #define VHOST_USER_F_PROTOCOL_FEATURES 30
-#define VIRTIO_F_VERSION_1             32
 
 /* protocol feature bits (bit numbers) */
 #define VHOST_USER_PROTOCOL_F_MQ                   0
@@ -142,49 +139,5 @@ struct vhost_user_msg {
 	struct vhost_user_hdr hdr;
 	union vhost_user_payload payload;
 } __attribute__((packed));
-
-/* ---- split virtqueue layout ---- */
-#define VRING_DESC_F_NEXT     1
-#define VRING_DESC_F_WRITE    2
-#define VRING_DESC_F_INDIRECT 4
-#define VRING_USED_F_NO_NOTIFY     1
-#define VRING_AVAIL_F_NO_INTERRUPT 1
-
-struct vring_desc {
-	uint64_t addr;
-	uint32_t len;
-	uint16_t flags;
-	uint16_t next;
-};
-
-struct vring_avail {
-	uint16_t flags;
-	uint16_t idx;
-	uint16_t ring[];   /* then le16 used_event */
-};
-
-struct vring_used_elem {
-	uint32_t id;
-	uint32_t len;
-};
-
-struct vring_used {
-	uint16_t flags;
-	uint16_t idx;
-	struct vring_used_elem ring[];   /* then le16 avail_event */
-};
-
-/* ring part sizes for a queue of num entries (with the event-idx words) */
-static inline uint64_t vring_desc_size(unsigned num) { return 16ull * num; }
-static inline uint64_t vring_avail_size(unsigned num) { return 6ull + 2ull * num; }
-static inline uint64_t vring_used_size(unsigned num) { return 6ull + 8ull * num; }
-
-/* virtio 2.7.7.2: does the driver want a notification for new_idx
- * given it asked at event_idx and we last notified at old? */
-static inline int vring_need_event(uint16_t event_idx, uint16_t new_idx,
-				   uint16_t old)
-{
-	return (uint16_t)(new_idx - event_idx - 1) < (uint16_t)(new_idx - old);
-}
 
 #endif
