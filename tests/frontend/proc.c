@@ -197,20 +197,55 @@ int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
 	}
 }
 
-int proc_spawn_device(struct proc *p, const char *device,
-		      const char *const *extra)
+const char *proc_sock_path(const struct proc *p, unsigned nsock, unsigned i,
+			   char *buf, size_t len)
+{
+	if (nsock)
+		snprintf(buf, len, "%s%u", p->sock, i);
+	else
+		snprintf(buf, len, "%s", p->sock);
+	return buf;
+}
+
+int proc_spawn_sockets(struct proc *p, const char *device, unsigned nsock,
+		       const char *const *extra)
 {
 	const char *args[PROC_MAX_ARGS];
+	char count[16], last[256];
 	unsigned n = 0;
+	int r;
 
 	args[n++] = device;
 	args[n++] = "-s";
 	args[n++] = p->sock;
-	for (unsigned i = 0; extra && extra[i] && n < PROC_MAX_ARGS - 1; i++)
+	if (nsock > 1) {
+		snprintf(count, sizeof(count), "%u", nsock);
+		args[n++] = "-c";
+		args[n++] = count;
+	}
+	for (unsigned i = 0; extra && extra[i]; i++) {
+		if (n >= PROC_MAX_ARGS - 1)
+			return -E2BIG;
 		args[n++] = extra[i];
+	}
 	args[n] = NULL;
-	return proc_spawn(p, args, getenv("VDTEST_QUIET") != NULL, p->sock,
-			  proc_start_timeout_ms());
+	/* the sockets are created in order: the last one means all */
+	proc_sock_path(p, nsock, nsock ? nsock - 1 : 0, last, sizeof(last));
+	r = proc_spawn(p, args, getenv("VDTEST_QUIET") != NULL, last,
+		       proc_start_timeout_ms());
+	for (unsigned i = 0; !r && i + 1 < nsock; i++) {
+		char path[256];
+
+		r = proc_wait_path(proc_sock_path(p, nsock, i, path, sizeof(path)), true,
+				   proc_start_timeout_ms());
+	}
+	return r;
+}
+
+int proc_spawn_device(struct proc *p, const char *device,
+		      const char *const *extra)
+{
+	return proc_spawn_sockets(p, device, 0, extra);
 }
 
 int proc_signal(struct proc *p, int sig)

@@ -37,7 +37,18 @@ int proc_start_timeout_ms(void);
  * -ECHILD, or timeout: -ETIMEDOUT; the process is killed then). */
 int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
 	       const char *wait_path, int timeout_ms);
-/* Convenience: spawn "DEVICE -s p->sock EXTRA..." and wait for the socket. */
+/* The one spawner for a device under test: start "DEVICE -s p->sock
+ * [-c nsock] EXTRA..." (p->dir, p->sock from proc_tmpdir) and wait until
+ * every socket listens.  nsock 0: one socket at p->sock as given (scmi);
+ * nsock >= 1: numbered sockets p->sock0 .. p->sock{nsock-1} (-c is passed
+ * when nsock > 1).  The daemon's stderr is captured with VDTEST_QUIET.
+ * 0 or -errno (-ECHILD: it exited; -ETIMEDOUT: killed after the wait). */
+int proc_spawn_sockets(struct proc *p, const char *device, unsigned nsock,
+		       const char *const *extra);
+/* Path of socket i of a daemon started with nsock sockets, into buf. */
+const char *proc_sock_path(const struct proc *p, unsigned nsock, unsigned i,
+			   char *buf, size_t len);
+/* proc_spawn_sockets(p, device, 0, extra): one verbatim socket. */
 int proc_spawn_device(struct proc *p, const char *device,
 		      const char *const *extra);
 

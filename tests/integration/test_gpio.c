@@ -51,13 +51,11 @@ static char sock0[160], sock1[160];
 
 static int spawn_gpio(struct proc *p, void *arg)
 {
-	const char *args[] = { "gpio", "-s", p->sock, "-c", "2", "-l", "s8:s4", NULL };
-	int r;
+	static const char *const args[] = { "-l", "s8:s4", NULL };
 
-	snprintf(sock0, sizeof(sock0), "%s0", p->sock);
-	snprintf(sock1, sizeof(sock1), "%s1", p->sock);
-	r = proc_spawn(p, args, false, sock1, proc_start_timeout_ms());
-	return r ? r : proc_wait_path(sock0, true, WAIT_MS);
+	proc_sock_path(p, 2, 0, sock0, sizeof(sock0));
+	proc_sock_path(p, 2, 1, sock1, sizeof(sock1));
+	return proc_spawn_sockets(p, "gpio", 2, args);
 }
 
 static int setup(void **state)

@@ -39,18 +39,8 @@ static char sock0[160];
 
 static int spawn_i2c(struct proc *p, const char *const *extra, char *sock, size_t socklen)
 {
-	const char *args[PROC_MAX_ARGS];
-	unsigned n = 0;
-
-	args[n++] = "i2c";
-	args[n++] = "-s";
-	args[n++] = p->sock;
-	for (unsigned i = 0; extra && extra[i]; i++)
-		args[n++] = extra[i];
-	args[n] = NULL;
-	snprintf(sock, socklen, "%s0", p->sock);
-	return proc_spawn(p, args, getenv("VDTEST_QUIET") != NULL, sock,
-			  proc_start_timeout_ms());
+	proc_sock_path(p, 1, 0, sock, socklen);
+	return proc_spawn_sockets(p, "i2c", 1, extra);
 }
 
 static int spawn_main(struct proc *p, void *arg)

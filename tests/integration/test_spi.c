@@ -39,25 +39,12 @@ static int spawn(struct proc *p, char *s0, size_t s0len, char *image, size_t img
 		 const char *count)
 {
 	char flash[200];
-	const char *args[12];
-	unsigned n = 0;
+	const char *args[] = { "--sim", "loopback", "--sim", flash, NULL };
 
-	snprintf(s0, s0len, "%s0", p->sock);
+	proc_sock_path(p, 1, 0, s0, s0len);
 	snprintf(image, imglen, "%s/nor.img", p->dir);
 	snprintf(flash, sizeof(flash), "flash,file=%s", image);
-	args[n++] = "spi";
-	args[n++] = "-s";
-	args[n++] = p->sock;
-	if (count) {
-		args[n++] = "-c";
-		args[n++] = count;
-	}
-	args[n++] = "--sim";
-	args[n++] = "loopback";
-	args[n++] = "--sim";
-	args[n++] = flash;
-	args[n] = NULL;
-	return proc_spawn(p, args, false, s0, proc_start_timeout_ms());
+	return proc_spawn_sockets(p, "spi", count ? (unsigned)atoi(count) : 1, args);
 }
 
 static int spawn_main(struct proc *p, void *arg)
