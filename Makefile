@@ -118,6 +118,26 @@ FETOOL   := $(B)/tests/vm/tools/fetool
 $(FETOOL): $(B)/tests/vm/tools/fetool.o $(FE_OBJ) $(B)/libvd.a
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# Man pages: man/*.1 with the shared parts (man/common/*.man) filled in
+# and the socket-count range taken from the option table (tools/manpage).
+MAN_SRC  := $(wildcard man/*.1)
+MAN_OUT  := $(MAN_SRC:man/%=$(B)/man/%)
+
+man: $(MAN_OUT)
+.PHONY: man
+
+$(B)/man/vhost-device-%.1: man/vhost-device-%.1 $(wildcard man/common/*.man) tools/manpage $(BIN)
+	@mkdir -p $(dir $@)
+	tools/manpage build $(abspath $(BIN)) $* $< $@
+
+$(B)/man/%.1: man/%.1
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+tests: $(MAN_OUT)
+# cli.sh checks the built pages
+export VHOST_DEVICE_MAN := $(abspath $(B))/man
+
 tests: $(UNIT_BIN) $(INT_BIN) $(BIN) $(FETOOL) $(BENCH_BIN)
 
 check: deps tests
@@ -152,11 +172,11 @@ check-valgrind: tests
 	@VHOST_DEVICE_ARGS=--sandbox=off VHOST_DEVICE_BIN=$(CURDIR)/vhost-device VHOST_DEVICE_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --vex-iropt-register-updates=allregs-at-mem-access" \
 		tests/run-tests $(INT_BIN)
 
-install: vhost-device
+install: vhost-device man
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 vhost-device $(DESTDIR)$(BINDIR)/vhost-device
 	for d in $(DEVICES); do ln -sf vhost-device $(DESTDIR)$(BINDIR)/vhost-device-$$d; done
-	for m in man/*.1; do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
+	for m in $(MAN_OUT); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	install -d $(DESTDIR)$(UNITDIR)
 	for u in contrib/systemd/*@.service contrib/systemd/*@.socket; do install -m 644 $$u $(DESTDIR)$(UNITDIR)/; done
 

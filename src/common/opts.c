@@ -42,13 +42,24 @@ static void help_line(FILE *f, const struct opt *o)
 		if (*p == '\n')
 			fprintf(f, "%28s", "");
 	}
-	/* range and default in one fixed form: tests/scripts/cli.sh reads it */
-	if (o->range && o->dflt)
-		fprintf(f, " (%s, default %s)", o->range, o->dflt);
-	else if (o->range)
-		fprintf(f, " (%s)", o->range);
-	else if (o->dflt)
-		fprintf(f, " (default %s)", o->dflt);
+	/* range and default in one fixed form (tests/scripts/cli.sh reads
+	 * it), on a line of its own if it does not fit */
+	if (o->range || o->dflt) {
+		const char *last = strrchr(o->help, '\n');
+		size_t col = strlen(last ? last + 1 : o->help);
+		char rd[128];
+
+		if (o->range && o->dflt)
+			snprintf(rd, sizeof(rd), "(%s, default %s)", o->range, o->dflt);
+		else if (o->range)
+			snprintf(rd, sizeof(rd), "(%s)", o->range);
+		else
+			snprintf(rd, sizeof(rd), "(default %s)", o->dflt);
+		if (28 + col + 1 + strlen(rd) > 80)
+			fprintf(f, "\n%28s%s", "", rd);
+		else
+			fprintf(f, " %s", rd);
+	}
 	fputc('\n', f);
 }
 

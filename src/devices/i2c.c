@@ -102,7 +102,7 @@ static const struct opt i2c_opts[] = {
 	    "<bus>:<addr>[:<addr>...][,<bus>:<addr>...]; bus is an\n"
 	    "adapter number (/dev/i2c-N) or adapter name; addresses\n"
 	    "decimal (or 0x hex)", OPT_LIST),
-	OPT("sim", 0, "MODEL@ADDR[,PROP=VALUE]", "add a simulated device (repeatable); models below",
+	OPT("sim", 0, "MODEL@ADDR[,PROP=VALUE]...", "add a simulated device (repeatable); models below",
 	    OPT_SIM),
 	OPT_END
 };

@@ -259,8 +259,8 @@ static const struct dev_ops scmi_ops = {
 enum { OPT_DEVICE = 1, OPT_HELP_DEVICES };
 
 static const struct opt scmi_opts[] = {
-	OPT("device", 'd', "SPEC", "add a sensor device, SPEC = TYPE[,PROP=VALUE]...\n"
-	    "(repeatable); '-d help' lists the types", OPT_DEVICE),
+	OPT("device", 'd', "TYPE[,PROP=VALUE]...", "add a sensor device (repeatable);\n"
+	    "'-d help' lists the types", OPT_DEVICE),
 	OPT("help-devices", 0, NULL, "list the device types and their properties, then exit",
 	    OPT_HELP_DEVICES),
 	OPT_END

@@ -5,6 +5,8 @@ set -u
 BIN=${VHOST_DEVICE_BIN:-./vhost-device}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
+# the man pages as built (make man: shared parts filled in)
+MAN=${VHOST_DEVICE_MAN:-$TOP/build/man}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 n=0 fail=0
 ok()   { n=$((n + 1)); echo "ok $n - $1"; }
@@ -61,8 +63,8 @@ for d in $devices; do
 	grep -q -- "--no-such-option" <<<"$err" && ok "$d: unknown option is named" || nok "$d: unknown option is named" "$err"
 
 	# man page: every long option of --help is documented, and nothing else
-	man="$TOP/man/vhost-device-$d.1"
-	if [ ! -f "$man" ]; then nok "man/vhost-device-$d.1 exists"; continue; fi
+	man="$MAN/vhost-device-$d.1"
+	if [ ! -f "$man" ]; then nok "man/vhost-device-$d.1 exists (built in $MAN)"; continue; fi
 	help_opts=$(grep -oE '^ +(-[A-Za-z0-9], )?--[a-z0-9-]+' <<<"$b" | grep -oE -- '--[a-z0-9-]+' | sort -u)
 	man_opts=$(sed -n '/^\.SH OPTIONS/,/^\.SH /p' "$man" | grep -oE '\\-\\-[a-z0-9\\-]+' | sed 's/\\//g' | sort -u)
 	if [ "$help_opts" = "$man_opts" ] && [ -n "$help_opts" ]; then
@@ -70,11 +72,15 @@ for d in $devices; do
 	else
 		nok "man/vhost-device-$d.1 OPTIONS match --help" "$(diff <(echo "$help_opts") <(echo "$man_opts") | tr '\n' ' ')"
 	fi
+	# entry by entry: short name, argument, range and default as the table has them
+	out=$("$TOP/tools/manpage" check "$BIN" "$d" "$man" 2>&1)
+	[ -z "$out" ] && ok "man/vhost-device-$d.1 OPTIONS entries match the option table" \
+		|| nok "man/vhost-device-$d.1 OPTIONS entries match the option table" "$out"
 done
 
 # every man page formats without warnings (groff: tools/deps installs it)
 if command -v groff >/dev/null 2>&1; then
-	for m in "$TOP"/man/*.1; do
+	for m in "$MAN"/*.1; do
 		w=$(groff -man -ww -z "$m" 2>&1)
 		[ -z "$w" ] && ok "$(basename "$m") formats cleanly" || nok "$(basename "$m") formats cleanly" "$w"
 	done
@@ -124,6 +130,20 @@ grep -q "$tmp/no/such/dir" <<<"$err" && ok "--install: the missing DIR is named"
 err=$("$BIN" --install -x 2>&1); rc=$?
 check "$rc" 1 "--install -x: exit 1"
 grep -q "'-x'" <<<"$err" && ok "--install: the bad argument is named" || nok "--install: the bad argument is named" "$err"
+
+# README: every device (src/devices.def) has its section and is named in
+# the opening paragraph; nothing else is
+readme="$TOP/README.md"
+sections=$(sed -n 's/^## .*: `vhost-device \([a-z0-9]*\)`.*/\1/p' "$readme" | sort)
+check "$(echo "$sections" | tr '\n' ' ')" "$(echo "$devices" | sort | tr '\n' ' ')" \
+	"README has one section per device (## ...: \`vhost-device DEVICE\`)"
+intro=$(sed -n '3,/^$/p' "$readme" | tr '\n' ' ')
+named=$(grep -oE '\*\*[A-Z0-9]+\*\*' <<<"$intro" | tr -d '*' | tr 'A-Z' 'a-z' | sort)
+check "$(echo "$named" | tr '\n' ' ')" "$(echo "$devices" | sort | tr '\n' ' ')" \
+	"README's opening paragraph names every device in bold, and only those"
+braced=$(sed -n '3,/^$/p' "$readme" | tr -d '\n' | grep -oE 'vhost-device-\{[a-z0-9,]+\}' | sed 's/.*{//; s/}//' | tr ',' '\n' | sort)
+check "$(echo "$braced" | tr '\n' ' ')" "$(echo "$devices" | sort | tr '\n' ' ')" \
+	"README's vhost-device-{...} list is src/devices.def's"
 
 # A daemon killed with SIGKILL leaves its socket file: the next one
 # replaces it; SIGTERM removes the socket file and exits 0.
