@@ -25,7 +25,7 @@ FUZZ_CFLAGS  := -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN)
 
 # fuzz_scmi only once the SCMI request handler exists
 FUZZ_HAVE_SCMI := $(shell grep -ls '^int scmi_handle' src/devices/*.c 2>/dev/null)
-FUZZ_TARGETS ?= vq msg $(if $(FUZZ_HAVE_SCMI),scmi) gpio i2c spi
+FUZZ_TARGETS ?= vq msg $(if $(FUZZ_HAVE_SCMI),scmi) gpio i2c spi rng
 
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_B)/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
@@ -101,6 +101,7 @@ FUZZ_COV_SRC_scmi := $(wildcard src/devices/scmi_proto.c src/devices/scmi_proto_
 FUZZ_COV_SRC_gpio := src/devices/gpio_core.c src/devices/gpio_names.c src/devices/gpio_sim.c \
 		     src/devices/gpio_host.c
 FUZZ_COV_SRC_i2c  := src/devices/i2c_bus.c src/devices/i2c_sim.c
+FUZZ_COV_SRC_rng  := src/devices/rng.c
 FUZZ_COV_SRC_spi  := src/devices/spi_core.c src/devices/spi_sim.c src/devices/spi_flash.c \
 		     src/devices/spi_spidev.c
 

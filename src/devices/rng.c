@@ -1,0 +1,454 @@
+/* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+/* vhost-device-rng: virtio-rng (virtio id 4, one request queue).  Each
+ * request is a device-writable buffer filled with random bytes from the
+ * source: getrandom(2) by default, or the file given with -f (a character
+ * device such as /dev/hwrng, a FIFO, a regular file).  The source is read
+ * without blocking: when it has nothing, requests wait, in order, and the
+ * loop watches the source's fd; with -m/-p each socket may take at most
+ * max-bytes / sockets bytes per period, and requests over that wait for
+ * a timerfd at the end of the period.  Nothing here sleeps or polls. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+
+#include "common/log.h"
+#include "common/opts.h"
+#include "vhost/dev.h"
+#include "vhost/serve.h"
+#include "vhost/loop.h"
+
+#define RNG_QUEUE_SIZE    1024
+#define RNG_MAX_SOCKETS   64
+#define RNG_MAX_PERIOD_MS 65536     /* QEMU's limit, as upstream */
+#define RNG_STR_(x) #x
+#define RNG_STR(x) RNG_STR_(x)
+
+struct rng;
+struct rng_sock;
+
+/* Where the bytes come from.  read: up to n bytes into buf without
+ * blocking: the count, 0 when the source has ended, -EAGAIN when it has
+ * nothing now, another -errno on failure.  wait_fd: an fd that becomes
+ * readable when read may give data again (-errno if none). */
+struct rng_src_ops {
+	ssize_t (*read)(struct rng *r, void *buf, size_t n);
+	int (*wait_fd)(struct rng *r);
+};
+
+struct rng_sock {
+	struct rng *r;
+	struct vu_dev *d;
+	void (*complete)(struct rng_sock *s, struct vq_elem *e, uint32_t len);
+	/* requests waiting for bytes, oldest first (ring of RNG_QUEUE_SIZE) */
+	struct vq_elem *held[RNG_QUEUE_SIZE];
+	unsigned head, count;
+	/* rate limit: bytes left in the period that started at period_start */
+	uint64_t left, period_start;
+	struct loop_watch *timer;
+};
+
+struct rng {
+	const struct rng_src_ops *ops;
+	const char *path;          /* -f, NULL: getrandom(2) */
+	int fd;                    /* the -f file, -1 */
+	int random_fd;             /* /dev/random, to wait for getrandom */
+	bool ended;                /* EOF or a read error: no more bytes */
+	struct loop *l;
+	struct loop_watch *src_w;  /* the source's fd, while someone waits */
+	/* rate limit: 0 = none */
+	uint64_t max_bytes;        /* -m, for all sockets together */
+	uint64_t quota;            /* per socket and period */
+	uint64_t period_ns;
+	uint64_t (*now)(void);
+	struct rng_sock *socks;
+	unsigned nsocks;
+};
+
+static uint64_t rng_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- sources ---- */
+
+static ssize_t getrandom_read(struct rng *r, void *buf, size_t n)
+{
+	ssize_t k = getrandom(buf, n, GRND_NONBLOCK);
+
+	return k < 0 ? -errno : k;
+}
+
+/* getrandom only says EAGAIN before the kernel's pool is initialised;
+ * /dev/random turns readable when it is. */
+static int getrandom_wait_fd(struct rng *r)
+{
+	if (r->random_fd < 0)
+		r->random_fd = open("/dev/random", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	return r->random_fd < 0 ? -errno : r->random_fd;
+}
+
+static ssize_t file_read(struct rng *r, void *buf, size_t n)
+{
+	ssize_t k = read(r->fd, buf, n);
+
+	return k < 0 ? -errno : k;
+}
+
+static int file_wait_fd(struct rng *r)
+{
+	return r->fd;
+}
+
+static const struct rng_src_ops getrandom_ops = { getrandom_read, getrandom_wait_fd };
+static const struct rng_src_ops file_ops = { file_read, file_wait_fd };
+
+/* ---- requests ---- */
+
+static void rng_pump(struct rng_sock *s);
+static void rng_pump_all(struct rng *r);
+
+static void rng_src_ready(void *opaque, int fd, uint32_t events)
+{
+	struct rng *r = opaque;
+
+	loop_del(r->l, r->src_w);
+	r->src_w = NULL;
+	rng_pump_all(r);
+}
+
+/* The source has nothing now: watch its fd (once for every socket). */
+static void rng_wait_source(struct rng *r)
+{
+	int fd;
+
+	if (r->src_w || r->ended)
+		return;
+	fd = r->ops->wait_fd(r);
+	if (fd >= 0)
+		r->src_w = loop_add(r->l, fd, EPOLLIN, rng_src_ready, r);
+	if (r->src_w)
+		log_debug("rng: %s has nothing now: waiting for it",
+			  r->path ? r->path : "getrandom(2)");
+	if (fd < 0 || !r->src_w) {
+		log_err("rng: cannot wait for %s: %s; no more random bytes",
+			r->path ? r->path : "getrandom(2)", strerror(fd < 0 ? -fd : errno));
+		r->ended = true;
+	}
+}
+
+static void rng_timer_cb(void *opaque, int fd, uint32_t events)
+{
+	rng_pump(opaque);
+}
+
+static void rng_arm(struct rng_sock *s, uint64_t delay)
+{
+	struct rng *r = s->r;
+
+	if (!delay)
+		delay = 1;
+	if (!s->timer)
+		s->timer = loop_timer(r->l, delay, 0, rng_timer_cb, s);
+	else if (loop_timer_set(s->timer, delay, 0) < 0) {
+		loop_del(r->l, s->timer);
+		s->timer = NULL;
+	}
+	if (!s->timer)
+		log_err("rng: cannot arm the rate-limit timer: requests wait for the next one");
+}
+
+/* Fill e now as far as the rate limit and the source allow: the bytes
+ * written; 0 when e has to wait (the period's bytes are used up: the
+ * timer is armed; the source has nothing: its fd is watched; the source
+ * has ended: for good). */
+static uint32_t rng_fill(struct rng_sock *s, struct vq_elem *e)
+{
+	struct rng *r = s->r;
+	uint64_t want = e->in_len, got = 0;
+
+	if (r->ended)
+		return 0;
+	if (r->quota) {
+		uint64_t now = r->now();
+
+		if (now - s->period_start >= r->period_ns) {
+			s->period_start = now;
+			s->left = r->quota;
+		}
+		if (!s->left) {
+			rng_arm(s, s->period_start + r->period_ns - now);
+			return 0;
+		}
+		if (want > s->left)
+			want = s->left;
+	}
+	for (unsigned i = 0; i < e->in_num && got < want; i++) {
+		size_t n = e->in[i].iov_len < want - got ? e->in[i].iov_len : want - got;
+		ssize_t k = r->ops->read(r, e->in[i].iov_base, n);
+
+		if (k == -EAGAIN || k == -EINTR) {
+			rng_wait_source(r);
+			break;
+		}
+		if (k <= 0) {
+			log_err("rng: %s %s; no more random bytes",
+				r->path ? r->path : "getrandom(2)",
+				k ? strerror((int)-k) : "has ended");
+			r->ended = true;
+			break;
+		}
+		got += (uint64_t)k;
+		if ((size_t)k < n)
+			break;
+	}
+	if (r->quota)
+		s->left -= got;
+	return (uint32_t)got;
+}
+
+/* Answer waiting requests, oldest first, while bytes come. */
+static void rng_pump(struct rng_sock *s)
+{
+	while (s->count) {
+		struct vq_elem *e = s->held[s->head];
+		uint32_t n = rng_fill(s, e);
+
+		if (!n)
+			return;
+		s->head = (s->head + 1) % RNG_QUEUE_SIZE;
+		s->count--;
+		s->complete(s, e, n);
+	}
+}
+
+static void rng_pump_all(struct rng *r)
+{
+	for (unsigned i = 0; i < r->nsocks; i++)
+		rng_pump(&r->socks[i]);
+}
+
+static int rng_op_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_elem *e)
+{
+	struct rng_sock *s = priv;
+	uint32_t n;
+
+	if (q != 0)
+		return -EINVAL;
+	if (e->out_len || !e->in_len) {
+		log_bad("rng: a request with %u driver-readable and %u writable bytes; "
+			"answered empty", e->out_len, e->in_len);
+		return 0;
+	}
+	if (!s->count) {
+		n = rng_fill(s, e);
+		if (n)
+			return (int)n;
+	}
+	if (s->count == RNG_QUEUE_SIZE) {
+		/* cannot happen: no more elements than the ring size */
+		log_bad("rng: more waiting requests than the queue holds");
+		return 0;
+	}
+	s->held[(s->head + s->count) % RNG_QUEUE_SIZE] = e;
+	s->count++;
+	return DEV_HELD;
+}
+
+static void rng_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
+{
+	struct rng_sock *s = priv;
+
+	s->head = 0;
+	s->count = 0;
+}
+
+static void rng_op_reset(void *priv, struct vu_dev *d)
+{
+	rng_op_queue_stop(priv, d, 0);
+}
+
+static const struct dev_ops rng_ops = {
+	.name = "rng",
+	.virtio_id = VIRTIO_ID_RNG,
+	.num_queues = 1,
+	.queue_size = RNG_QUEUE_SIZE,
+	.handle = rng_op_handle,
+	.queue_stop = rng_op_queue_stop,
+	.reset = rng_op_reset,
+};
+
+static void rng_complete(struct rng_sock *s, struct vq_elem *e, uint32_t len)
+{
+	vu_complete(s->d, 0, e, len);
+}
+
+/* ---- command line ---- */
+
+enum { OPT_SOURCE = 1, OPT_PERIOD, OPT_MAX_BYTES };
+
+static const struct opt rng_opts[] = {
+	OPT("rng-source", 'f', "PATH", "random number source file (e.g. /dev/hwrng)",
+	    OPT_SOURCE, .dflt = "getrandom(2)"),
+	OPT("period", 'p', "MS", "rate limit period in milliseconds", OPT_PERIOD,
+	    .range = "1.." RNG_STR(RNG_MAX_PERIOD_MS), .dflt = RNG_STR(RNG_MAX_PERIOD_MS)),
+	OPT("max-bytes", 'm', "N", "bytes per period, shared equally by the sockets",
+	    OPT_MAX_BYTES, .range = "1..18446744073709551615", .dflt = "no limit"),
+	OPT_END
+};
+
+static const struct opts_spec rng_spec = {
+	.prog = "vhost-device-rng",
+	.usage = "-s PATH [-c N] [-f PATH] [-m N [-p MS]]",
+	.summary = "vhost-user backend for virtio-rng devices: random bytes from\n"
+		   "getrandom(2) or a source file, one guest per socket.",
+	.tab = rng_opts,
+	.epilog = "Examples:\n"
+		  "  vhost-device-rng -s /tmp/rng.sock\n"
+		  "  vhost-device-rng -s /tmp/rng.sock -c 2 -f /dev/hwrng -m 5000 -p 1000\n",
+};
+
+static int rng_opt(void *ctx, int id, const char *arg)
+{
+	struct rng *r = ctx;
+	unsigned long v;
+
+	switch (id) {
+	case OPT_SOURCE:
+		r->path = arg;
+		return 0;
+	case OPT_PERIOD:
+		if (opts_parse_uint(arg, 10, RNG_MAX_PERIOD_MS, &v) || !v) {
+			fprintf(stderr, "%s: --period '%s': expected 1..%u milliseconds\n",
+				rng_spec.prog, arg, RNG_MAX_PERIOD_MS);
+			return -1;
+		}
+		r->period_ns = (uint64_t)v * 1000000u;
+		return 0;
+	case OPT_MAX_BYTES:
+		if (opts_parse_uint(arg, 10, ULONG_MAX, &v) || !v) {
+			fprintf(stderr, "%s: --max-bytes '%s': expected 1..%lu\n",
+				rng_spec.prog, arg, ULONG_MAX);
+			return -1;
+		}
+		r->max_bytes = v;
+		return 0;
+	}
+	return -1;
+}
+
+static int rng_open_source(struct rng *r)
+{
+	struct stat st;
+
+	if (!r->path) {
+		r->ops = &getrandom_ops;
+		return 0;
+	}
+	r->fd = open(r->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (r->fd < 0 || fstat(r->fd, &st)) {
+		fprintf(stderr, "%s: --rng-source '%s': %s\n", rng_spec.prog, r->path,
+			strerror(errno));
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "%s: --rng-source '%s': is a directory\n", rng_spec.prog, r->path);
+		return -1;
+	}
+	r->ops = &file_ops;
+	return 0;
+}
+
+static int rng_start(void *ctx, struct loop *l, unsigned count)
+{
+	struct rng *r = ctx;
+
+	if (rng_open_source(r))
+		return -1;
+	if (r->max_bytes) {
+		/* as upstream: the bandwidth is split equally between the guests */
+		r->quota = r->max_bytes / count;
+		if (!r->quota) {
+			fprintf(stderr, "%s: --max-bytes %lu is less than one byte for each of "
+				"%u sockets\n", rng_spec.prog, (unsigned long)r->max_bytes, count);
+			return -1;
+		}
+	}
+	r->socks = calloc(count, sizeof(*r->socks));
+	if (!r->socks) {
+		log_err("out of memory");
+		return -1;
+	}
+	r->nsocks = count;
+	r->l = l;
+	log_info("source %s, %s", r->path ? r->path : "getrandom(2)",
+		 r->quota ? "rate-limited" : "no rate limit");
+	return 0;
+}
+
+static void *rng_sock(void *ctx, unsigned i, const char *path)
+{
+	struct rng *r = ctx;
+	struct rng_sock *s = &r->socks[i];
+
+	s->r = r;
+	s->complete = rng_complete;
+	s->period_start = r->now();
+	s->left = r->quota;
+	return s;
+}
+
+static void rng_bound(void *ctx, void *priv, struct vu_dev *d)
+{
+	struct rng_sock *s = priv;
+
+	s->d = d;
+}
+
+static void rng_cleanup(void *ctx, struct loop *l)
+{
+	struct rng *r = ctx;
+
+	for (unsigned i = 0; i < r->nsocks; i++)
+		if (l && r->socks[i].timer)
+			loop_del(l, r->socks[i].timer);
+	if (l && r->src_w)
+		loop_del(l, r->src_w);
+	free(r->socks);
+	if (r->fd >= 0)
+		close(r->fd);
+	if (r->random_fd >= 0)
+		close(r->random_fd);
+}
+
+static const struct serve_dev rng_serve = {
+	.spec = &rng_spec,
+	.ops = &rng_ops,
+	.numbered = true,
+	.max_sockets = RNG_MAX_SOCKETS,
+	.opt = rng_opt,
+	.start = rng_start,
+	.sock = rng_sock,
+	.bound = rng_bound,
+	.cleanup = rng_cleanup,
+};
+
+int rng_main(int argc, char **argv)
+{
+	struct rng r = {
+		.fd = -1, .random_fd = -1,
+		.period_ns = (uint64_t)RNG_MAX_PERIOD_MS * 1000000u,
+		.now = rng_now,
+	};
+
+	return serve_main(&rng_serve, &r, argc, argv);
+}
