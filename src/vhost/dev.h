@@ -51,9 +51,11 @@ struct vu_dev;
  * loop, never sleep and never poll.  Remove the watch with loop_del()
  * (allowed inside callbacks) when the queue stops or the connection
  * resets.  Work that must block (a host bus ioctl that can take
- * milliseconds) runs off the loop: see vu_complete() below.
+ * milliseconds) runs off the loop on a worker (work.h; the rules are at
+ * vu_complete() below).
  * Examples: rng.c (nonblocking source + timerfd rate limit), gpio (line
- * event fds), scmi (sampling timer, IIO buffer fds). */
+ * event fds), scmi (sampling timer, IIO buffer fds), i2c (host adapter
+ * transfers on a worker). */
 struct dev_ops {
 	const char *name;          /* "scmi" */
 	uint32_t virtio_id;        /* VIRTIO_ID_* (vhost/virtio.h) */
