@@ -89,12 +89,11 @@ static ssize_t getrandom_read(struct rng *r, void *buf, size_t n)
 }
 
 /* getrandom only says EAGAIN before the kernel's pool is initialised;
- * /dev/random turns readable when it is. */
+ * /dev/random (opened at start, before the sandbox) turns readable when
+ * it is. */
 static int getrandom_wait_fd(struct rng *r)
 {
-	if (r->random_fd < 0)
-		r->random_fd = open("/dev/random", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	return r->random_fd < 0 ? -errno : r->random_fd;
+	return r->random_fd < 0 ? -ENOENT : r->random_fd;
 }
 
 static ssize_t file_read(struct rng *r, void *buf, size_t n)
@@ -352,6 +351,10 @@ static int rng_open_source(struct rng *r)
 
 	if (!r->path) {
 		r->ops = &getrandom_ops;
+		r->random_fd = open("/dev/random", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (r->random_fd < 0)
+			log_warn("rng: /dev/random: %s (only needed before the kernel's "
+				 "pool is ready)", strerror(errno));
 		return 0;
 	}
 	r->fd = open(r->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
