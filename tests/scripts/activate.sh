@@ -51,7 +51,7 @@ PY
 # 1. systemd-socket-activate: one socket, named; the daemon starts on the
 # first connection, serves it, and leaves the socket file to its owner
 s=$tmp/a.sock
-systemd-socket-activate -l "$s" --fdname=guest0 "$BIN" i2c --sim 24c02@0x50 >"$tmp/a.log" 2>&1 &
+systemd-socket-activate -l "$s" --fdname=guest0 "$BIN" i2c --sim 24c02@0x50 ${VHOST_DEVICE_ARGS:-} >"$tmp/a.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -S "$s" ] && break; sleep 0.05; done
 serves "$s" "systemd-socket-activate: the frontend is served on the activated socket" "$tmp/a.log"
@@ -64,7 +64,7 @@ check "$rc" 0 "activated daemon: SIGTERM, exit 0"
 
 # 2. -c 2 with two activated sockets: served in order
 s0=$tmp/b0.sock s1=$tmp/b1.sock
-systemd-socket-activate -l "$s0" -l "$s1" "$BIN" i2c -c 2 --sim 24c02@0x50 >"$tmp/b.log" 2>&1 &
+systemd-socket-activate -l "$s0" -l "$s1" "$BIN" i2c -c 2 --sim 24c02@0x50 ${VHOST_DEVICE_ARGS:-} >"$tmp/b.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -S "$s1" ] && break; sleep 0.05; done
 serves "$s0" "-c 2: the first activated socket is served" "$tmp/b.log"
@@ -78,7 +78,7 @@ kill -TERM "$pid"; wait "$pid"; check "$?" 0 "-c 2 activated daemon: SIGTERM, ex
 # 3. --fd and --socket-fd
 for o in --fd --socket-fd; do
 	rm -f "$tmp/c.sock"
-	python3 - "$tmp/c.sock" "$BIN" i2c "$o=5" --sim 24c02@0x50 >"$tmp/c.log" 2>&1 <<'PY' &
+	python3 - "$tmp/c.sock" "$BIN" i2c "$o=5" --sim 24c02@0x50 ${VHOST_DEVICE_ARGS:-} >"$tmp/c.log" 2>&1 <<'PY' &
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(sys.argv[1]); s.listen(4)
@@ -123,7 +123,8 @@ rx = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
 rx.bind(notify)
 rx.settimeout(60)   # a bound on a broken daemon, not a measurement
 env = dict(os.environ, NOTIFY_SOCKET=notify)
-p = subprocess.Popen([binary, "i2c", "-s", sock, "--sim", "24c02@0x50"], env=env)
+p = subprocess.Popen([binary, "i2c", "-s", sock, "--sim", "24c02@0x50"] +
+                     os.environ.get("VHOST_DEVICE_ARGS", "").split(), env=env)
 msg = rx.recv(4096).decode()
 print("got", msg, "socket-listening" if os.path.exists(sock + "0") else "socket-missing")
 p.send_signal(signal.SIGTERM)
