@@ -16,50 +16,7 @@
 
 #include "devices/spi.h"
 #include "vhost/dev.h"
-
-/* ---------------------------------------------------------------- elements */
-
-struct telem {
-	struct vq_elem e;
-	struct iovec iov[4];
-	struct virtio_spi_transfer_head h;
-	uint8_t result;
-};
-
-static struct virtio_spi_transfer_head H(unsigned cs, uint32_t mode)
-{
-	struct virtio_spi_transfer_head h;
-
-	memset(&h, 0, sizeof(h));
-	h.chip_select_id = (uint8_t)cs;
-	h.bits_per_word = 8;
-	h.mode = mode;
-	h.freq = 1000000;
-	return h;
-}
-
-/* head + tx (if txlen) readable, rx (if rxlen) + result writable */
-static void mk(struct telem *t, const struct virtio_spi_transfer_head *h, uint8_t *tx,
-	       uint32_t txlen, uint8_t *rx, uint32_t rxlen)
-{
-	unsigned n = 0;
-
-	memset(t, 0, sizeof(*t));
-	t->h = *h;
-	t->result = 0xee;
-	t->iov[n++] = (struct iovec){ &t->h, sizeof(t->h) };
-	if (txlen)
-		t->iov[n++] = (struct iovec){ tx, txlen };
-	t->e.out_num = (uint16_t)n;
-	t->e.out_len = 32 + txlen;
-	if (rxlen)
-		t->iov[n++] = (struct iovec){ rx, rxlen };
-	t->iov[n++] = (struct iovec){ &t->result, 1 };
-	t->e.in_num = (uint16_t)(n - t->e.out_num);
-	t->e.in_len = rxlen + 1;
-	t->e.out = t->iov;
-	t->e.in = t->iov + t->e.out_num;
-}
+#include "spi_elem.h"
 
 /* ---------------------------------------------------------- a fake target */
 
@@ -141,13 +98,13 @@ static const struct spi_caps narrow_caps = {
 
 static void test_spi_parse_full_duplex(void **state)
 {
-	struct virtio_spi_transfer_head h = H(1, 0);
+	struct virtio_spi_transfer_head h = spi_head(1, 0);
 	uint8_t tx[4] = { 1, 2, 3, 4 }, rx[4];
 	struct telem t;
 	struct spi_req r;
 
 	ctrl_with(&full_caps);
-	mk(&t, &h, tx, 4, rx, 4);
+	spi_mk(&t, &h, tx, 4, rx, 4);
 	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
 	assert_int_equal(r.len, 4);
 	assert_int_equal(r.tx_len, 4);
@@ -165,19 +122,19 @@ static void test_spi_parse_full_duplex(void **state)
 
 static void test_spi_parse_half_duplex_and_default_bits(void **state)
 {
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 	uint8_t buf[6];
 	struct telem t;
 	struct spi_req r;
 
 	ctrl_with(&narrow_caps);
 	h.bits_per_word = 0;   /* 0 = 8 bits */
-	mk(&t, &h, buf, 6, NULL, 0);
+	spi_mk(&t, &h, buf, 6, NULL, 0);
 	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
 	assert_int_equal(r.len, 6);
 	assert_int_equal(r.rx_len, 0);
 	assert_int_equal(r.bpw, 8);
-	mk(&t, &h, NULL, 0, buf, 6);
+	spi_mk(&t, &h, NULL, 0, buf, 6);
 	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
 	assert_int_equal(r.len, 6);
 	assert_int_equal(r.tx_len, 0);
@@ -249,14 +206,14 @@ static void test_spi_parse_every_param_err(void **state)
 
 	ctrl_with(&narrow_caps);
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
-		struct virtio_spi_transfer_head h = H(0, 0);
+		struct virtio_spi_transfer_head h = spi_head(0, 0);
 		uint32_t txlen = 2, rxlen = 2;
 		struct telem t;
 		struct spi_req r;
 		int rc;
 
 		bad_cases[i].edit(&h, &txlen, &rxlen);
-		mk(&t, &h, tx, txlen, rx, rxlen);
+		spi_mk(&t, &h, tx, txlen, rx, rxlen);
 		rc = spi_req_parse(&ctl, &t.e, &r);
 		if (rc != VIRTIO_SPI_PARAM_ERR)
 			fail_msg("%s: got %d", bad_cases[i].what, rc);
@@ -265,7 +222,7 @@ static void test_spi_parse_every_param_err(void **state)
 	}
 	/* the same head with the edits undone is fine: the table tests the edits */
 	{
-		struct virtio_spi_transfer_head h = H(0, 0);
+		struct virtio_spi_transfer_head h = spi_head(0, 0);
 		struct telem t;
 		struct spi_req r;
 
@@ -274,53 +231,53 @@ static void test_spi_parse_every_param_err(void **state)
 		h.word_delay_ns = 1000;
 		h.cs_delay_hold_ns = 5000;
 		h.cs_change_delay_inactive_ns = 7000;
-		mk(&t, &h, tx, 2, rx, 2);
+		spi_mk(&t, &h, tx, 2, rx, 2);
 		assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
 	}
 }
 
 static void test_spi_parse_word_multiple(void **state)
 {
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 	uint8_t tx[8] = { 0 };
 	struct telem t;
 	struct spi_req r;
 
 	ctrl_with(&full_caps);
 	h.bits_per_word = 12;   /* 2-byte words */
-	mk(&t, &h, tx, 3, NULL, 0);
+	spi_mk(&t, &h, tx, 3, NULL, 0);
 	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
-	mk(&t, &h, tx, 4, NULL, 0);
+	spi_mk(&t, &h, tx, 4, NULL, 0);
 	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
 	h.bits_per_word = 24;   /* 4-byte words */
-	mk(&t, &h, tx, 6, NULL, 0);
+	spi_mk(&t, &h, tx, 6, NULL, 0);
 	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
-	mk(&t, &h, tx, 8, NULL, 0);
+	spi_mk(&t, &h, tx, 8, NULL, 0);
 	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_TRANS_OK);
 }
 
 static void test_spi_parse_malformed_chains(void **state)
 {
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 	uint8_t tx[4] = { 0 };
 	struct telem t;
 	struct spi_req r;
 
 	ctrl_with(&full_caps);
 	/* no writable byte at all: no result can be given */
-	mk(&t, &h, tx, 4, NULL, 0);
+	spi_mk(&t, &h, tx, 4, NULL, 0);
 	t.e.in_num = 0;
 	t.e.in_len = 0;
 	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), -EINVAL);
 	/* a head cut short: PARAM_ERR into the result byte */
-	mk(&t, &h, NULL, 0, NULL, 0);
+	spi_mk(&t, &h, NULL, 0, NULL, 0);
 	t.iov[0].iov_len = 31;
 	t.e.out_len = 31;
 	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
 	spi_req_finish(&r);
 	assert_int_equal(t.result, VIRTIO_SPI_PARAM_ERR);
 	/* only a head and a result: zero length */
-	mk(&t, &h, NULL, 0, NULL, 0);
+	spi_mk(&t, &h, NULL, 0, NULL, 0);
 	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
 }
 
@@ -413,12 +370,12 @@ static void test_spi_batch_same_cs_and_mode_is_one_run(void **state)
 {
 	struct telem t[3];
 	uint8_t tx[3][2] = { { 1, 2 }, { 3, 4 }, { 5, 6 } }, rx[3][2];
-	struct virtio_spi_transfer_head h = H(1, 0);
+	struct virtio_spi_transfer_head h = spi_head(1, 0);
 
 	sock_setup();
 	for (unsigned i = 0; i < 3; i++) {
 		h.cs_change = i == 1;
-		mk(&t[i], &h, tx[i], 2, rx[i], 2);
+		spi_mk(&t[i], &h, tx[i], 2, rx[i], 2);
 		assert_int_equal(spi_sock_handle(sock, &t[i].e), DEV_HELD);
 	}
 	assert_int_equal(rt[1].runs, 0);   /* nothing sent before the flush */
@@ -445,15 +402,15 @@ static void test_spi_batch_split_on_cs_and_mode(void **state)
 	};
 	struct telem t[5];
 	uint8_t tx[2] = { 0 };
-	struct virtio_spi_transfer_head h0 = H(0, 0), h1 = H(1, 0), h0m3 = H(0, 3);
+	struct virtio_spi_transfer_head h0 = spi_head(0, 0), h1 = spi_head(1, 0), h0m3 = spi_head(0, 3);
 
 	sock_setup();
 	ctrl_with(&modes);
-	mk(&t[0], &h0, tx, 2, NULL, 0);
-	mk(&t[1], &h0, tx, 2, NULL, 0);
-	mk(&t[2], &h0m3, tx, 2, NULL, 0);   /* mode change */
-	mk(&t[3], &h1, tx, 2, NULL, 0);     /* chip select change */
-	mk(&t[4], &h1, tx, 2, NULL, 0);
+	spi_mk(&t[0], &h0, tx, 2, NULL, 0);
+	spi_mk(&t[1], &h0, tx, 2, NULL, 0);
+	spi_mk(&t[2], &h0m3, tx, 2, NULL, 0);   /* mode change */
+	spi_mk(&t[3], &h1, tx, 2, NULL, 0);     /* chip select change */
+	spi_mk(&t[4], &h1, tx, 2, NULL, 0);
 	for (unsigned i = 0; i < 5; i++)
 		assert_int_equal(spi_sock_handle(sock, &t[i].e), DEV_HELD);
 	spi_sock_flush(sock);
@@ -473,14 +430,14 @@ static void test_spi_batch_invalid_in_the_middle(void **state)
 {
 	struct telem t[4];
 	uint8_t tx[2] = { 0 }, rx[3];
-	struct virtio_spi_transfer_head ok = H(0, 0), bad = H(0, 0), badcs = H(7, 0);
+	struct virtio_spi_transfer_head ok = spi_head(0, 0), bad = spi_head(0, 0), badcs = spi_head(7, 0);
 
 	sock_setup();
 	bad.freq = 20000000;
-	mk(&t[0], &ok, tx, 2, NULL, 0);
-	mk(&t[1], &bad, tx, 2, NULL, 0);
-	mk(&t[2], &badcs, tx, 2, NULL, 0);
-	mk(&t[3], &ok, tx, 2, rx, 3);          /* tx 2, rx 3: different lengths */
+	spi_mk(&t[0], &ok, tx, 2, NULL, 0);
+	spi_mk(&t[1], &bad, tx, 2, NULL, 0);
+	spi_mk(&t[2], &badcs, tx, 2, NULL, 0);
+	spi_mk(&t[3], &ok, tx, 2, rx, 3);          /* tx 2, rx 3: different lengths */
 	assert_int_equal(spi_sock_handle(sock, &t[0].e), DEV_HELD);
 	/* the bad one is answered at once; the one before it went first */
 	assert_int_equal(spi_sock_handle(sock, &t[1].e), DEV_HELD);
@@ -507,12 +464,12 @@ static void test_spi_batch_failure_is_per_request(void **state)
 {
 	struct telem t[2];
 	uint8_t tx[2] = { 0 }, rx[2][2] = { { 0x11, 0x11 }, { 0x11, 0x11 } };
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 
 	sock_setup();
 	rt[0].fail = true;
-	mk(&t[0], &h, tx, 2, rx[0], 2);
-	mk(&t[1], &h, tx, 2, rx[1], 2);
+	spi_mk(&t[0], &h, tx, 2, rx[0], 2);
+	spi_mk(&t[1], &h, tx, 2, rx[1], 2);
 	spi_sock_handle(sock, &t[0].e);
 	spi_sock_handle(sock, &t[1].e);
 	spi_sock_flush(sock);
@@ -527,11 +484,11 @@ static void test_spi_batch_no_result_byte(void **state)
 {
 	struct telem t[2];
 	uint8_t tx[2] = { 0 };
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 
 	sock_setup();
-	mk(&t[0], &h, tx, 2, NULL, 0);
-	mk(&t[1], &h, tx, 2, NULL, 0);
+	spi_mk(&t[0], &h, tx, 2, NULL, 0);
+	spi_mk(&t[1], &h, tx, 2, NULL, 0);
 	t[1].e.in_num = 0;
 	t[1].e.in_len = 0;
 	assert_int_equal(spi_sock_handle(sock, &t[0].e), DEV_HELD);
@@ -545,10 +502,10 @@ static void test_spi_batch_drop_forgets(void **state)
 {
 	struct telem t;
 	uint8_t tx[2] = { 0 };
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 
 	sock_setup();
-	mk(&t, &h, tx, 2, NULL, 0);
+	spi_mk(&t, &h, tx, 2, NULL, 0);
 	assert_int_equal(spi_sock_handle(sock, &t.e), DEV_HELD);
 	spi_sock_drop(sock);
 	spi_sock_flush(sock);

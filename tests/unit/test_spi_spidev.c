@@ -17,50 +17,7 @@
 
 #include "devices/spi.h"
 #include "vhost/dev.h"
-
-/* ---------------------------------------------------------------- elements */
-
-struct telem {
-	struct vq_elem e;
-	struct iovec iov[4];
-	struct virtio_spi_transfer_head h;
-	uint8_t result;
-};
-
-static struct virtio_spi_transfer_head H(unsigned cs, uint32_t mode)
-{
-	struct virtio_spi_transfer_head h;
-
-	memset(&h, 0, sizeof(h));
-	h.chip_select_id = (uint8_t)cs;
-	h.bits_per_word = 8;
-	h.mode = mode;
-	h.freq = 1000000;
-	return h;
-}
-
-/* head + tx (if txlen) readable, rx (if rxlen) + result writable */
-static void mk(struct telem *t, const struct virtio_spi_transfer_head *h, uint8_t *tx,
-	       uint32_t txlen, uint8_t *rx, uint32_t rxlen)
-{
-	unsigned n = 0;
-
-	memset(t, 0, sizeof(*t));
-	t->h = *h;
-	t->result = 0xee;
-	t->iov[n++] = (struct iovec){ &t->h, sizeof(t->h) };
-	if (txlen)
-		t->iov[n++] = (struct iovec){ tx, txlen };
-	t->e.out_num = (uint16_t)n;
-	t->e.out_len = 32 + txlen;
-	if (rxlen)
-		t->iov[n++] = (struct iovec){ rx, rxlen };
-	t->iov[n++] = (struct iovec){ &t->result, 1 };
-	t->e.in_num = (uint16_t)(n - t->e.out_num);
-	t->e.in_len = rxlen + 1;
-	t->e.out = t->iov;
-	t->e.in = t->iov + t->e.out_num;
-}
+#include "spi_elem.h"
 
 /* ------------------------------------------------------- fake spidev (kernel) */
 
@@ -324,7 +281,7 @@ static void test_spi_spidev_kernel_mode(void **state)
 
 static void test_spi_spidev_one_request(void **state)
 {
-	struct virtio_spi_transfer_head h = H(0, VIRTIO_SPI_CPHA);
+	struct virtio_spi_transfer_head h = spi_head(0, VIRTIO_SPI_CPHA);
 	uint8_t tx[4] = { 0x9f, 1, 2, 3 }, rx[4] = { 0 };
 	struct telem t;
 	struct spi_ioc_transfer *x;
@@ -335,7 +292,7 @@ static void test_spi_spidev_one_request(void **state)
 	h.word_delay_ns = 1500;         /* -> 2 us, rounded up */
 	h.cs_delay_hold_ns = 3000;      /* -> 3 us */
 	h.bits_per_word = 8;
-	mk(&t, &h, tx, 4, rx, 4);
+	spi_mk(&t, &h, tx, 4, rx, 4);
 	run_elems(&t, 1);
 	assert_int_equal(t.result, VIRTIO_SPI_TRANS_OK);
 	assert_int_equal(fk.nmsg, 1);
@@ -356,7 +313,7 @@ static void test_spi_spidev_one_request(void **state)
 	/* the mode was set once with CPHA */
 	assert_int_equal(fk.mode, K_CPHA);
 	assert_int_equal(fk.wr_mode, 1);
-	mk(&t, &h, tx, 4, NULL, 0);
+	spi_mk(&t, &h, tx, 4, NULL, 0);
 	run_elems(&t, 1);
 	assert_int_equal(fk.wr_mode, 1);   /* same mode: not set again */
 	assert_int_equal(fk.msg[1][0].rx_buf, 0);
@@ -365,17 +322,17 @@ static void test_spi_spidev_one_request(void **state)
 
 static void test_spi_spidev_batch_one_message_with_cs_change(void **state)
 {
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 	uint8_t tx[3][2] = { { 1, 2 }, { 3, 4 }, { 5, 6 } }, rx[2];
 	struct telem t[3];
 
 	fake_reset();
 	sctl_setup();
-	mk(&t[0], &h, tx[0], 2, NULL, 0);
+	spi_mk(&t[0], &h, tx[0], 2, NULL, 0);
 	h.cs_change = 1;
-	mk(&t[1], &h, tx[1], 2, NULL, 0);
+	spi_mk(&t[1], &h, tx[1], 2, NULL, 0);
 	h.cs_change = 1;   /* on the last: the chip select goes inactive anyway */
-	mk(&t[2], &h, NULL, 0, rx, 2);
+	spi_mk(&t[2], &h, NULL, 0, rx, 2);
 	run_elems(t, 3);
 	assert_int_equal(fk.nmsg, 1);
 	assert_int_equal(fk.msg_n[0], 3);
@@ -395,7 +352,7 @@ static void test_spi_spidev_split_at_511(void **state)
 	enum { N = 600 };
 	static struct telem t[N];
 	static uint8_t tx[N], rx[N];
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 
 	fake_reset();
 	fk.bufsiz = 1 << 20;
@@ -403,7 +360,7 @@ static void test_spi_spidev_split_at_511(void **state)
 	for (unsigned i = 0; i < N; i++) {
 		tx[i] = (uint8_t)i;
 		rx[i] = 0;
-		mk(&t[i], &h, &tx[i], 1, &rx[i], 1);
+		spi_mk(&t[i], &h, &tx[i], 1, &rx[i], 1);
 	}
 	run_elems(t, N);
 	assert_int_equal(fk.nmsg, 2);
@@ -429,21 +386,21 @@ static void test_spi_spidev_longer_than_bufsiz_is_param_err(void **state)
 {
 	enum { LEN = 10000 };
 	static uint8_t tx[LEN], rx[LEN];
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 	struct telem t;
 	struct spi_req r;
 
 	fake_reset();     /* bufsiz 4096 */
 	sctl_setup();
 	assert_int_equal(sctl.cs[0]->caps.max_len, 4096);
-	mk(&t, &h, tx, LEN, rx, LEN);
+	spi_mk(&t, &h, tx, LEN, rx, LEN);
 	assert_int_equal(spi_req_parse(&sctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
-	mk(&t, &h, NULL, 0, rx, 4097);
+	spi_mk(&t, &h, NULL, 0, rx, 4097);
 	assert_int_equal(spi_req_parse(&sctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
 	assert_int_equal(fk.nmsg, 0);
 	for (unsigned i = 0; i < 4096; i++)
 		tx[i] = (uint8_t)(i * 7);
-	mk(&t, &h, tx, 4096, rx, 4096);
+	spi_mk(&t, &h, tx, 4096, rx, 4096);
 	run_elems(&t, 1);
 	assert_int_equal(t.result, VIRTIO_SPI_TRANS_OK);
 	assert_int_equal(fk.nmsg, 1);
@@ -458,7 +415,7 @@ static void test_spi_spidev_split_keeps_words_and_alignment(void **state)
 {
 	enum { N = 5, LEN = 1000 };
 	static uint8_t tx[N][LEN], rx[N][LEN];
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 	struct telem t[N];
 
 	fake_reset();
@@ -467,7 +424,7 @@ static void test_spi_spidev_split_keeps_words_and_alignment(void **state)
 	h.bits_per_word = 16;
 	for (unsigned i = 0; i < N; i++) {
 		memset(tx[i], (int)(0x10 + i), LEN);
-		mk(&t[i], &h, tx[i], LEN, rx[i], LEN);
+		spi_mk(&t[i], &h, tx[i], LEN, rx[i], LEN);
 	}
 	run_elems(t, N);   /* the fake refuses any message over bufsiz */
 	assert_true(fk.nmsg >= 2);
@@ -487,14 +444,14 @@ static void test_spi_spidev_failure_marks_the_rest(void **state)
 	enum { N = 600 };
 	static struct telem t[N];
 	static uint8_t tx[N], rx[N];
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 
 	fake_reset();
 	fk.bufsiz = 1 << 20;
 	fk.fail_msg = 2;
 	sctl_setup();
 	for (unsigned i = 0; i < N; i++)
-		mk(&t[i], &h, &tx[i], 1, &rx[i], 1);
+		spi_mk(&t[i], &h, &tx[i], 1, &rx[i], 1);
 	run_elems(t, N);
 	for (unsigned i = 0; i < N; i++)
 		assert_int_equal(t[i].result,
@@ -504,14 +461,14 @@ static void test_spi_spidev_failure_marks_the_rest(void **state)
 
 static void test_spi_spidev_mode_failure(void **state)
 {
-	struct virtio_spi_transfer_head h = H(0, VIRTIO_SPI_CPOL);
+	struct virtio_spi_transfer_head h = spi_head(0, VIRTIO_SPI_CPOL);
 	uint8_t tx[1] = { 0 };
 	struct telem t;
 
 	fake_reset();
 	sctl_setup();
 	fk.accept &= ~K_CPOL;   /* the device refuses it after probing */
-	mk(&t, &h, tx, 1, NULL, 0);
+	spi_mk(&t, &h, tx, 1, NULL, 0);
 	run_elems(&t, 1);
 	assert_int_equal(t.result, VIRTIO_SPI_TRANS_ERR);
 	assert_int_equal(fk.nmsg, 0);   /* nothing sent */
@@ -520,19 +477,19 @@ static void test_spi_spidev_mode_failure(void **state)
 
 static void test_spi_spidev_inactive_delay_ends_message(void **state)
 {
-	struct virtio_spi_transfer_head h = H(0, 0);
+	struct virtio_spi_transfer_head h = spi_head(0, 0);
 	uint8_t tx[3] = { 1, 2, 3 };
 	struct telem t[3];
 
 	fake_reset();
 	sctl_setup();
-	mk(&t[0], &h, &tx[0], 1, NULL, 0);
+	spi_mk(&t[0], &h, &tx[0], 1, NULL, 0);
 	h.cs_change = 1;
 	h.cs_change_delay_inactive_ns = 20000;
-	mk(&t[1], &h, &tx[1], 1, NULL, 0);
+	spi_mk(&t[1], &h, &tx[1], 1, NULL, 0);
 	h.cs_change = 0;
 	h.cs_change_delay_inactive_ns = 0;
-	mk(&t[2], &h, &tx[2], 1, NULL, 0);
+	spi_mk(&t[2], &h, &tx[2], 1, NULL, 0);
 	run_elems(t, 3);
 	assert_int_equal(fk.nmsg, 2);
 	assert_int_equal(fk.msg_n[0], 2);
