@@ -4,6 +4,9 @@
 # activated, Type=notify, running the device's link; each pair passes
 # `systemd-analyze verify` (with ExecStart pointed at this build).
 set -u
+# the copies are ours: not world-writable whatever umask the runner has
+# (make coverage runs with umask 0), or systemd-analyze complains
+umask 022
 BIN=${VHOST_DEVICE_BIN:-./vhost-device}
 BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
