@@ -48,10 +48,14 @@ os.execv(sys.argv[2], sys.argv[2:])
 PY
 }
 
+# systemd-socket-activate passes the daemon a clean environment: keep the
+# library path a build may need (tests/gpiod2 runs against its own libgpiod)
+sa_env=(); [ -n "${LD_LIBRARY_PATH:-}" ] && sa_env=(-E LD_LIBRARY_PATH)
+
 # 1. systemd-socket-activate: one socket, named; the daemon starts on the
 # first connection, serves it, and leaves the socket file to its owner
 s=$tmp/a.sock
-systemd-socket-activate -l "$s" --fdname=guest0 "$BIN" i2c --sim 24c02@0x50 ${VHOST_DEVICE_ARGS:-} >"$tmp/a.log" 2>&1 &
+systemd-socket-activate "${sa_env[@]}" -l "$s" --fdname=guest0 "$BIN" i2c --sim 24c02@0x50 ${VHOST_DEVICE_ARGS:-} >"$tmp/a.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -S "$s" ] && break; sleep 0.05; done
 serves "$s" "systemd-socket-activate: the frontend is served on the activated socket" "$tmp/a.log"
@@ -64,7 +68,7 @@ check "$rc" 0 "activated daemon: SIGTERM, exit 0"
 
 # 2. -c 2 with two activated sockets: served in order
 s0=$tmp/b0.sock s1=$tmp/b1.sock
-systemd-socket-activate -l "$s0" -l "$s1" "$BIN" i2c -c 2 --sim 24c02@0x50 ${VHOST_DEVICE_ARGS:-} >"$tmp/b.log" 2>&1 &
+systemd-socket-activate "${sa_env[@]}" -l "$s0" -l "$s1" "$BIN" i2c -c 2 --sim 24c02@0x50 ${VHOST_DEVICE_ARGS:-} >"$tmp/b.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do [ -S "$s1" ] && break; sleep 0.05; done
 serves "$s0" "-c 2: the first activated socket is served" "$tmp/b.log"
