@@ -168,24 +168,38 @@ static void put_axis_desc(struct scmi_state *st, struct resp *r, unsigned id,
 	}
 }
 
+/* The {sensor_id, axis_desc_index} that SENSOR_AXIS_DESCRIPTION_GET and
+ * SENSOR_AXIS_NAME_GET start with: 0, or the SCMI status to answer. */
+static int axis_request(struct scmi_state *st, const uint8_t *p, struct scmi_sensor **s,
+			uint32_t *idx, unsigned *total)
+{
+	uint32_t id = get_le32(p);
+
+	if (id >= st->num_sensors)
+		return SCMI_NOT_FOUND;
+	*s = &st->sensors[id];
+	*total = (*s)->info.num_axes;
+	if (!*total)
+		return SCMI_NOT_SUPPORTED;
+	*idx = get_le32(p + 4);
+	if (*idx > *total)
+		return SCMI_INVALID_PARAMETERS;
+	return 0;
+}
+
 static int sensor_axis_description_get(struct scmi_state *st,
 				       const struct proto *pr,
 				       const uint8_t *p, struct resp *r)
 {
-	uint32_t id = get_le32(p), idx = get_le32(p + 4);
+	uint32_t idx;
 	struct scmi_axis_info a;
 	struct scmi_sensor *s;
 	size_t room, n = 0, used = 0;
 	unsigned total;
+	int err = axis_request(st, p, &s, &idx, &total);
 
-	if (id >= st->num_sensors)
-		return SCMI_NOT_FOUND;
-	s = &st->sensors[id];
-	total = s->info.num_axes;
-	if (!total)
-		return SCMI_NOT_SUPPORTED;
-	if (idx > total)
-		return SCMI_INVALID_PARAMETERS;
+	if (err)
+		return err;
 	room = resp_room(r);
 	room = room >= 4 ? room - 4 : 0;
 	while (idx + n < total && n < 63) {
@@ -395,20 +409,15 @@ static int sensor_name_get(struct scmi_state *st, const struct proto *pr,
 static int sensor_axis_name_get(struct scmi_state *st, const struct proto *pr,
 				const uint8_t *p, struct resp *r)
 {
-	uint32_t id = get_le32(p), idx = get_le32(p + 4);
+	uint32_t idx;
 	struct scmi_axis_info a;
 	struct scmi_sensor *s;
 	size_t room, n;
 	unsigned total;
+	int err = axis_request(st, p, &s, &idx, &total);
 
-	if (id >= st->num_sensors)
-		return SCMI_NOT_FOUND;
-	s = &st->sensors[id];
-	total = s->info.num_axes;
-	if (!total)
-		return SCMI_NOT_SUPPORTED;
-	if (idx > total)
-		return SCMI_INVALID_PARAMETERS;
+	if (err)
+		return err;
 	/* every axis from idx on, {axis_id, name[64]} each */
 	n = total - idx;
 	room = resp_room(r);
