@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "devices/spi.h"
+#include "spidev_cfg.h"
 #include "vhost/dev.h"
 #include "vhost/loop.h"
 
@@ -41,21 +42,10 @@ static void sd_close(void *ctx, int fd) { }
 
 static int sd_ioctl(void *ctx, int fd, unsigned long req, void *arg)
 {
-	switch (req) {
-	case SPI_IOC_RD_MODE32:
-		*(uint32_t *)arg = 0;
-		return 0;
-	case SPI_IOC_WR_MODE32:
-		return *(uint32_t *)arg & ~0x3u ? -EINVAL : 0;
-	case SPI_IOC_RD_BITS_PER_WORD:
-		*(uint8_t *)arg = 8;
-		return 0;
-	case SPI_IOC_WR_BITS_PER_WORD:
-		return *(uint8_t *)arg == 8 ? 0 : -EINVAL;
-	case SPI_IOC_RD_MAX_SPEED_HZ:
-		*(uint32_t *)arg = 1000000;
-		return 0;
-	}
+	int r = spi_fixed_config_ioctl(req, arg);
+
+	if (r != -ENOTTY)
+		return r;
 	if (_IOC_TYPE(req) == SPI_IOC_MAGIC && _IOC_NR(req) == 0) {
 		struct spi_ioc_transfer *x = arg;
 		unsigned n = _IOC_SIZE(req) / sizeof(*x), m;
