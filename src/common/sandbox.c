@@ -38,6 +38,8 @@ static struct {
 	uid_t uid;
 	gid_t gid;
 	unsigned needs;
+	const char *calls[SANDBOX_MAX_CALLS];
+	unsigned ncalls;
 	struct sb_path *paths;
 	size_t npaths;
 	char **socks;
@@ -47,6 +49,19 @@ static struct {
 void sandbox_need(unsigned needs)
 {
 	sb.needs |= needs;
+}
+
+int sandbox_allow_syscall(const char *name)
+{
+	if (!sb_seccomp_known(name))
+		return -EINVAL;
+	for (unsigned i = 0; i < sb.ncalls; i++)
+		if (!strcmp(sb.calls[i], name))
+			return 0;
+	if (sb.ncalls == SANDBOX_MAX_CALLS)
+		return -ENOSPC;
+	sb.calls[sb.ncalls++] = name;
+	return 0;
 }
 
 bool sandbox_enabled(void)
@@ -423,7 +438,7 @@ int sandbox_apply(void)
 	if (no_core_dumps() < 0 || switch_identity() < 0 || drop_capabilities() < 0 ||
 	    landlock(&sum) < 0)
 		goto out;
-	if (sb_seccomp_load(sb.needs, &sum) < 0)
+	if (sb_seccomp_load(sb.needs, sb.calls, sb.ncalls, &sum) < 0)
 		goto out;
 	if (sum.seccomp)
 		log_info("sandbox: on: %u system calls, %u ioctl requests; Landlock ABI %d, "

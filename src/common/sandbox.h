@@ -44,6 +44,13 @@ enum sandbox_access {
 };
 
 void sandbox_need(unsigned needs);
+/* A system call that the serving phase of one module makes and no need
+ * above covers (rng's getrandom(2)): the module declares it by name, so
+ * the shared allow-list stays free of device calls.  name must live until
+ * sandbox_apply() (a string literal).  0, or -EINVAL for a name this
+ * architecture does not know, -ENOSPC past SANDBOX_MAX_CALLS. */
+#define SANDBOX_MAX_CALLS 8
+int sandbox_allow_syscall(const char *name);
 /* Resolve path now (it is opened O_PATH, so a later rename does not
  * matter) and allow access beneath it after apply.  0, or -errno with
  * errno set (the caller names the path in its error). */

@@ -18,7 +18,12 @@ struct sb_summary {
 /* Before any step: the SIGSYS reporter and the table of system call
  * names it prints (the handler itself allocates nothing). */
 int sb_seccomp_prepare(void);
-/* Build the allow-list for needs and load it (all threads). */
-int sb_seccomp_load(unsigned needs, struct sb_summary *sum);
+/* Whether this architecture has the system call name (always true
+ * without seccomp). */
+bool sb_seccomp_known(const char *name);
+/* Build the allow-list for needs and the ncalls module calls, load it
+ * (all threads). */
+int sb_seccomp_load(unsigned needs, const char *const *calls, unsigned ncalls,
+		    struct sb_summary *sum);
 
 #endif

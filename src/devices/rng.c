@@ -20,6 +20,7 @@
 
 #include "common/log.h"
 #include "common/opts.h"
+#include "common/sandbox.h"
 #include "vhost/dev.h"
 #include "vhost/serve.h"
 #include "vhost/loop.h"
@@ -351,6 +352,7 @@ static int rng_open_source(struct rng *r)
 
 	if (!r->path) {
 		r->ops = &getrandom_ops;
+		sandbox_allow_syscall("getrandom");   /* the only use of it */
 		r->random_fd = open("/dev/random", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 		if (r->random_fd < 0)
 			log_warn("rng: /dev/random: %s (only needed before the kernel's "

@@ -215,6 +215,34 @@ static int child_foreign_ioctl(void)
 	return 10;
 }
 
+/* A module's own system call (rng's getrandom), declared by name: allowed
+ * once declared, and only then; a name the architecture lacks is
+ * refused at declaration, before anything is confined. */
+static int child_getrandom(bool declare)
+{
+	char b[16];
+	int r;
+
+	if (sandbox_allow_syscall("no_such_call") != -EINVAL)
+		return 15;
+	if (declare && sandbox_allow_syscall("getrandom"))
+		return 14;
+	r = lock_gpio();
+	if (r)
+		return r;
+	return syscall(SYS_getrandom, b, sizeof(b), 0) == (long)sizeof(b) ? 0 : 10;
+}
+
+static int child_getrandom_declared(void)
+{
+	return child_getrandom(true);
+}
+
+static int child_getrandom_undeclared(void)
+{
+	return child_getrandom(false);
+}
+
 /* Capabilities, no-new-privs and the filter mode, from a status file
  * opened before lock-down (/proc is out of reach after it). */
 static int child_status(void)
@@ -395,6 +423,16 @@ static void test_sandbox_foreign_ioctl_refused(void **state)
 	assert_killed_naming(&o, "system call ioctl (16) request 0x707");
 }
 
+static void test_sandbox_module_syscall_declared(void **state)
+{
+	struct outcome o;
+
+	run_child(child_getrandom_declared, &o);
+	assert_exit(&o, 0);
+	run_child(child_getrandom_undeclared, &o);
+	assert_killed_naming(&o, "system call getrandom");
+}
+
 static void test_sandbox_open_outside_refused(void **state)
 {
 	struct outcome o;
@@ -487,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_sandbox_bpf_refused),
 		cmocka_unit_test(test_sandbox_mmap_exec_refused),
 		cmocka_unit_test(test_sandbox_foreign_ioctl_refused),
+		cmocka_unit_test(test_sandbox_module_syscall_declared),
 		cmocka_unit_test(test_sandbox_open_outside_refused),
 		cmocka_unit_test(test_sandbox_write_readonly_refused),
 		cmocka_unit_test(test_sandbox_no_capabilities),
