@@ -176,6 +176,16 @@ static inline void itest_evq_post_ok(struct itest_evq *v, unsigned n)
 	assert_int_equal(itest_evq_post(v, n), 0);
 }
 
+/* The reading number (mod ITEST_FAKE_READS) of the `fake` SCMI sensor,
+ * from its Y axis value (src/devices/scmi_fake.c: Y is n * 37 mod 2001,
+ * less 1000, for its n-th reading; 37 * 649 = 1 mod 2001).  Tests count
+ * the daemon's own readings (its sampling) with it instead of waiting. */
+#define ITEST_FAKE_READS 2001u
+static inline unsigned itest_fake_nr(int64_t y)
+{
+	return (unsigned)((y + 1000) * 649 % ITEST_FAKE_READS);
+}
+
 /* itest_evq_next, failing the test on anything but a notification or a
  * timeout; -1 for the timeout. */
 static inline int itest_evq_next_ok(struct itest_evq *v, uint8_t *msg, int timeout_ms)

@@ -75,7 +75,6 @@ static uint32_t scmi(struct fe *fe, unsigned proto, unsigned msg,
 	token = (token + 1) & 0x3ff;
 	req[0] = hdr(proto, msg, token);
 	if (np)
-		if (np)
 		memcpy(req + 1, par, 4 * np);
 	memset(rsp, 0xa5, cap);
 	r = fe_request(fe, 0, req, 4 + 4 * np, rsp, cap, &len, WAIT_MS);
@@ -373,6 +372,29 @@ static void test_scmi_int_pause_keeps_sensors_and_buffers(void **state)
 	itest_close_ok(fe);
 }
 
+/* Wait until the daemon has read the fake sensor 0 on its own (a
+ * sample): between two of our READING_GETs its reading count moves by
+ * more than one.  Paced, and bounded against a daemon that never does. */
+static void wait_sampled(struct fe *fe)
+{
+	long long end = proc_now_ms() + WAIT_MS;
+	uint8_t rsp[LINUX_CAP];
+	unsigned prev = ITEST_FAKE_READS;
+
+	for (;;) {
+		unsigned n;
+
+		assert_int_equal(scmi(fe, SENSOR, 0x6, P(0, 0), rsp, sizeof(rsp)), 8 + 3 * 16);
+		n = itest_fake_nr((int64_t)itest_le64(rsp + 8 + 16));
+		if (prev != ITEST_FAKE_READS && n != (prev + 1) % ITEST_FAKE_READS)
+			return;
+		if (proc_now_ms() > end)
+			fail_msg("the daemon did not sample the sensor in %d ms", WAIT_MS);
+		prev = n;
+		usleep(2000);
+	}
+}
+
 /* A driver reset (the rings start over) leaves a fresh device: the
  * sensor disabled, no update pending from before (virtio 2.4.1: "A device
  * MUST NOT send notifications ... after indicating completion of the
@@ -385,11 +407,13 @@ static void test_scmi_int_driver_reset_fresh_sensors(void **state)
 	struct itest_evq q = { .fe = fe, .q = 1, .cap = LINUX_CAP };
 	uint8_t rsp[LINUX_CAP], ev[LINUX_CAP];
 
-	/* updates every 10 ms, no event buffer: they queue up */
+	/* updates every 10 ms, no event buffer: they queue up; at least one
+	 * is queued once the daemon has sampled the sensor (its reading count
+	 * moved by more than our own reads) */
 	assert_int_equal(scmi(fe, SENSOR, 0xa, P(0, 1 | 1u << 16 | 0x1eu << 11), rsp, 8), 8);
 	assert_int_equal(scmi(fe, SENSOR, 0xb, P(0, 1), rsp, 8), 8);
 	assert_int_equal(itest_le32(rsp + 4), 0);
-	usleep(100 * 1000);
+	wait_sampled(fe);
 
 	stop_and_restart(fe, false);
 	itest_evq_post_ok(&q, 8);

@@ -258,13 +258,13 @@ static void test_dev_reply_ack_success_and_failure(void **state)
 static void test_dev_need_reply_without_reply_ack_gets_no_reply(void **state)
 {
 	struct fx *f = *state;
-	struct vhost_user_hdr h;
 	struct vhost_vring_state st = { 0, 64 };
 
 	devfx_negotiate(f, BIT64(VHOST_USER_PROTOCOL_F_MQ));
 
 	devfx_send(f, VHOST_USER_SET_VRING_NUM, VHOST_USER_NEED_REPLY, &st, 8, NULL, 0);
-	assert_int_equal(devfx_recv(f, &h, NULL, 0), -1);
+	/* the next reply is the one to a request that has one */
+	devfx_get_u64(f, VHOST_USER_GET_FEATURES);
 	assert_true(vu_dev_connected(f->d));
 }
 
