@@ -54,24 +54,39 @@ enum log_level log_get_level(void)
 	return log_level;
 }
 
-void log_msg(enum log_level lvl, const char *fmt, ...)
+/* prog is at most 63 bytes: the prefix always fits, a long message is
+ * cut at the end of buf */
+static void log_vmsg(enum log_level lvl, const char *fmt, va_list ap)
 {
 	char buf[1024];
-	va_list ap;
 	int n;
+
+	n = snprintf(buf, sizeof(buf), "%s: %s: ", log_prog, level_names[lvl]);
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	/* one write per line so lines from several daemons do not mix */
+	fprintf(stderr, "%s\n", buf);
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
 
 	if (lvl > log_level)
 		return;
-	n = snprintf(buf, sizeof(buf), "%s: %s: ", log_prog, level_names[lvl]);
-	if (n < 0)
+	va_start(ap, fmt);
+	log_vmsg(lvl, fmt, ap);
+	va_end(ap);
+}
+
+void log_peer_msg(struct log_ratelimit *rl, enum log_level lvl, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (lvl > log_level || !log_ratelimit_ok(rl))
 		return;
-	if ((size_t)n < sizeof(buf)) {
-		va_start(ap, fmt);
-		vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
-		va_end(ap);
-	}
-	/* one write per line so lines from several daemons do not mix */
-	fprintf(stderr, "%s\n", buf);
+	va_start(ap, fmt);
+	log_vmsg(lvl, fmt, ap);
+	va_end(ap);
 }
 
 bool log_ratelimit_ok(struct log_ratelimit *rl)

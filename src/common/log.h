@@ -40,12 +40,14 @@ bool log_ratelimit_ok(struct log_ratelimit *rl);
 
 /* Anything a peer (guest or frontend) can make happen again and again
  * goes through the rate limiter at the level given: connections, resets,
- * sampling started and stopped... */
+ * sampling started and stopped...  A line below the current level is
+ * dropped without counting against the limit. */
+void log_peer_msg(struct log_ratelimit *rl, enum log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 #define log_peer(lvl, ...)                                        \
 	do {                                                      \
 		static struct log_ratelimit rl_;                  \
-		if (log_get_level() >= (lvl) && log_ratelimit_ok(&rl_)) \
-			log_msg((lvl), __VA_ARGS__);              \
+		log_peer_msg(&rl_, (lvl), __VA_ARGS__);           \
 	} while (0)
 
 /* Faults from outside (guest or frontend): warning level, rate-limited. */
