@@ -64,11 +64,6 @@ int sandbox_allow_syscall(const char *name)
 	return 0;
 }
 
-bool sandbox_enabled(void)
-{
-	return !sb.off;
-}
-
 int sandbox_allow_path(const char *path, unsigned access)
 {
 	struct sb_path *p;

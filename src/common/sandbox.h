@@ -69,7 +69,6 @@ enum { SB_OPT_SANDBOX = 1, SB_OPT_USER, SB_OPT_GROUP };
 extern const struct opt sandbox_opts[];   /* ends with OPT_END */
 /* 0, or -1 after printing an error naming the bad value. */
 int sandbox_opt(const char *prog, int id, const char *arg);
-bool sandbox_enabled(void);
 
 /* The one lock-down.  0, or -1 after logging why (the daemon then exits:
  * it never serves half-confined). */
@@ -81,5 +80,16 @@ const char *sandbox_features(void);
 
 /* Landlock ABI version of the running kernel, 0 if none. */
 int sandbox_landlock_abi(void);
+
+/* A coverage build (make coverage) writes its counts to VD_COVERAGE_DIR,
+ * which apply() leaves writable, at exit(); a process that ends another
+ * way (the SIGSYS reporter, a test's child calling exit_group) writes
+ * them with this first.  Nothing in other builds. */
+#ifdef VD_COVERAGE_DIR
+void __gcov_dump(void);
+#define sandbox_coverage_dump() __gcov_dump()
+#else
+#define sandbox_coverage_dump() do { } while (0)
+#endif
 
 #endif

@@ -747,11 +747,6 @@ void vu_dev_free(struct vu_dev *d)
 	free(d);
 }
 
-struct loop *vu_dev_loop(struct vu_dev *d)
-{
-	return d->loop;
-}
-
 struct vq *vu_dev_vq(struct vu_dev *d, unsigned q)
 {
 	return q < d->ops->num_queues ? &d->vq[q] : NULL;

@@ -44,9 +44,10 @@ struct vu_dev;
  * without completing it (the core takes them back).
  *
  * Waiting for something: a device never waits, it watches.  An fd (a host
- * device that becomes readable, an eventfd): loop_add(vu_dev_loop(d), fd,
- * EPOLLIN, cb, ctx) and complete from cb, nonblocking reads only (EAGAIN
- * means "wait for the next callback").  Time (a rate limit, a sampling
+ * device that becomes readable, an eventfd): loop_add(l, fd, EPOLLIN,
+ * cb, ctx) on the loop serve.h hands the device at start-up, and complete
+ * from cb, nonblocking reads only (EAGAIN means "wait for the next
+ * callback").  Time (a rate limit, a sampling
  * period, a delay): loop_timer() / loop_timer_set(), a timerfd in the same
  * loop, never sleep and never poll.  Remove the watch with loop_del()
  * (allowed inside callbacks) when the queue stops or the connection
@@ -118,7 +119,6 @@ struct vu_dev *vu_dev_new_fd(struct loop *l, int fd, const char *name,
  * vu_dev_new created (same device and inode).  NULL is a no-op. */
 void vu_dev_free(struct vu_dev *d);
 
-struct loop *vu_dev_loop(struct vu_dev *d);
 struct vq *vu_dev_vq(struct vu_dev *d, unsigned q);
 bool vu_dev_connected(const struct vu_dev *d);
 

@@ -21,7 +21,6 @@ void loop_free(struct loop *l);
 /* Watch fd for events (EPOLLIN, ...).  The fd is not owned. NULL on error. */
 struct loop_watch *loop_add(struct loop *l, int fd, uint32_t events,
 			    loop_cb cb, void *opaque);
-int loop_mod(struct loop *l, struct loop_watch *w, uint32_t events);
 /* Stop watching (safe inside callbacks; NULL is a no-op). */
 void loop_del(struct loop *l, struct loop_watch *w);
 

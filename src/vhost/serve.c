@@ -148,11 +148,6 @@ static int part_opt(void *ctx, int id, const char *arg)
 	return pc->part->opt(pc->st, id, arg);
 }
 
-static int device_opt_missing(void *ctx, int id, const char *arg)
-{
-	return -1;
-}
-
 static int parse(struct serve_state *st, void *ctx, int argc, char **argv)
 {
 	static struct opt tabs[NPARTS][SERVE_PART_MAX_OPTS + 1];
@@ -168,7 +163,7 @@ static int parse(struct serve_state *st, void *ctx, int argc, char **argv)
 		g[i] = (struct opts_group){ tabs[i], part_opt, &pcs[i] };
 	}
 	g[NPARTS] = (struct opts_group){ dev->spec->tab,
-					 dev->opt ? dev->opt : device_opt_missing, ctx };
+					 dev->opt, ctx };
 	return opts_parse_groups(dev->spec, g, NPARTS + 1, argc, argv);
 }
 

@@ -27,7 +27,8 @@ struct serve_dev {
 	unsigned max_sockets;
 
 	/* A device option (an id of spec->tab): as an opts_parse callback,
-	 * 0 taken, < 0 error (message printed), > 0 stop with success. */
+	 * 0 taken, < 0 error (message printed), > 0 stop with success.
+	 * Needed when spec->tab has any option. */
 	int (*opt)(void *ctx, int id, const char *arg);
 	/* After parsing: check the options, open the host backends; l is the
 	 * loop everything will run in.  count sockets follow.  0, or -1 after
