@@ -231,6 +231,8 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 	if (write(STDERR_FILENO, b, n) < 0) {
 		/* nothing else to say it with */
 	}
+	/* make coverage only (not async-signal-safe; the process ends anyway) */
+	sandbox_coverage_dump();
 	/* SIGSYS is blocked inside its handler: a second trapped call makes
 	 * the kernel deliver it with the default action.  reboot is never
 	 * allowed. */

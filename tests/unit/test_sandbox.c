@@ -59,7 +59,9 @@ static void run_child(int (*fn)(void), struct outcome *o)
 		close(p[1]);
 		/* straight to the kernel: a sanitizer's exit hooks (the leak
 		 * check) need calls the sandbox refuses */
-		syscall(SYS_exit_group, fn());
+		r = fn();
+		sandbox_coverage_dump();
+		syscall(SYS_exit_group, r);
 	}
 	close(p[1]);
 	while ((r = read(p[0], o->err + n, sizeof(o->err) - 1 - n)) > 0)
