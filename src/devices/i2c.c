@@ -102,12 +102,12 @@ static const struct opt i2c_opts[] = {
 	    "<bus>:<addr>[:<addr>...][,<bus>:<addr>...]; bus is an\n"
 	    "adapter number (/dev/i2c-N) or adapter name; addresses\n"
 	    "decimal (or 0x hex)", OPT_LIST),
-	OPT("sim", 0, "MODEL@ADDR[,PROP=VALUE]...", "add a simulated device (repeatable); models below",
-	    OPT_SIM),
+	OPT("sim", 0, "MODEL@ADDR[,PROP=VALUE]...", "add a simulated device (repeatable); models\n"
+	    "below, '--sim help' lists them", OPT_SIM),
 	OPT_END
 };
 
-static char epilog[1024];
+static char epilog[1536];
 
 static struct opts_spec i2c_spec = {
 	.prog = "vhost-device-i2c",
@@ -142,6 +142,11 @@ static int i2c_opt(void *ctx, int id, const char *arg)
 		a->any = true;
 		return 0;
 	case OPT_SIM:
+		if (!strcmp(arg, "help")) {
+			printf("Simulated devices (--sim MODEL@ADDR[,PROP=VALUE]...):\n");
+			i2c_sim_models_help(stdout);
+			return 1;
+		}
 		if (i2c_bus_add_sim(&a->bus, arg, err, sizeof(err))) {
 			fprintf(stderr, "%s: --sim '%s': %s\n", i2c_spec.prog, arg, err);
 			return -1;

@@ -61,7 +61,7 @@ struct i2c_sim;
 
 struct i2c_sim_model {
 	const char *name;
-	const char *help;        /* one line for --help */
+	const char *help;        /* one line for --sim help / --help */
 	/* prop "key=value" (NULL-terminated list); 0 or -1 with err filled */
 	int (*init)(struct i2c_sim *s, char *const *props, unsigned nprops,
 		    char *err, size_t errlen);
@@ -71,10 +71,25 @@ struct i2c_sim_model {
 	int (*xfer)(struct i2c_sim *s, bool read, uint8_t *buf, size_t len);
 	/* stop condition ending a transaction that addressed the device */
 	int (*stop)(struct i2c_sim *s);
+	/* its image file (NULL: none) and the release of what init took;
+	 * both optional */
+	struct imgfile *(*image)(struct i2c_sim *s);
+	void (*destroy)(struct i2c_sim *s);
 };
 
-#define AT24_SIZE     256
-#define AT24_PAGE     8
+/* at24 EEPROMs: 24c02 (256 bytes, 8-byte pages, one address byte) and
+ * 24c32 (4096 bytes, 32-byte pages, two address bytes, MSB first) */
+#define AT24_PAGE_MAX 32
+
+/* pca9555 registers: pairs of (port 0, port 1) */
+#define PCA9555_INPUT    0
+#define PCA9555_OUTPUT   2
+#define PCA9555_POLARITY 4
+#define PCA9555_CONFIG   6
+
+/* ds1307: 7 time registers, control, 56 bytes of NVRAM */
+#define DS1307_NREGS     64
+#define DS1307_NVRAM     8
 
 struct i2c_sim {
 	const struct i2c_sim_model *model;
@@ -82,12 +97,13 @@ struct i2c_sim {
 	bool touched;            /* addressed in the current transaction */
 	union {
 		struct {
-			uint8_t mem[AT24_SIZE];
-			uint8_t ptr;             /* address counter */
-			bool addr_phase;         /* next written byte is the word address */
-			uint8_t page[AT24_PAGE]; /* latched page data */
-			uint8_t page_mask;       /* bytes latched */
-			uint8_t page_base;
+			uint8_t *mem;            /* size bytes */
+			uint32_t size, page;     /* geometry */
+			uint8_t abytes;          /* word address bytes */
+			uint8_t addr_left;       /* address bytes still expected */
+			uint16_t ptr;            /* address counter */
+			uint8_t latch[AT24_PAGE_MAX]; /* latched page data */
+			uint32_t latch_mask;     /* bytes latched */
 			struct imgfile *img;     /* NULL: not persistent */
 		} ee;
 		struct {
@@ -95,11 +111,50 @@ struct i2c_sim {
 			uint8_t conf;
 			uint16_t temp, hyst, os; /* register values, MSB-first 9-bit */
 		} lm;
+		struct {
+			uint8_t cmd;             /* command byte (register 0..7) */
+			bool cmd_phase;          /* next written byte is the command */
+			uint8_t reg[8];          /* output, polarity, config (input unused) */
+			uint16_t pins;           /* levels driven from outside on inputs */
+		} pca;
+		struct {
+			uint8_t ptr;             /* register pointer (0..63) */
+			bool ptr_phase;          /* next written byte is the pointer */
+			bool time_written;       /* a time register changed in this write */
+			uint8_t snap[8];         /* time registers latched at START */
+			uint8_t ctrl;
+			uint8_t nvram[DS1307_NREGS - DS1307_NVRAM];
+			bool halted;             /* CH set: the clock stands at 'stopped' */
+			bool h12;                /* hours register in 12-hour mode */
+			int64_t offset;          /* guest time - host time, seconds */
+			int64_t stopped;         /* the guest time while halted */
+			uint8_t wday_adj;        /* weekday register - computed, mod 7 */
+		} rtc;
 	} u;
 };
 
 extern const struct i2c_sim_model *const i2c_sim_models[];
+extern const struct i2c_sim_model i2c_pca9555_model, i2c_ds1307_model;
 void i2c_sim_models_help(FILE *f);
+struct i2c_bus;
+/* The simulated device at addr (NULL: none there) and whether it is of
+ * model name. */
+struct i2c_sim *i2c_bus_sim(struct i2c_bus *b, unsigned addr);
+bool i2c_sim_is(const struct i2c_sim *s, const char *model);
+
+/* pca9555: drive the pins in mask to the levels in value (bit n: IO(n/8)_(n%8));
+ * pins the guest configured as outputs keep their output level until it
+ * makes them inputs again. */
+void pca9555_set_inputs(struct i2c_sim *s, uint16_t mask, uint16_t value);
+/* The pins' levels as the chip sees them (inputs: driven, outputs: output
+ * register), and the configuration (bit set: input). */
+uint16_t pca9555_levels(const struct i2c_sim *s);
+uint16_t pca9555_config(const struct i2c_sim *s);
+
+/* ds1307: where the host's time comes from (tests replace it). */
+extern int64_t (*ds1307_host_time)(void);
+/* The time the chip keeps (seconds since the epoch, UTC). */
+int64_t ds1307_time(const struct i2c_sim *s);
 
 /* ---- the bus ---- */
 enum { I2C_T_NONE = 0, I2C_T_HOST, I2C_T_SIM };

@@ -36,11 +36,8 @@ void i2c_bus_free(struct i2c_bus *b)
 	for (unsigned i = 0; i < b->nsim; i++) {
 		struct i2c_sim *s = b->sim[i];
 
-		if (s && s->model && !strcmp(s->model->name, "24c02") && s->u.ee.img) {
-			imgfile_free(s->u.ee.img);
-			if (!s->u.ee.img->saving)
-				free(s->u.ee.img);   /* else a stuck worker reads it */
-		}
+		if (s && s->model && s->model->destroy)
+			s->model->destroy(s);
 		free(s);
 		b->sim[i] = NULL;
 	}
@@ -460,7 +457,7 @@ static struct imgfile *sim_img(struct i2c_bus *b, unsigned i)
 {
 	struct i2c_sim *s = b->sim[i];
 
-	return s && !strcmp(s->model->name, "24c02") ? s->u.ee.img : NULL;
+	return s && s->model->image ? s->model->image(s) : NULL;
 }
 
 bool i2c_bus_needs_threads(struct i2c_bus *b)

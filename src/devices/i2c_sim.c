@@ -7,9 +7,12 @@
  *         the real part); reads auto-increment across the whole array.
  *         file=PATH keeps the contents (imgfile.h: written off the loop
  *         within 0.2 s of a change and at exit, replaced atomically).
+ *  24c32  the same with 4096 bytes, 32-byte pages and a two-byte word
+ *         address (most significant first; at24's 16-bit path).
  *  lm75   temperature sensor: pointer register, temperature (0), config
  *         (1), hysteresis (2) and overtemperature (3) registers, 9-bit
- *         two's complement MSB first; temp=CELSIUS sets the reading. */
+ *         two's complement MSB first; temp=CELSIUS sets the reading.
+ * pca9555 and ds1307 are in i2c_pca9555.c and i2c_ds1307.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -21,10 +24,24 @@
 #include "common/sandbox.h"
 #include "devices/i2c.h"
 
-/* ---------------------------------------------------------------- 24c02 */
+/* ---------------------------------------------------------------- at24 */
+
+struct at24_geom {
+	uint32_t size, page;
+	uint8_t abytes;
+};
+
+static const struct at24_geom at24_24c02 = { 256, 8, 1 };
+static const struct at24_geom at24_24c32 = { 4096, 32, 2 };
+
+static const struct at24_geom *at24_geom_of(const struct i2c_sim *s)
+{
+	return !strcmp(s->model->name, "24c32") ? &at24_24c32 : &at24_24c02;
+}
 
 static int at24_load(struct i2c_sim *s, const char *file, char *err, size_t errlen)
 {
+	uint32_t size = s->u.ee.size;
 	struct stat st;
 	int fd, r;
 	ssize_t n;
@@ -34,8 +51,7 @@ static int at24_load(struct i2c_sim *s, const char *file, char *err, size_t errl
 	if (fd < 0 && errno == ENOENT) {
 		/* a new, erased part; create the file now so that a path
 		 * that cannot be written is reported at start-up */
-		memset(s->u.ee.mem, 0xff, AT24_SIZE);
-		r = imgfile_write(file, s->u.ee.mem, AT24_SIZE);
+		r = imgfile_write(file, s->u.ee.mem, size);
 		if (r) {
 			snprintf(err, errlen, "cannot create '%s': %s", file, strerror(-r));
 			return -1;
@@ -51,19 +67,20 @@ static int at24_load(struct i2c_sim *s, const char *file, char *err, size_t errl
 		close(fd);
 		return -1;
 	}
-	n = read(fd, s->u.ee.mem, AT24_SIZE);
-	if (n == AT24_SIZE && read(fd, &extra, 1) == 0) {
+	n = read(fd, s->u.ee.mem, size);
+	if (n == (ssize_t)size && read(fd, &extra, 1) == 0) {
 		close(fd);
 		return 0;
 	}
 	close(fd);
-	snprintf(err, errlen, "'%s' is not a %u-byte EEPROM image", file, AT24_SIZE);
+	snprintf(err, errlen, "'%s' is not a %u-byte EEPROM image", file, size);
 	return -1;
 }
 
 static int at24_init(struct i2c_sim *s, char *const *props, unsigned nprops,
 		     char *err, size_t errlen)
 {
+	const struct at24_geom *g = at24_geom_of(s);
 	const char *file = NULL;
 
 	for (unsigned i = 0; i < nprops; i++) {
@@ -71,15 +88,23 @@ static int at24_init(struct i2c_sim *s, char *const *props, unsigned nprops,
 			file = props[i] + 5;
 			continue;
 		}
-		snprintf(err, errlen, "unknown or empty property '%s' (24c02 takes file=PATH)",
-			 props[i]);
+		snprintf(err, errlen, "unknown or empty property '%s' (%s takes file=PATH)",
+			 props[i], s->model->name);
 		return -1;
 	}
-	memset(s->u.ee.mem, 0xff, AT24_SIZE);
+	s->u.ee.size = g->size;
+	s->u.ee.page = g->page;
+	s->u.ee.abytes = g->abytes;
+	s->u.ee.mem = malloc(g->size);
+	if (!s->u.ee.mem) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memset(s->u.ee.mem, 0xff, g->size);
 	if (!file)
 		return 0;
 	s->u.ee.img = malloc(sizeof(*s->u.ee.img));
-	if (!s->u.ee.img || imgfile_init(s->u.ee.img, file, s->u.ee.mem, AT24_SIZE)) {
+	if (!s->u.ee.img || imgfile_init(s->u.ee.img, file, s->u.ee.mem, g->size)) {
 		free(s->u.ee.img);
 		s->u.ee.img = NULL;
 		snprintf(err, errlen, "out of memory");
@@ -94,30 +119,51 @@ static int at24_init(struct i2c_sim *s, char *const *props, unsigned nprops,
 	return 0;
 }
 
+static void at24_destroy(struct i2c_sim *s)
+{
+	if (s->u.ee.img) {
+		imgfile_free(s->u.ee.img);
+		if (s->u.ee.img->saving)
+			return;    /* a stuck worker still reads the copy */
+		free(s->u.ee.img);
+	}
+	free(s->u.ee.mem);
+}
+
+static struct imgfile *at24_image(struct i2c_sim *s)
+{
+	return s->u.ee.img;
+}
+
 static void at24_start(struct i2c_sim *s, bool read)
 {
-	if (s->u.ee.page_mask)
-		log_debug("24c02@0x%02x: START before STOP: page write aborted", s->addr);
-	s->u.ee.page_mask = 0;
-	s->u.ee.addr_phase = !read;
+	if (s->u.ee.latch_mask)
+		log_debug("%s@0x%02x: START before STOP: page write aborted",
+			  s->model->name, s->addr);
+	s->u.ee.latch_mask = 0;
+	s->u.ee.addr_left = read ? 0 : s->u.ee.abytes;
 }
 
 static int at24_xfer(struct i2c_sim *s, bool read, uint8_t *buf, size_t len)
 {
+	uint32_t size = s->u.ee.size, page = s->u.ee.page;
+
 	for (size_t i = 0; i < len; i++) {
 		if (read) {
 			buf[i] = s->u.ee.mem[s->u.ee.ptr];
-			s->u.ee.ptr++;         /* rolls over the whole array */
-		} else if (s->u.ee.addr_phase) {
-			s->u.ee.ptr = buf[i];
-			s->u.ee.addr_phase = false;
+			/* rolls over the whole array */
+			s->u.ee.ptr = (uint16_t)((s->u.ee.ptr + 1) & (size - 1));
+		} else if (s->u.ee.addr_left) {
+			/* the word address, most significant byte first; the
+			 * bits above the array are ignored, as on the part */
+			s->u.ee.ptr = (uint16_t)(((unsigned)s->u.ee.ptr << 8 | buf[i]) & (size - 1));
+			s->u.ee.addr_left--;
 		} else {
-			unsigned o = s->u.ee.ptr & (AT24_PAGE - 1);
+			unsigned o = s->u.ee.ptr & (page - 1);
 
-			s->u.ee.page[o] = buf[i];
-			s->u.ee.page_mask |= (uint8_t)(1u << o);
-			s->u.ee.ptr = (uint8_t)((s->u.ee.ptr & ~(AT24_PAGE - 1)) |
-						((o + 1) & (AT24_PAGE - 1)));
+			s->u.ee.latch[o] = buf[i];
+			s->u.ee.latch_mask |= 1u << o;
+			s->u.ee.ptr = (uint16_t)((s->u.ee.ptr & ~(page - 1)) | ((o + 1) & (page - 1)));
 		}
 	}
 	return 0;
@@ -125,28 +171,29 @@ static int at24_xfer(struct i2c_sim *s, bool read, uint8_t *buf, size_t len)
 
 static int at24_stop(struct i2c_sim *s)
 {
-	uint8_t img[AT24_SIZE];
-	unsigned base = s->u.ee.ptr & ~(AT24_PAGE - 1u);
+	uint32_t size = s->u.ee.size, page = s->u.ee.page;
+	uint32_t base = s->u.ee.ptr & ~(page - 1);
+	uint8_t old[AT24_PAGE_MAX];
 	int r;
 
-	if (!s->u.ee.page_mask)
+	if (!s->u.ee.latch_mask)
 		return 0;
-	memcpy(img, s->u.ee.mem, AT24_SIZE);
-	for (unsigned o = 0; o < AT24_PAGE; o++)
-		if (s->u.ee.page_mask & (1u << o))
-			img[base + o] = s->u.ee.page[o];
-	s->u.ee.page_mask = 0;
+	memcpy(old, s->u.ee.mem + base, page);
+	for (unsigned o = 0; o < page; o++)
+		if (s->u.ee.latch_mask & (1u << o))
+			s->u.ee.mem[base + o] = s->u.ee.latch[o];
+	s->u.ee.latch_mask = 0;
 	if (s->u.ee.img && !imgfile_deferred(s->u.ee.img)) {
 		/* no loop (tests): written now, and a failed write fails */
-		r = imgfile_write(s->u.ee.img->path, img, AT24_SIZE);
+		r = imgfile_write(s->u.ee.img->path, s->u.ee.mem, size);
 		if (r) {
-			log_peer(LOG_ERROR, "24c02@0x%02x: cannot save '%s': %s; the write fails",
-				 s->addr, s->u.ee.img->path, strerror(-r));
+			log_peer(LOG_ERROR, "%s@0x%02x: cannot save '%s': %s; the write fails",
+				 s->model->name, s->addr, s->u.ee.img->path, strerror(-r));
+			memcpy(s->u.ee.mem + base, old, page);
 			return -EIO;
 		}
 		s->u.ee.img->writes++;
 	}
-	memcpy(s->u.ee.mem, img, AT24_SIZE);
 	if (s->u.ee.img && imgfile_deferred(s->u.ee.img))
 		imgfile_changed(s->u.ee.img);    /* written off the loop, later */
 	return 0;
@@ -159,6 +206,19 @@ static const struct i2c_sim_model at24_model = {
 	.start = at24_start,
 	.xfer = at24_xfer,
 	.stop = at24_stop,
+	.image = at24_image,
+	.destroy = at24_destroy,
+};
+
+static const struct i2c_sim_model at24c32_model = {
+	.name = "24c32",
+	.help = "4 KiB EEPROM, 2-byte address (Linux: at24, '24c32'); file=PATH",
+	.init = at24_init,
+	.start = at24_start,
+	.xfer = at24_xfer,
+	.stop = at24_stop,
+	.image = at24_image,
+	.destroy = at24_destroy,
 };
 
 /* ---------------------------------------------------------------- lm75 */
@@ -254,13 +314,26 @@ static const struct i2c_sim_model lm75_model = {
 /* ---------------------------------------------------------------- models */
 
 const struct i2c_sim_model *const i2c_sim_models[] = {
-	&at24_model, &lm75_model, NULL,
+	&at24_model, &at24c32_model, &lm75_model, &i2c_pca9555_model,
+	&i2c_ds1307_model, NULL,
 };
 
 void i2c_sim_models_help(FILE *f)
 {
 	for (unsigned i = 0; i2c_sim_models[i]; i++)
-		fprintf(f, "  %-6s %s\n", i2c_sim_models[i]->name, i2c_sim_models[i]->help);
+		fprintf(f, "  %-7s %s\n", i2c_sim_models[i]->name, i2c_sim_models[i]->help);
+}
+
+bool i2c_sim_is(const struct i2c_sim *s, const char *model)
+{
+	return s && !strcmp(s->model->name, model);
+}
+
+struct i2c_sim *i2c_bus_sim(struct i2c_bus *b, unsigned addr)
+{
+	if (addr >= I2C_NADDR || b->map[addr].kind != I2C_T_SIM)
+		return NULL;
+	return b->sim[b->map[addr].idx];
 }
 
 #define SIM_MAX_PROPS 8

@@ -94,21 +94,22 @@ enum { OPT_DEVICE = 1, OPT_SIM };
 static const struct opt spi_opts[] = {
 	OPT("device", 'l', "DEV[,DEV]...", "host spidev device(s), e.g. /dev/spidev0.0; each is\n"
 	    "the next chip select (repeatable)", OPT_DEVICE),
-	OPT("sim", 0, "MODEL[,file=PATH]", "simulated chip select: loopback or flash\n"
-	    "(repeatable); '--sim help' describes them", OPT_SIM),
+	OPT("sim", 0, "MODEL[,PROP=VALUE]...", "simulated chip select: loopback, flash or\n"
+	    "mcp3008 (repeatable); '--sim help' describes them", OPT_SIM),
 	OPT_END
 };
 
 static const struct opts_spec spi_spec = {
 	.prog = "vhost-device-spi",
-	.usage = "-s PATH [-c N] [-l DEV[,DEV]...] [--sim MODEL[,file=PATH]]...",
+	.usage = "-s PATH [-c N] [-l DEV[,DEV]...] [--sim MODEL[,PROP=VALUE]...]...",
 	.summary = "vhost-user backend for a virtio-spi controller whose chip selects are\n"
 		   "host spidev devices and simulated peripherals, numbered from 0 in\n"
 		   "command-line order.",
 	.tab = spi_opts,
 	.epilog = "Examples:\n"
 		  "  vhost-device-spi -s /tmp/vspi.sock -l /dev/spidev0.0\n"
-		  "  vhost-device-spi -s /tmp/vspi.sock --sim loopback --sim flash,file=nor.img\n",
+		  "  vhost-device-spi -s /tmp/vspi.sock --sim loopback --sim flash,file=nor.img\n"
+		  "  vhost-device-spi -s /tmp/vspi.sock --sim mcp3008,ch0=512,ch7=1023\n",
 };
 
 struct spi_args {

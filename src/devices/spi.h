@@ -302,8 +302,8 @@ uint32_t spidev_kernel_mode(uint32_t base, uint32_t vmode, unsigned tx_nbits,
 
 /* ---- simulated peripherals ---- */
 
-/* Parse "MODEL[,file=PATH]" and create the chip select; NULL with a
- * message in err. */
+/* Parse "MODEL[,PROP=VALUE]..." (flash: file=PATH; mcp3008: chN=VALUE)
+ * and create the chip select; NULL with a message in err. */
 struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen);
 void spi_sim_help(FILE *f);
 /* Write a dirty flash image back now (tests; without a loop). 0 or -errno. */
@@ -352,5 +352,28 @@ void flash_deselect(struct spi_flash *f);
 /* The 1 MiB image: load from path (missing = erased), save atomically. */
 int flash_load(uint8_t *mem, const char *path, char *err, size_t errlen);
 int flash_save(const uint8_t *mem, const char *path);
+
+/* The MCP3008 ADC model (spi_adc.c): 8 channels, 10 bits. */
+#define MCP3008_CHANNELS 8
+#define MCP3008_MAX      1023
+
+struct spi_adc {
+	uint16_t value[MCP3008_CHANNELS];   /* what each input converts to */
+	bool selected;
+	unsigned clk;              /* clocks since select (saturates) */
+	int start;                 /* clock of the start bit, -1: not yet */
+	uint8_t cmd;               /* SGL/DIFF, D2..D0 */
+	uint16_t result;           /* sampled at the fifth clock */
+};
+
+void adc_init(struct spi_adc *a);
+void adc_clock(struct spi_adc *a, const uint8_t *tx, uint8_t *rx, size_t len);
+/* The result has been clocked out MSB first (nothing more expected). */
+bool adc_cmd_complete(const struct spi_adc *a);
+void adc_deselect(struct spi_adc *a);
+/* Set / read channel ch of the mcp3008 chip select t: 0, -ENODEV (t is
+ * no mcp3008) or -EINVAL (channel or value out of range). */
+int spi_sim_adc_set(struct spi_target *t, unsigned ch, unsigned value);
+int spi_sim_adc_get(const struct spi_target *t, unsigned ch);
 
 #endif

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
-/* Simulated chip selects (--sim MODEL[,file=PATH]): loopback (rx = tx) and
- * a SPI NOR flash with an optional image file.
+/* Simulated chip selects (--sim MODEL[,PROP=VALUE]...): loopback (rx = tx),
+ * a SPI NOR flash with an optional image file (spi_flash.c) and an MCP3008
+ * ADC whose channel values are set from outside (spi_adc.c).
  *
  * The flash needs to know when its chip select goes inactive.  The Linux
  * driver sends every transfer of a message as its own request and waits
@@ -8,7 +9,8 @@
  * message ends.  The chip select is released after a transfer with
  * cs_change set, before a transfer of another guest or chip select, and at
  * the end of a batch once the flash has every byte of the command it is
- * receiving (opcode, address, dummy and at least one data byte). */
+ * receiving (opcode, address, dummy and at least one data byte).  The ADC
+ * is released the same way, once its result has been clocked out. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,12 +23,13 @@
 
 #define CHUNK 256
 
-enum sim_kind { SIM_LOOPBACK, SIM_FLASH };
+enum sim_kind { SIM_LOOPBACK, SIM_FLASH, SIM_ADC };
 
 struct sim_target {
 	struct spi_target t;
 	enum sim_kind kind;
 	struct spi_flash fl;
+	struct spi_adc adc;
 	char *file;
 	struct imgfile img;        /* file != NULL: the image's persistence */
 };
@@ -45,6 +48,8 @@ static bool sim_run(struct spi_target *t, struct spi_req *const *reqs, unsigned 
 			spi_req_tx(r, off, tx, k);
 			if (s->kind == SIM_LOOPBACK)
 				memcpy(rx, tx, k);
+			else if (s->kind == SIM_ADC)
+				adc_clock(&s->adc, r->tx_len ? tx : NULL, rx, k);
 			else
 				flash_clock(&s->fl, r->tx_len ? tx : NULL, rx, k);
 			spi_req_rx(r, off, rx, k);
@@ -53,12 +58,16 @@ static bool sim_run(struct spi_target *t, struct spi_req *const *reqs, unsigned 
 		if (s->kind == SIM_FLASH &&
 		    (r->h.cs_change || (i == n - 1 && flash_cmd_complete(&s->fl))))
 			flash_deselect(&s->fl);
+		if (s->kind == SIM_ADC &&
+		    (r->h.cs_change || (i == n - 1 && adc_cmd_complete(&s->adc))))
+			adc_deselect(&s->adc);
 	}
 	if (s->file && s->fl.dirty && imgfile_deferred(&s->img)) {
 		s->fl.dirty = false;
 		imgfile_changed(&s->img);   /* written off the loop, later */
 	}
-	return s->kind == SIM_FLASH && s->fl.selected;
+	return (s->kind == SIM_FLASH && s->fl.selected) ||
+	       (s->kind == SIM_ADC && s->adc.selected);
 }
 
 static void sim_release(struct spi_target *t)
@@ -67,6 +76,8 @@ static void sim_release(struct spi_target *t)
 
 	if (s->kind == SIM_FLASH)
 		flash_deselect(&s->fl);
+	if (s->kind == SIM_ADC)
+		adc_deselect(&s->adc);
 	if (s->file && s->fl.dirty && imgfile_deferred(&s->img)) {
 		s->fl.dirty = false;
 		imgfile_changed(&s->img);
@@ -154,13 +165,68 @@ bool spi_sim_has_image(const struct spi_target *t)
 void spi_sim_help(FILE *f)
 {
 	fprintf(f,
-		"Simulated chip selects (--sim MODEL[,file=PATH]):\n"
+		"Simulated chip selects (--sim MODEL[,PROP=VALUE]...):\n"
 		"  loopback  rx = tx; every mode, word size and bus width\n"
 		"  flash     SPI NOR flash, Winbond W25Q80BL (JEDEC ef 40 14, 1 MiB):\n"
 		"            read id/status/data/SFDP, write enable, page program,\n"
 		"            sector/block/chip erase; mode 0-3, 8-bit words\n"
 		"            file=PATH  keep the contents in PATH (1 MiB image,\n"
-		"                       created erased if missing)\n");
+		"                       created erased if missing)\n"
+		"  mcp3008   8-channel 10-bit ADC (Linux: mcp320x, 'mcp3008'):\n"
+		"            single-ended and pseudo-differential conversions;\n"
+		"            mode 0 or 3, 8-bit words, up to 3.6 MHz\n"
+		"            chN=VALUE  channel N's (0-7) reading, 0-1023 (default 0)\n");
+}
+
+int spi_sim_adc_set(struct spi_target *t, unsigned ch, unsigned value)
+{
+	struct sim_target *s = (struct sim_target *)t;
+
+	if (t->ops != &sim_ops || s->kind != SIM_ADC)
+		return -ENODEV;
+	if (ch >= MCP3008_CHANNELS || value > MCP3008_MAX)
+		return -EINVAL;
+	s->adc.value[ch] = (uint16_t)value;
+	return 0;
+}
+
+int spi_sim_adc_get(const struct spi_target *t, unsigned ch)
+{
+	const struct sim_target *s = (const struct sim_target *)t;
+
+	if (t->ops != &sim_ops || s->kind != SIM_ADC)
+		return -ENODEV;
+	if (ch >= MCP3008_CHANNELS)
+		return -EINVAL;
+	return s->adc.value[ch];
+}
+
+/* mcp3008's properties: chN=VALUE, separated by commas. */
+static int adc_props(struct sim_target *s, const char *p, char *err, size_t errlen)
+{
+	while (p) {
+		const char *comma = strchr(p, ',');
+		int plen = comma ? (int)(comma - p) : (int)strlen(p);
+		unsigned long v;
+		char *end;
+
+		if (plen < 5 || p[0] != 'c' || p[1] != 'h' || p[2] < '0' || p[2] > '7' ||
+		    p[3] != '=') {
+			snprintf(err, errlen, "unknown or empty property '%.*s' "
+				 "(mcp3008 takes ch0..ch7=VALUE)", plen, p);
+			return -1;
+		}
+		errno = 0;
+		v = strtoul(p + 4, &end, 0);
+		if (errno || end != p + plen || v > MCP3008_MAX || p[4] == '-') {
+			snprintf(err, errlen, "bad value '%.*s' for %.3s (0 to %u)",
+				 plen - 4, p + 4, p, MCP3008_MAX);
+			return -1;
+		}
+		s->adc.value[p[2] - '0'] = (uint16_t)v;
+		p = comma ? comma + 1 : NULL;
+	}
+	return 0;
 }
 
 struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen)
@@ -170,7 +236,7 @@ struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen)
 	size_t mlen = comma ? (size_t)(comma - spec) : strlen(spec);
 	const char *file = NULL;
 
-	if (comma) {
+	if (comma && !(mlen == 7 && !strncmp(spec, "mcp3008", 7))) {
 		const char *p = comma + 1;
 
 		if (strncmp(p, "file=", 5) || !p[5]) {
@@ -186,6 +252,24 @@ struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen)
 	}
 	s->t.ops = &sim_ops;
 	snprintf(s->t.name, sizeof(s->t.name), "sim:%s", spec);
+	if (mlen == 7 && !strncmp(spec, "mcp3008", 7)) {
+		s->kind = SIM_ADC;
+		adc_init(&s->adc);
+		if (adc_props(s, comma ? comma + 1 : NULL, err, errlen))
+			goto fail;
+		/* the datasheet's limit at 5 V; modes 0,0 and 1,1 (0,1 and 1,0
+		 * cannot be told apart from them in the config, so they pass) */
+		s->t.caps = (struct spi_caps){
+			.tx_nbits = 0, .rx_nbits = 0, .bits_mask = 1u << 7,
+			.mode_func = VIRTIO_SPI_MF_SUPPORT_CPHA_0 | VIRTIO_SPI_MF_SUPPORT_CPHA_1 |
+				     VIRTIO_SPI_MF_SUPPORT_CPOL_0 | VIRTIO_SPI_MF_SUPPORT_CPOL_1,
+			.max_freq_hz = 3600000u,
+			.max_word_delay_ns = 1000000u, .max_cs_setup_ns = 1000000u,
+			.max_cs_hold_ns = 1000000u, .max_cs_inactive_ns = 1000000u,
+			.max_len = SPI_SIM_MAX_LEN,
+		};
+		return &s->t;
+	}
 	if (mlen == 8 && !strncmp(spec, "loopback", 8)) {
 		if (file) {
 			snprintf(err, errlen, "loopback takes no file");
@@ -250,7 +334,7 @@ struct spi_target *spi_sim_new(const char *spec, char *err, size_t errlen)
 		};
 		return &s->t;
 	}
-	snprintf(err, errlen, "unknown model '%.*s' (loopback, flash)", (int)mlen, spec);
+	snprintf(err, errlen, "unknown model '%.*s' (loopback, flash, mcp3008)", (int)mlen, spec);
 fail:
 	if (s->kind == SIM_FLASH)
 		free(s->fl.mem);

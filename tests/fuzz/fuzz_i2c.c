@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* libFuzzer target: the virtio-i2c request layer (i2c_req_parse and
  * i2c_group_run in src/devices/i2c_bus.c) over a bus with simulated
- * devices (24c02 at 0x50, lm75 at 0x48; no file= persistence) and two host
+ * devices (24c02 at 0x50, lm75 at 0x48, 24c32 at 0x52, pca9555 at 0x24,
+ * ds1307 at 0x68 on a clock that stands still; no file= persistence) and two host
  * adapters behind a fake struct i2c_host_ops (i2c-3: 0x20, 0x21; i2c-4:
  * 0x30) whose functionality (plain I2C or a set of SMBus transfers) and
  * results come from the input.  Requests are grouped as the device does
@@ -31,7 +32,8 @@
  *      block data, I2C block), both directions
  *   then records, op = byte, op % 4:
  *   0 request: address byte (bit7: le16 raw field follows, else one of
- *     eight 7-bit addresses, shifted into place), flags byte (bit7: le32
+ *     eight 7-bit addresses, of the first table or with bit6 of the
+ *     second, shifted into place), flags byte (bit7: le32
  *     raw follows, else bits 0-1), length byte (>= 0xf0: one of 16 edge
  *     lengths), then a layout (as fuzz_gpio: byte L, bit7 raw lengths
  *     (le16 readable, le16 writable), bits 0-1 / 2-3 pieces - 1, split
@@ -408,6 +410,12 @@ static void q_drop(void)
 }
 
 static const uint8_t addrs[8] = { 0x50, 0x48, 0x20, 0x21, 0x30, 0x51, 0x00, 0x7f };
+static const uint8_t addrs2[8] = { 0x52, 0x24, 0x68, 0x52, 0x24, 0x68, 0x50, 0x48 };
+
+static int64_t fixed_time(void)
+{
+	return 1796422230;     /* 2026-12-04 22:10:30 UTC */
+}
 static const uint16_t edge_len[16] = {
 	0, 1, 2, 3, 4, 31, 32, 33, 34, 255, 256, 1024, 8191, 8192, 8193, 16384,
 };
@@ -424,6 +432,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!init) {
 		log_set_level(getenv("FUZZ_VERBOSE") ? LOG_DEBUG : LOG_ERROR);
+		ds1307_host_time = fixed_time;
 		init = 1;
 	}
 	op0 = fz_u8(&r);
@@ -438,6 +447,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (i2c_parse_device_list(&bus, "3:0x20:0x21,4:48", "/nonexistent", err, sizeof(err)) ||
 	    i2c_bus_add_sim(&bus, "24c02@0x50", err, sizeof(err)) ||
 	    i2c_bus_add_sim(&bus, "lm75@0x48,temp=-12.5", err, sizeof(err)) ||
+	    i2c_bus_add_sim(&bus, "24c32@0x52", err, sizeof(err)) ||
+	    i2c_bus_add_sim(&bus, "pca9555@0x24,inputs=0x5aa5", err, sizeof(err)) ||
+	    i2c_bus_add_sim(&bus, "ds1307@0x68", err, sizeof(err)) ||
 	    i2c_bus_open(&bus, err, sizeof(err))) {
 		fprintf(stderr, "fuzz_i2c: bus set-up: %s\n", err);
 		abort();
@@ -456,7 +468,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (op % 4) {
 		case 0: {
 			uint8_t hdr[8] = { 0 }, ab = fz_u8(&r), fb, lb;
-			uint16_t addr = ab & 0x80 ? fz_u16(&r) : (uint16_t)(addrs[ab % 8] << 1);
+			uint16_t addr = ab & 0x80 ? fz_u16(&r) :
+					(uint16_t)((ab & 0x40 ? addrs2 : addrs)[ab % 8] << 1);
 			uint32_t flags, len;
 			uint16_t elen;
 			struct elem *x;

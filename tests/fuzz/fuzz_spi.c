@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* libFuzzer target: virtio-spi request handling (src/devices/spi_core.c:
  * spi_sock_handle, spi_sock_flush, spi_sock_drop, the controller) over
- * chip selects that are simulated (spi_sim.c loopback, spi_flash.c; no
- * image files) or host spidev devices behind a fake struct spidev_ops
+ * chip selects that are simulated (spi_sim.c loopback, spi_flash.c with
+ * no image file, spi_adc.c's mcp3008) or host spidev devices behind a fake struct spidev_ops
  * (spi_spidev.c) whose capabilities, bounce buffer size and failures come
  * from the input.  Two sockets (guests) share the controller.
  *
@@ -15,7 +15,7 @@
  * Input (missing bytes read as 0):
  *   0  chip selects - 1 (bits 0-1)
  *   1  kinds, two bits per chip select: 0 loopback, 1 flash, 2 spidev,
- *      3 loopback
+ *      3 mcp3008 (channels 0, 1, 511, 1023, 5, 700, 300, 1)
  *   2  spidev: Linux mode bits it takes (bit0-4 CPHA CPOL CS_HIGH
  *      LSB_FIRST LOOP, bit5 dual, bit6 quad, bit7 octal), 3 word sizes
  *      (0: 8; 1: 8, 16; 2: 1-32; 3: 8, 16, 32; bit2 its current mode is
@@ -257,7 +257,7 @@ static const struct spidev_ops fake_ops = {
 
 /* ---- sockets and what they hold ---- */
 
-enum { K_LOOPBACK, K_FLASH, K_SPIDEV };
+enum { K_LOOPBACK, K_FLASH, K_SPIDEV, K_ADC };
 
 static struct spi_ctrl ctrl;
 static unsigned kind[SPI_MAX_CS];
@@ -351,12 +351,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct spi_target *t;
 
 		kind[i] = (kinds >> (2 * i)) & 3;
-		if (kind[i] == 3)
-			kind[i] = K_LOOPBACK;
 		if (kind[i] == K_SPIDEV)
 			t = spidev_target_new("/dev/spidev-fuzz", &fake_ops, NULL, err, sizeof(err));
 		else
-			t = spi_sim_new(kind[i] == K_FLASH ? "flash" : "loopback", err, sizeof(err));
+			t = spi_sim_new(kind[i] == K_FLASH ? "flash" :
+					kind[i] == K_ADC ? "mcp3008,ch1=1,ch2=511,ch3=1023,ch4=5,"
+							   "ch5=700,ch6=300,ch7=1" : "loopback",
+					err, sizeof(err));
 		if (!t) {
 			CHECK(kind[i] == K_SPIDEV && sd.usable < SPIDEV_ALIGN);
 			goto out;

@@ -4,8 +4,8 @@
  * i2c-virtio driver would (requests linked with FAIL_NEXT, one kick per
  * transfer, indirect descriptors on a 4-entry ring): EEPROM writes and
  * reads, per-request statuses, mixed kicks, zero-length probes, unlisted
- * addresses, malformed requests, persistence across a restart, and the
- * command line. */
+ * addresses, malformed requests, persistence across a restart, the
+ * 24c32, pca9555 and ds1307 models, and the command line. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -499,6 +499,75 @@ static void test_i2c_int_file_persists_across_restart(void **state)
 	proc_cleanup(&p);
 }
 
+/* The other models, in a daemon of their own, through the transfers their
+ * Linux drivers make: at24's 16-bit path on the 24c32, gpio-pca953x's
+ * register pairs on the pca9555, rtc-ds1307's set and read of the time. */
+static void test_i2c_int_more_models_as_their_drivers_use_them(void **state)
+{
+	struct proc p = { 0 };
+	char s0[160];
+	const char *args[] = { "--sim", "24c32@0x50", "--sim", "pca9555@0x20,inputs=0x1234",
+			       "--sim", "ds1307@0x68", NULL };
+	/* 2031-02-28 23:59:58, a Friday */
+	uint8_t set[8] = { 0x00, 0x58, 0x59, 0x23, 0x06, 0x28, 0x02, 0x31 };
+	uint8_t a16[3] = { 0x0a, 0xbc, 0x5a }, reg[1] = { 0 }, cfg[3] = { 0x06, 0x00, 0xff };
+	uint8_t out[3] = { 0x02, 0xa5, 0x00 };
+	struct fe *fe;
+
+	assert_int_equal(proc_tmpdir(&p), 0);
+	assert_int_equal(spawn_i2c(&p, args, s0, sizeof(s0)), 0);
+	fe = itest_open_ok(s0, NULL);
+	{
+		struct rq r[3] = {
+			{ .addr = 0x50, .wdata = a16, .len = 3 },            /* byte write */
+			{ .addr = 0x50, .wdata = a16, .len = 2, .flags = FN },
+			{ .addr = 0x50, .flags = RD, .len = 2 },
+		};
+
+		submit(fe, r, 3, true);
+		assert_int_equal(r[0].status | r[1].status | r[2].status, OK);
+		assert_memory_equal(r[2].data, "\x5a\xff", 2);
+	}
+	{
+		struct rq r[6] = {
+			{ .addr = 0x20, .wdata = reg, .len = 1, .flags = FN },
+			{ .addr = 0x20, .flags = RD, .len = 2 },               /* inputs */
+			{ .addr = 0x20, .wdata = out, .len = 3 },              /* outputs */
+			{ .addr = 0x20, .wdata = cfg, .len = 3 },              /* port 0 out */
+			{ .addr = 0x20, .wdata = reg, .len = 1, .flags = FN },
+			{ .addr = 0x20, .flags = RD, .len = 2 },
+		};
+
+		submit(fe, r, 6, true);
+		for (unsigned i = 0; i < 6; i++)
+			assert_int_equal(r[i].status, OK);
+		assert_memory_equal(r[1].data, "\x34\x12", 2);
+		assert_memory_equal(r[5].data, "\xa5\x12", 2);
+	}
+	{
+		struct rq r[3] = {
+			{ .addr = 0x68, .wdata = set, .len = 8 },
+			{ .addr = 0x68, .wdata = reg, .len = 1, .flags = FN },
+			{ .addr = 0x68, .flags = RD, .len = 7 },
+		};
+		unsigned secs;
+
+		submit(fe, r, 3, true);
+		assert_int_equal(r[0].status | r[1].status | r[2].status, OK);
+		/* the clock runs on from the time set: within a minute of it
+		 * (the test makes no claim about how fast the machine is) */
+		secs = (r[2].data[0] >> 4) * 10u + (r[2].data[0] & 15);
+		if (r[2].data[4] == 0x28)
+			assert_memory_equal(r[2].data + 1, "\x59\x23\x06\x28\x02\x31", 6);
+		else
+			assert_memory_equal(r[2].data + 1, "\x00\x00\x07\x01\x03\x31", 6);
+		assert_true(r[2].data[4] == 0x28 ? secs >= 58 : secs < 58);
+	}
+	itest_close_ok(fe);
+	assert_int_equal(proc_stop(&p, 10000), 0);
+	proc_cleanup(&p);
+}
+
 static void test_i2c_int_cli_errors_name_the_bad_part(void **state)
 {
 	static const struct {
@@ -513,6 +582,7 @@ static void test_i2c_int_cli_errors_name_the_bad_part(void **state)
 		{ "--sim", "24c08@0x50", "'24c08'" },
 		{ "--sim", "24c02@0x50,foo=1", "'foo=1'" },
 		{ "--sim", "lm75@0x99", "'0x99'" },
+		{ "--sim", "pca9555@0x20,inputs=0x10000", "'0x10000'" },
 		{ "-c", "0", "'0'" },
 	};
 	char dir[] = "/tmp/vdi2c-cli.XXXXXX", p[256], err[1024];
@@ -586,6 +656,7 @@ int main(void)
 		T(test_i2c_int_malformed_requests_keep_serving),
 		cmocka_unit_test(test_i2c_int_two_sockets_share_devices),
 		cmocka_unit_test(test_i2c_int_file_persists_across_restart),
+		cmocka_unit_test(test_i2c_int_more_models_as_their_drivers_use_them),
 		cmocka_unit_test(test_i2c_int_cli_errors_name_the_bad_part),
 		cmocka_unit_test(test_i2c_int_daemon_exits_0),
 	};

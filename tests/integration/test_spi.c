@@ -482,6 +482,36 @@ static void test_spi_int_two_sockets(void **state)
 	proc_cleanup(&p);
 }
 
+/* An mcp3008 daemon of its own: conversions as the mcp320x driver makes
+ * them (one tx byte, two rx bytes as the next request). */
+static void test_spi_int_mcp3008_conversions(void **state)
+{
+	struct proc p = { 0 };
+	char s0[160];
+	const char *args[] = { "--sim", "mcp3008,ch0=1023,ch3=0x155,ch6=300,ch7=100", NULL };
+	struct fe *fe;
+
+	assert_int_equal(proc_tmpdir(&p), 0);
+	proc_sock_path(&p, 1, 0, s0, sizeof(s0));
+	assert_int_equal(proc_spawn_sockets(&p, "spi", 1, args), 0);
+	fe = open_fe(s0);
+	assert_int_equal(fe->config[0], 1);
+	assert_memory_equal(fe->config + 12, "\x80\xee\x36\x00", 4);   /* 3.6 MHz */
+	for (unsigned i = 0; i < 4; i++) {
+		static const struct { uint8_t ch; bool diff; unsigned v; } c[4] = {
+			{ 0, false, 1023 }, { 3, false, 0x155 }, { 1, false, 0 }, { 6, true, 200 },
+		};
+		uint8_t tx = (uint8_t)(1 << 6 | !c[i].diff << 5 | c[i].ch << 2), rx[2];
+
+		assert_int_equal(xfer(fe, 0, &tx, 1, NULL, 0), OK);
+		assert_int_equal(xfer(fe, 0, NULL, 0, rx, 2), OK);
+		assert_int_equal(rx[0] << 2 | rx[1] >> 6, c[i].v);
+	}
+	itest_close_ok(fe);
+	assert_int_equal(proc_stop(&p, 10000), 0);
+	proc_cleanup(&p);
+}
+
 static void test_spi_int_cli(void **state)
 {
 	static const struct {
@@ -533,6 +563,7 @@ int main(void)
 		T(test_spi_int_malformed_chains),
 		cmocka_unit_test(test_spi_int_flash_persists_across_restart),
 		cmocka_unit_test(test_spi_int_two_sockets),
+		cmocka_unit_test(test_spi_int_mcp3008_conversions),
 		cmocka_unit_test(test_spi_int_cli),
 		cmocka_unit_test(test_spi_int_daemon_exits_0),
 	};

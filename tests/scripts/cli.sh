@@ -156,6 +156,22 @@ listening() {
 	done
 	return 1
 }
+# --sim help: every simulated model has its line there and its entry under
+# SIMULATED DEVICES in the man page, and the man page documents no other
+for d in i2c spi; do
+	out=$("$BIN" "$d" --sim help); rc=$?
+	check "$rc" 0 "$d --sim help exits 0"
+	models=$(grep -oE '^  [a-z0-9]+ ' <<<"$out" | tr -d ' ' | sort)
+	man_models=$(sed -n '/^\.SH SIMULATED DEVICES/,/^\.SH SOCKET/p' "$MAN/vhost-device-$d.1" |
+		grep -A1 '^\.TP' | grep -oE '^\.BR? [a-z0-9]+' | awk '{print $2}' | sort)
+	if [ -n "$models" ] && [ "$models" = "$man_models" ]; then
+		ok "$d: --sim help and the man page's SIMULATED DEVICES name the same models"
+	else
+		nok "$d: --sim help and the man page's SIMULATED DEVICES name the same models" \
+			"$(diff <(echo "$models") <(echo "$man_models") | tr '\n' ' ')"
+	fi
+done
+
 if grep -qx scmi <<<"$devices"; then
 	sock="$tmp/s.sock"
 	"$BIN" scmi -s "$sock" -d fake ${VHOST_DEVICE_ARGS:-} 2>"$tmp/log0" & pid=$!
