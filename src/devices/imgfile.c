@@ -98,18 +98,14 @@ static void save_done(struct work *w)
 		f->dirty = true;
 		return;
 	}
-	f->writes++;
-	if (f->dirty)
-		arm(f);
+	f->writes++;   /* changed meanwhile: the timer is armed (changed() or on_timer) */
 }
 
 static void on_timer(void *opaque, int fd, uint32_t events)
 {
 	struct imgfile *f = opaque;
 
-	f->armed = false;
-	if (!f->dirty)
-		return;
+	f->armed = false;      /* armed only while dirty (nothing clears that in between) */
 	if (f->saving) {
 		arm(f);      /* the previous copy is still being written */
 		return;
