@@ -42,16 +42,14 @@ static const char *host_name(struct gpio_chip *c, unsigned line)
 	return host(c)->l[line].name;
 }
 
+/* Asked only for lines the guest has not configured (gpio_core.c), which
+ * are not requested: the kernel's answer. */
 static int host_get_direction(struct gpio_chip *c, unsigned line)
 {
 	struct host_chip *h = host(c);
-	struct host_line *l = &h->l[line];
 	char name[GPIO_NAME_MAX];
 	int dir, r;
 
-	if (l->req)
-		return l->cfg.dir == GPIO_HW_OUT ? VIRTIO_GPIO_DIRECTION_OUT :
-						   VIRTIO_GPIO_DIRECTION_IN;
 	r = h->hw->line_info(h->chip, line, name, sizeof(name), &dir);
 	return r < 0 ? r : dir;
 }
@@ -83,25 +81,20 @@ static int host_configure(struct gpio_chip *c, unsigned line, uint8_t dir,
 	struct gpio_hw_cfg cfg = { 0 }, old;
 	int r;
 
-	switch (dir) {
-	case VIRTIO_GPIO_DIRECTION_NONE:
+	/* gpio_core.c asks only for a change, with a valid direction */
+	if (dir == VIRTIO_GPIO_DIRECTION_NONE) {
 		host_release(h, line);
 		return 0;
-	case VIRTIO_GPIO_DIRECTION_OUT:
+	}
+	if (dir == VIRTIO_GPIO_DIRECTION_OUT) {
 		cfg.dir = GPIO_HW_OUT;
 		cfg.value = value ? 1 : 0;
-		break;
-	case VIRTIO_GPIO_DIRECTION_IN:
+	} else {
 		cfg.dir = GPIO_HW_IN;
 		cfg.edges = edges;
-		break;
-	default:
-		return -EINVAL;
 	}
 	if (!l->req)
 		return host_request(h, line, &cfg);
-	if (l->cfg.dir == cfg.dir && l->cfg.value == cfg.value && l->cfg.edges == cfg.edges)
-		return 0;
 	r = h->hw->reconfigure(l->req, &cfg);
 	if (r == 0) {
 		l->cfg = cfg;
@@ -143,8 +136,8 @@ static int host_set_value(struct gpio_chip *c, unsigned line, uint8_t value)
 	struct host_line *l = &h->l[line];
 	int r;
 
-	if (!l->req || l->cfg.dir != GPIO_HW_OUT)
-		return -EINVAL;
+	if (!l->req)            /* lost while reconfiguring (host_configure) */
+		return -EIO;
 	r = h->hw->set_value(l->req, value ? 1 : 0);
 	if (r == 0)
 		l->cfg.value = value ? 1 : 0;

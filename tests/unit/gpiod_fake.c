@@ -53,6 +53,8 @@ static void fk_close_chip(void *chip)
 static int fk_line_info(void *chip, unsigned off, char *name, size_t len, int *dir)
 {
 	assert_true(off < fk.nlines);
+	if (fk.info_fails)
+		return -EIO;
 	snprintf(name, len, "%s", fk.names[off] ? fk.names[off] : "");
 	*dir = fk.l[off].kdir;
 	return 0;
@@ -65,7 +67,9 @@ static void *fk_request(void *chip, unsigned off, const struct gpio_hw_cfg *cfg,
 
 	assert_true(off < fk.nlines);
 	assert_false(l->requested);
-	if (l->busy) {
+	if (l->busy || fk.fail_requests) {
+		if (fk.fail_requests)
+			fk.fail_requests--;
 		errno = EBUSY;
 		return NULL;
 	}
@@ -81,6 +85,8 @@ static int fk_reconfigure(void *req, const struct gpio_hw_cfg *cfg)
 	struct fk_line *l = req;
 
 	assert_true(l->requested);
+	if (fk.reconfigure_err)
+		return fk.reconfigure_err;
 	if (fk.v1)
 		return -EOPNOTSUPP;
 	fk.reconfigures++;
@@ -131,6 +137,8 @@ static int fk_read_event(void *req, int *rising)
 	struct fk_line *l = req;
 	char b;
 
+	if (l->read_fails)
+		return -EIO;
 	if (!l->nev)
 		return 0;
 	*rising = l->ev[0];

@@ -7,6 +7,7 @@
  * requested with edge detection gets a pipe as its event fd, and
  * fk_edge() plays the kernel seeing an edge.  Misuse of the libgpiod API
  * (requesting a requested line, releasing a free one) fails the test.
+ * Failures are asked for with the flags below (and busy lines).
  * Use fk_setup/fk_teardown as the cmocka setup and teardown. */
 #ifndef VD_TEST_GPIOD_FAKE_H
 #define VD_TEST_GPIOD_FAKE_H
@@ -25,11 +26,15 @@ struct fk_line {
 	int pipe[2];           /* event fd while requested with edges */
 	int ev[16];            /* queued events: 1 rising, 0 falling */
 	unsigned nev;
+	bool read_fails;       /* reading its events fails with EIO */
 };
 
 struct fk_chip {
 	bool open;
 	bool v1;               /* reconfigure refuses (release + request) */
+	int reconfigure_err;   /* reconfigure fails with it (a -errno) */
+	bool info_fails;       /* line_info fails with EIO */
+	unsigned fail_requests; /* so many next requests fail with EBUSY */
 	unsigned requests, reconfigures, releases, reads;
 	char consumer[32];
 	unsigned nlines;       /* 4 after fk_setup, at most FK_MAX_LINES */

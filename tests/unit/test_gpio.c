@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* Unit tests of the virtio-gpio device logic (gpio_core.c) over the
- * simulated chip and over the host chip (gpio_host.c) with a stand-in for
- * libgpiod (struct gpio_hw_ops), and of the --device-list parser.
- * Requests are built as vq_elem with host buffers, as the core hands
- * them to the device. */
+ * simulated chip, and of the --device-list parser (the host chip:
+ * test_gpio_host.c).  Requests are built as vq_elem with host buffers, as
+ * the core hands them to the device (gpio_req.h). */
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -19,106 +18,7 @@
 #include "devices/gpio.h"
 #include "vhost/dev.h"
 #include "vhost/loop.h"
-#include "gpiod_fake.h"
-
-/* ------------------------------------------------------------ elements */
-
-struct msg {
-	struct vq_elem e;
-	struct iovec iov[2];
-	uint8_t out[16];
-	uint8_t in[128];
-};
-
-static struct vq_elem *mk(struct msg *m, const void *out, uint32_t out_len, uint32_t in_len)
-{
-	memset(m, 0, sizeof(*m));
-	assert_true(out_len <= sizeof(m->out) && in_len <= sizeof(m->in));
-	memcpy(m->out, out, out_len);
-	memset(m->in, 0xee, sizeof(m->in));
-	m->iov[0] = (struct iovec){ m->out, out_len };
-	m->iov[1] = (struct iovec){ m->in, in_len };
-	m->e.out_num = out_len ? 1 : 0;
-	m->e.in_num = in_len ? 1 : 0;
-	m->e.out = out_len ? &m->iov[0] : &m->iov[1];
-	m->e.in = &m->iov[1];
-	m->e.out_len = out_len;
-	m->e.in_len = in_len;
-	m->e.in_use = true;
-	return &m->e;
-}
-
-/* completions of held eventq elements */
-static struct vq_elem *done[64];
-static uint8_t done_status[64];
-static unsigned ndone;
-
-static void ev_complete(void *ctx, struct vq_elem *e, uint32_t len)
-{
-	assert_int_equal(len, 1);
-	assert_true(ndone < 64);
-	done[ndone] = e;
-	done_status[ndone] = ((uint8_t *)e->in[0].iov_base)[0];
-	ndone++;
-}
-
-static void dev_setup(struct gpio_dev *g, struct gpio_chip *c, struct loop *l)
-{
-	assert_non_null(c);
-	assert_int_equal(gpio_dev_init(g, c, l), 0);
-	g->ev_complete = ev_complete;
-	g->ev_ctx = NULL;
-	g->irq = true;
-	ndone = 0;
-}
-
-/* One request; returns the status, *val the value byte; asserts a
- * 2-byte response. */
-static int req(struct gpio_dev *g, uint16_t type, uint16_t gpio, uint32_t value, uint8_t *val)
-{
-	uint8_t r[8] = { (uint8_t)type, (uint8_t)(type >> 8), (uint8_t)gpio,
-			 (uint8_t)(gpio >> 8), (uint8_t)value, (uint8_t)(value >> 8),
-			 (uint8_t)(value >> 16), (uint8_t)(value >> 24) };
-	struct msg m;
-	int n = gpio_dev_request(g, mk(&m, r, 8, 2));
-
-	assert_int_equal(n, 2);
-	if (val)
-		*val = m.in[1];
-	if (m.in[0] != VIRTIO_GPIO_STATUS_OK)
-		assert_int_equal(m.in[1], 0);
-	return m.in[0];
-}
-
-#define OK  VIRTIO_GPIO_STATUS_OK
-#define ERR VIRTIO_GPIO_STATUS_ERR
-#define DIR_NONE VIRTIO_GPIO_DIRECTION_NONE
-#define DIR_OUT  VIRTIO_GPIO_DIRECTION_OUT
-#define DIR_IN   VIRTIO_GPIO_DIRECTION_IN
-
-static uint8_t getv(struct gpio_dev *g, uint16_t line)
-{
-	uint8_t v = 0xff;
-
-	assert_int_equal(req(g, VIRTIO_GPIO_MSG_GET_VALUE, line, 0, &v), OK);
-	return v;
-}
-
-static uint8_t getdir(struct gpio_dev *g, uint16_t line)
-{
-	uint8_t v = 0xff;
-
-	assert_int_equal(req(g, VIRTIO_GPIO_MSG_GET_DIRECTION, line, 0, &v), OK);
-	return v;
-}
-
-/* Queue an eventq element for line; returns gpio_dev_event's result. */
-static int ev(struct gpio_dev *g, struct msg *m, uint16_t line)
-{
-	uint8_t r[2] = { (uint8_t)line, (uint8_t)(line >> 8) };
-
-	return gpio_dev_event(g, mk(m, r, 2, 1));
-}
+#include "gpio_req.h"
 
 /* ------------------------------------------------- simulated chip tests */
 
@@ -126,16 +26,16 @@ static void test_gpio_config_and_names(void **state)
 {
 	struct gpio_dev g;
 	uint8_t cfg[8], r[8] = { 1, 0, 0, 0, 0, 0, 0, 0 };
-	struct msg m;
+	struct gt_msg m;
 	const char *p;
 
-	dev_setup(&g, gpio_sim_new(8), NULL);
+	gt_setup(&g, gpio_sim_new(8), NULL);
 	gpio_dev_config(&g, cfg);
 	assert_int_equal(cfg[0] | cfg[1] << 8, 8);
 	assert_int_equal(cfg[2] | cfg[3], 0);
 	assert_int_equal(cfg[4] | cfg[5] << 8 | cfg[6] << 16 | cfg[7] << 24, 8 * 7);
 	/* exactly status + block, as the Linux driver checks */
-	assert_int_equal(gpio_dev_request(&g, mk(&m, r, 8, 1 + 56)), 57);
+	assert_int_equal(gpio_dev_request(&g, gt_mk(&m, r, 8, 1 + 56)), 57);
 	assert_int_equal(m.in[0], OK);
 	p = (const char *)m.in + 1;
 	for (unsigned i = 0; i < 8; i++) {
@@ -146,9 +46,9 @@ static void test_gpio_config_and_names(void **state)
 		p += strlen(p) + 1;
 	}
 	/* a larger buffer: still only the block */
-	assert_int_equal(gpio_dev_request(&g, mk(&m, r, 8, 100)), 57);
+	assert_int_equal(gpio_dev_request(&g, gt_mk(&m, r, 8, 100)), 57);
 	/* too small: ERR */
-	assert_int_equal(gpio_dev_request(&g, mk(&m, r, 8, 56)), 2);
+	assert_int_equal(gpio_dev_request(&g, gt_mk(&m, r, 8, 56)), 2);
 	assert_int_equal(m.in[0], ERR);
 	gpio_dev_free(&g);
 }
@@ -157,17 +57,17 @@ static void test_gpio_directions(void **state)
 {
 	struct gpio_dev g;
 
-	dev_setup(&g, gpio_sim_new(4), NULL);
+	gt_setup(&g, gpio_sim_new(4), NULL);
 	/* unconfigured simulated lines are inputs (Linux probes every line) */
 	for (unsigned i = 0; i < 4; i++)
-		assert_int_equal(getdir(&g, (uint16_t)i), DIR_IN);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, DIR_OUT, NULL), OK);
-	assert_int_equal(getdir(&g, 2), DIR_OUT);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, DIR_IN, NULL), OK);
-	assert_int_equal(getdir(&g, 2), DIR_IN);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, DIR_NONE, NULL), OK);
-	assert_int_equal(getdir(&g, 2), DIR_IN);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, 3, NULL), ERR);
+		assert_int_equal(gt_getdir(&g, (uint16_t)i), DIR_IN);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, DIR_OUT, NULL), OK);
+	assert_int_equal(gt_getdir(&g, 2), DIR_OUT);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, DIR_IN, NULL), OK);
+	assert_int_equal(gt_getdir(&g, 2), DIR_IN);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, DIR_NONE, NULL), OK);
+	assert_int_equal(gt_getdir(&g, 2), DIR_IN);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, 3, NULL), ERR);
 	gpio_dev_free(&g);
 }
 
@@ -175,17 +75,17 @@ static void test_gpio_set_value_before_direction_out(void **state)
 {
 	struct gpio_dev g;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
+	gt_setup(&g, gpio_sim_new(2), NULL);
 	/* the Linux driver's direction_output: SET_VALUE, then SET_DIRECTION */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
-	assert_int_equal(getv(&g, 1), 0);      /* not driving yet */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 0, DIR_OUT, NULL), OK);
-	assert_int_equal(getv(&g, 0), 1);
-	assert_int_equal(getv(&g, 1), 1);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
-	assert_int_equal(getv(&g, 0), 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 2, NULL), ERR);
-	assert_int_equal(getv(&g, 0), 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_getv(&g, 1), 0);      /* not driving yet */
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 0, DIR_OUT, NULL), OK);
+	assert_int_equal(gt_getv(&g, 0), 1);
+	assert_int_equal(gt_getv(&g, 1), 1);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
+	assert_int_equal(gt_getv(&g, 0), 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 2, NULL), ERR);
+	assert_int_equal(gt_getv(&g, 0), 0);
 	gpio_dev_free(&g);
 }
 
@@ -193,18 +93,18 @@ static void test_gpio_input_to_output_switch(void **state)
 {
 	struct gpio_dev g;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_IN, NULL), OK);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 1, 1, NULL), OK);
-	assert_int_equal(getv(&g, 1), 0);      /* still an input */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_OUT, NULL), OK);
-	assert_int_equal(getv(&g, 1), 1);
-	assert_int_equal(getv(&g, 0), 1);
+	gt_setup(&g, gpio_sim_new(2), NULL);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_IN, NULL), OK);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 1, 1, NULL), OK);
+	assert_int_equal(gt_getv(&g, 1), 0);      /* still an input */
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_OUT, NULL), OK);
+	assert_int_equal(gt_getv(&g, 1), 1);
+	assert_int_equal(gt_getv(&g, 0), 1);
 	/* SET_DIRECTION(NONE) discards the line's state */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_NONE, NULL), OK);
-	assert_int_equal(getv(&g, 0), 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_OUT, NULL), OK);
-	assert_int_equal(getv(&g, 1), 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_NONE, NULL), OK);
+	assert_int_equal(gt_getv(&g, 0), 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_OUT, NULL), OK);
+	assert_int_equal(gt_getv(&g, 1), 0);
 	gpio_dev_free(&g);
 }
 
@@ -212,41 +112,41 @@ static void test_gpio_sim_pairs(void **state)
 {
 	struct gpio_dev g;
 
-	dev_setup(&g, gpio_sim_new(5), NULL);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 3, 1, NULL), OK);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 3, DIR_OUT, NULL), OK);
-	assert_int_equal(getv(&g, 2), 1);
-	assert_int_equal(getv(&g, 0), 0);      /* other pairs untouched */
-	assert_int_equal(getv(&g, 1), 0);
-	assert_int_equal(getv(&g, 4), 0);      /* no partner */
+	gt_setup(&g, gpio_sim_new(5), NULL);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 3, 1, NULL), OK);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 3, DIR_OUT, NULL), OK);
+	assert_int_equal(gt_getv(&g, 2), 1);
+	assert_int_equal(gt_getv(&g, 0), 0);      /* other pairs untouched */
+	assert_int_equal(gt_getv(&g, 1), 0);
+	assert_int_equal(gt_getv(&g, 4), 0);      /* no partner */
 	/* both outputs: each reads its own value */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, DIR_OUT, NULL), OK);
-	assert_int_equal(getv(&g, 2), 0);
-	assert_int_equal(getv(&g, 3), 1);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 3, DIR_IN, NULL), OK);
-	assert_int_equal(getv(&g, 3), 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 2, 1, NULL), OK);
-	assert_int_equal(getv(&g, 3), 1);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, DIR_OUT, NULL), OK);
+	assert_int_equal(gt_getv(&g, 2), 0);
+	assert_int_equal(gt_getv(&g, 3), 1);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 3, DIR_IN, NULL), OK);
+	assert_int_equal(gt_getv(&g, 3), 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 2, 1, NULL), OK);
+	assert_int_equal(gt_getv(&g, 3), 1);
 	gpio_dev_free(&g);
 }
 
 static void test_gpio_line_out_of_range(void **state)
 {
 	struct gpio_dev g;
-	struct msg m;
+	struct gt_msg m;
 	uint16_t t;
 
-	dev_setup(&g, gpio_sim_new(8), NULL);
+	gt_setup(&g, gpio_sim_new(8), NULL);
 	for (t = VIRTIO_GPIO_MSG_GET_DIRECTION; t <= VIRTIO_GPIO_MSG_SET_IRQ_TYPE; t++) {
-		assert_int_equal(req(&g, t, 8, 0, NULL), ERR);
-		assert_int_equal(req(&g, t, 0xffff, 1, NULL), ERR);
+		assert_int_equal(gt_req(&g, t, 8, 0, NULL), ERR);
+		assert_int_equal(gt_req(&g, t, 0xffff, 1, NULL), ERR);
 	}
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_GET_VALUE, 7, 0, NULL), OK);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_GET_VALUE, 7, 0, NULL), OK);
 	/* eventq: returned INVALID at once */
-	assert_int_equal(ev(&g, &m, 8), DEV_HELD);
-	assert_int_equal(ndone, 1);
-	assert_ptr_equal(done[0], &m.e);
-	assert_int_equal(done_status[0], VIRTIO_GPIO_IRQ_STATUS_INVALID);
+	assert_int_equal(gt_ev(&g, &m, 8), DEV_HELD);
+	assert_int_equal(gt_ndone, 1);
+	assert_ptr_equal(gt_done[0], &m.e);
+	assert_int_equal(gt_done_status[0], VIRTIO_GPIO_IRQ_STATUS_INVALID);
 	assert_int_equal(g.held, 0);
 	gpio_dev_free(&g);
 }
@@ -255,41 +155,41 @@ static void test_gpio_malformed_requests(void **state)
 {
 	struct gpio_dev g;
 	uint8_t r[9] = { 4, 0, 0, 0, 0, 0, 0, 0, 0 };
-	struct msg m;
+	struct gt_msg m;
 
-	dev_setup(&g, gpio_sim_new(8), NULL);
+	gt_setup(&g, gpio_sim_new(8), NULL);
 	/* short and long requests: ERR */
-	assert_int_equal(gpio_dev_request(&g, mk(&m, r, 7, 2)), 2);
+	assert_int_equal(gpio_dev_request(&g, gt_mk(&m, r, 7, 2)), 2);
 	assert_int_equal(m.in[0], ERR);
-	assert_int_equal(gpio_dev_request(&g, mk(&m, r, 9, 2)), 2);
+	assert_int_equal(gpio_dev_request(&g, gt_mk(&m, r, 9, 2)), 2);
 	assert_int_equal(m.in[0], ERR);
-	assert_int_equal(gpio_dev_request(&g, mk(&m, r, 0, 2)), 2);
+	assert_int_equal(gpio_dev_request(&g, gt_mk(&m, r, 0, 2)), 2);
 	assert_int_equal(m.in[0], ERR);
 	/* no status byte: nothing can be written */
-	assert_int_equal(gpio_dev_request(&g, mk(&m, r, 8, 0)), -EINVAL);
+	assert_int_equal(gpio_dev_request(&g, gt_mk(&m, r, 8, 0)), -EINVAL);
 	/* one byte: no room for {status, value}, completed with nothing
 	 * (a 1-byte return would also read as DEV_HELD) */
-	assert_int_equal(gpio_dev_request(&g, mk(&m, r, 8, 1)), -EINVAL);
+	assert_int_equal(gpio_dev_request(&g, gt_mk(&m, r, 8, 1)), -EINVAL);
 	/* unknown types */
-	assert_int_equal(req(&g, 0, 0, 0, NULL), ERR);
-	assert_int_equal(req(&g, 7, 0, 0, NULL), ERR);
-	assert_int_equal(req(&g, 0xffff, 0, 0, NULL), ERR);
+	assert_int_equal(gt_req(&g, 0, 0, 0, NULL), ERR);
+	assert_int_equal(gt_req(&g, 7, 0, 0, NULL), ERR);
+	assert_int_equal(gt_req(&g, 0xffff, 0, 0, NULL), ERR);
 	/* bad interrupt types */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 5, NULL), ERR);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 16, NULL), ERR);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 0x104, NULL), ERR);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 5, NULL), ERR);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 16, NULL), ERR);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 0x104, NULL), ERR);
 	/* malformed eventq elements: INVALID at once, or nothing */
-	assert_int_equal(gpio_dev_event(&g, mk(&m, r, 1, 1)), DEV_HELD);
-	assert_int_equal(ndone, 1);
-	assert_int_equal(done_status[0], VIRTIO_GPIO_IRQ_STATUS_INVALID);
-	assert_int_equal(gpio_dev_event(&g, mk(&m, r, 3, 1)), DEV_HELD);
-	assert_int_equal(ndone, 2);
-	assert_int_equal(done_status[1], VIRTIO_GPIO_IRQ_STATUS_INVALID);
-	assert_int_equal(gpio_dev_event(&g, mk(&m, r, 2, 0)), -EINVAL);
-	assert_int_equal(ndone, 2);
+	assert_int_equal(gpio_dev_event(&g, gt_mk(&m, r, 1, 1)), DEV_HELD);
+	assert_int_equal(gt_ndone, 1);
+	assert_int_equal(gt_done_status[0], VIRTIO_GPIO_IRQ_STATUS_INVALID);
+	assert_int_equal(gpio_dev_event(&g, gt_mk(&m, r, 3, 1)), DEV_HELD);
+	assert_int_equal(gt_ndone, 2);
+	assert_int_equal(gt_done_status[1], VIRTIO_GPIO_IRQ_STATUS_INVALID);
+	assert_int_equal(gpio_dev_event(&g, gt_mk(&m, r, 2, 0)), -EINVAL);
+	assert_int_equal(gt_ndone, 2);
 	assert_int_equal(g.held, 0);
 	/* still serving */
-	assert_int_equal(getv(&g, 0), 0);
+	assert_int_equal(gt_getv(&g, 0), 0);
 	gpio_dev_free(&g);
 }
 
@@ -297,12 +197,12 @@ static void test_gpio_irq_needs_feature(void **state)
 {
 	struct gpio_dev g;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
+	gt_setup(&g, gpio_sim_new(2), NULL);
 	g.irq = false;
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH, NULL), ERR);
 	g.irq = true;
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH, NULL), OK);
 	gpio_dev_free(&g);
 }
@@ -311,101 +211,101 @@ static void test_gpio_irq_not_on_outputs(void **state)
 {
 	struct gpio_dev g;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 0, DIR_OUT, NULL), OK);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 0,
+	gt_setup(&g, gpio_sim_new(2), NULL);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 0, DIR_OUT, NULL), OK);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 0,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), ERR);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 0, 0, NULL), OK);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 0, 0, NULL), OK);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_OUT, NULL), ERR);
-	assert_int_equal(getdir(&g, 1), DIR_IN);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_OUT, NULL), ERR);
+	assert_int_equal(gt_getdir(&g, 1), DIR_IN);
 	gpio_dev_free(&g);
 }
 
 /* line 0 drives line 1 */
 static void drive0(struct gpio_dev *g, uint8_t v)
 {
-	assert_int_equal(req(g, VIRTIO_GPIO_MSG_SET_VALUE, 0, v, NULL), OK);
-	assert_int_equal(req(g, VIRTIO_GPIO_MSG_SET_DIRECTION, 0, DIR_OUT, NULL), OK);
+	assert_int_equal(gt_req(g, VIRTIO_GPIO_MSG_SET_VALUE, 0, v, NULL), OK);
+	assert_int_equal(gt_req(g, VIRTIO_GPIO_MSG_SET_DIRECTION, 0, DIR_OUT, NULL), OK);
 }
 
 static void test_gpio_irq_edge_rising(void **state)
 {
 	struct gpio_dev g;
-	struct msg m;
+	struct gt_msg m;
 
-	dev_setup(&g, gpio_sim_new(8), NULL);
+	gt_setup(&g, gpio_sim_new(8), NULL);
 	drive0(&g, 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
-	assert_int_equal(getdir(&g, 1), DIR_IN);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_getdir(&g, 1), DIR_IN);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
 	assert_int_equal(g.held, 1);
-	assert_int_equal(ndone, 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
-	assert_int_equal(ndone, 1);
-	assert_ptr_equal(done[0], &m.e);
-	assert_int_equal(done_status[0], VIRTIO_GPIO_IRQ_STATUS_VALID);
+	assert_int_equal(gt_ndone, 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_ndone, 1);
+	assert_ptr_equal(gt_done[0], &m.e);
+	assert_int_equal(gt_done_status[0], VIRTIO_GPIO_IRQ_STATUS_VALID);
 	assert_int_equal(g.held, 0);
 	/* a falling edge is not latched for a rising interrupt */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 1);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 1);
 	/* setting the same value again is no edge */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
-	assert_int_equal(ndone, 1);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
-	assert_int_equal(ndone, 2);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
+	assert_int_equal(gt_ndone, 1);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_ndone, 2);
 	gpio_dev_free(&g);
 }
 
 static void test_gpio_irq_edge_falling_and_both(void **state)
 {
 	struct gpio_dev g;
-	struct msg m;
+	struct gt_msg m;
 
-	dev_setup(&g, gpio_sim_new(8), NULL);
+	gt_setup(&g, gpio_sim_new(8), NULL);
 	drive0(&g, 1);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_FALLING, NULL), OK);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
-	assert_int_equal(ndone, 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
-	assert_int_equal(ndone, 1);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_ndone, 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
+	assert_int_equal(gt_ndone, 1);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
 	/* change the type of an enabled interrupt, as Linux may do */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH, NULL), OK);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
-	assert_int_equal(ndone, 2);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
-	assert_int_equal(ndone, 3);
-	assert_int_equal(done_status[2], VIRTIO_GPIO_IRQ_STATUS_VALID);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
+	assert_int_equal(gt_ndone, 2);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_ndone, 3);
+	assert_int_equal(gt_done_status[2], VIRTIO_GPIO_IRQ_STATUS_VALID);
 	gpio_dev_free(&g);
 }
 
 static void test_gpio_irq_edge_latched_while_masked(void **state)
 {
 	struct gpio_dev g;
-	struct msg m;
+	struct gt_msg m;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
+	gt_setup(&g, gpio_sim_new(2), NULL);
 	drive0(&g, 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH, NULL), OK);
 	/* masked (no buffer): the edge is latched */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
-	assert_int_equal(ndone, 0);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 1);
-	assert_int_equal(done_status[0], VIRTIO_GPIO_IRQ_STATUS_VALID);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_ndone, 0);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 1);
+	assert_int_equal(gt_done_status[0], VIRTIO_GPIO_IRQ_STATUS_VALID);
 	/* the latch is consumed */
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 1);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 1);
 	assert_int_equal(g.held, 1);
 	gpio_dev_free(&g);
 }
@@ -413,379 +313,172 @@ static void test_gpio_irq_edge_latched_while_masked(void **state)
 static void test_gpio_irq_disable_discards_latch(void **state)
 {
 	struct gpio_dev g;
-	struct msg m;
+	struct gt_msg m;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
+	gt_setup(&g, gpio_sim_new(2), NULL);
 	drive0(&g, 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 0, NULL), OK);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 0, NULL), OK);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 0);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 0);
 	gpio_dev_free(&g);
 }
 
 static void test_gpio_irq_none_returns_buffer_invalid(void **state)
 {
 	struct gpio_dev g;
-	struct msg m;
+	struct gt_msg m;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	gt_setup(&g, gpio_sim_new(2), NULL);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_LEVEL_HIGH, NULL), OK);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 0, NULL), OK);
-	assert_int_equal(ndone, 1);
-	assert_ptr_equal(done[0], &m.e);
-	assert_int_equal(done_status[0], VIRTIO_GPIO_IRQ_STATUS_INVALID);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 0, NULL), OK);
+	assert_int_equal(gt_ndone, 1);
+	assert_ptr_equal(gt_done[0], &m.e);
+	assert_int_equal(gt_done_status[0], VIRTIO_GPIO_IRQ_STATUS_INVALID);
 	assert_int_equal(g.held, 0);
 	/* disabled: a level that holds does not fire */
 	drive0(&g, 1);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 1);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 1);
 	/* SET_DIRECTION(NONE) also returns it */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_NONE, NULL), OK);
-	assert_int_equal(ndone, 2);
-	assert_int_equal(done_status[1], VIRTIO_GPIO_IRQ_STATUS_INVALID);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_NONE, NULL), OK);
+	assert_int_equal(gt_ndone, 2);
+	assert_int_equal(gt_done_status[1], VIRTIO_GPIO_IRQ_STATUS_INVALID);
 	gpio_dev_free(&g);
 }
 
 static void test_gpio_irq_buffer_kept_while_disabled(void **state)
 {
 	struct gpio_dev g;
-	struct msg m;
+	struct gt_msg m;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
+	gt_setup(&g, gpio_sim_new(2), NULL);
 	drive0(&g, 0);
 	/* queued before the interrupt is enabled: kept, fires once enabled */
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
-	assert_int_equal(ndone, 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_ndone, 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_FALLING, NULL), OK);
-	assert_int_equal(ndone, 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
-	assert_int_equal(ndone, 1);
-	assert_int_equal(done_status[0], VIRTIO_GPIO_IRQ_STATUS_VALID);
+	assert_int_equal(gt_ndone, 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
+	assert_int_equal(gt_ndone, 1);
+	assert_int_equal(gt_done_status[0], VIRTIO_GPIO_IRQ_STATUS_VALID);
 	gpio_dev_free(&g);
 }
 
 static void test_gpio_irq_second_buffer_returned(void **state)
 {
 	struct gpio_dev g;
-	struct msg m1, m2;
+	struct gt_msg m1, m2;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	gt_setup(&g, gpio_sim_new(2), NULL);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
-	assert_int_equal(ev(&g, &m1, 1), DEV_HELD);
-	assert_int_equal(ev(&g, &m2, 1), DEV_HELD);
-	assert_int_equal(ndone, 1);
-	assert_ptr_equal(done[0], &m2.e);
-	assert_int_equal(done_status[0], VIRTIO_GPIO_IRQ_STATUS_INVALID);
+	assert_int_equal(gt_ev(&g, &m1, 1), DEV_HELD);
+	assert_int_equal(gt_ev(&g, &m2, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 1);
+	assert_ptr_equal(gt_done[0], &m2.e);
+	assert_int_equal(gt_done_status[0], VIRTIO_GPIO_IRQ_STATUS_INVALID);
 	assert_int_equal(g.held, 1);
 	drive0(&g, 1);
-	assert_int_equal(ndone, 2);
-	assert_ptr_equal(done[1], &m1.e);
-	assert_int_equal(done_status[1], VIRTIO_GPIO_IRQ_STATUS_VALID);
+	assert_int_equal(gt_ndone, 2);
+	assert_ptr_equal(gt_done[1], &m1.e);
+	assert_int_equal(gt_done_status[1], VIRTIO_GPIO_IRQ_STATUS_VALID);
 	gpio_dev_free(&g);
 }
 
 static void test_gpio_irq_level_high_refires_while_held(void **state)
 {
 	struct gpio_dev g;
-	struct msg m;
+	struct gt_msg m;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
+	gt_setup(&g, gpio_sim_new(2), NULL);
 	drive0(&g, 1);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_LEVEL_HIGH, NULL), OK);
 	/* level active when unmasked: fires at once, and again after each
 	 * unmask while it holds */
 	for (unsigned i = 0; i < 3; i++) {
-		assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-		assert_int_equal(ndone, i + 1);
-		assert_int_equal(done_status[i], VIRTIO_GPIO_IRQ_STATUS_VALID);
+		assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+		assert_int_equal(gt_ndone, i + 1);
+		assert_int_equal(gt_done_status[i], VIRTIO_GPIO_IRQ_STATUS_VALID);
 	}
 	/* low: held, not latched */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 3);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
-	assert_int_equal(ndone, 4);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 3);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_ndone, 4);
 	/* a pulse while masked is not latched for a level type */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 4);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 4);
 	gpio_dev_free(&g);
 }
 
 static void test_gpio_irq_level_low(void **state)
 {
 	struct gpio_dev g;
-	struct msg m;
+	struct gt_msg m;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
+	gt_setup(&g, gpio_sim_new(2), NULL);
 	drive0(&g, 1);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_LEVEL_LOW, NULL), OK);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
-	assert_int_equal(ndone, 1);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 2);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
+	assert_int_equal(gt_ndone, 1);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 2);
 	gpio_dev_free(&g);
 }
 
 static void test_gpio_events_stop_forgets_buffers(void **state)
 {
 	struct gpio_dev g;
-	struct msg m;
+	struct gt_msg m;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
+	gt_setup(&g, gpio_sim_new(2), NULL);
 	drive0(&g, 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
 	gpio_dev_events_stop(&g);
 	assert_int_equal(g.held, 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
-	assert_int_equal(ndone, 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_ndone, 0);
 	/* the interrupt stays configured: the edge is latched */
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 1);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 1);
 	gpio_dev_free(&g);
 }
 
 static void test_gpio_reset_clears_lines(void **state)
 {
 	struct gpio_dev g;
-	struct msg m;
+	struct gt_msg m;
 
-	dev_setup(&g, gpio_sim_new(2), NULL);
+	gt_setup(&g, gpio_sim_new(2), NULL);
 	drive0(&g, 1);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
 			     VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
 	gpio_dev_reset(&g);
-	assert_int_equal(ndone, 0);            /* forgotten, not completed */
+	assert_int_equal(gt_ndone, 0);            /* forgotten, not completed */
 	assert_false(g.irq);
 	g.irq = true;
-	assert_int_equal(getdir(&g, 0), DIR_IN);
-	assert_int_equal(getv(&g, 1), 0);
+	assert_int_equal(gt_getdir(&g, 0), DIR_IN);
+	assert_int_equal(gt_getv(&g, 1), 0);
 	gpio_dev_free(&g);
-}
-
-/* ------------------------------------------- host chip, fake libgpiod */
-
-/* Run the loop until nothing is ready. */
-static void spin(struct loop *l)
-{
-	for (int i = 0; i < 10 && loop_run_once(l, 0) > 0; i++)
-		;
-}
-
-static void test_gpio_host_open_errors(void **state)
-{
-	char err[128];
-
-	assert_null(gpio_host_new(&fk_ops, "/dev/gpiochip99", err, sizeof(err)));
-	assert_non_null(strstr(err, "/dev/gpiochip99"));
-	assert_false(fk.open);
-}
-
-static void test_gpio_host_names_and_kernel_directions(void **state)
-{
-	struct gpio_dev g;
-	uint8_t r[8] = { 1, 0, 0, 0, 0, 0, 0, 0 }, cfg[8];
-	static const uint8_t want[] = "LED\0\0BTN??\0reset";
-	struct msg m;
-
-	dev_setup(&g, fk_chip(), NULL);
-	gpio_dev_config(&g, cfg);
-	assert_int_equal(cfg[0], 4);
-	assert_int_equal(cfg[4], sizeof(want));
-	assert_int_equal(gpio_dev_request(&g, mk(&m, r, 8, 1 + sizeof(want))),
-			 1 + sizeof(want));
-	assert_memory_equal(m.in + 1, want, sizeof(want));
-	/* unconfigured lines: the kernel's direction, nothing requested */
-	assert_int_equal(getdir(&g, 0), DIR_IN);
-	assert_int_equal(getdir(&g, 3), DIR_OUT);
-	assert_int_equal(fk.requests, 0);
-	gpio_dev_free(&g);
-	assert_false(fk.open);
-}
-
-static void test_gpio_host_lines_requested_only_while_used(void **state)
-{
-	struct gpio_dev g;
-
-	dev_setup(&g, fk_chip(), NULL);
-	/* reading an unused line: requested as is, then released */
-	fk.l[2].level = 1;
-	assert_int_equal(getv(&g, 2), 1);
-	assert_int_equal(fk.requests, 1);
-	assert_int_equal(fk.l[2].cfg.dir, GPIO_HW_ASIS);
-	assert_false(fk.l[2].requested);
-	/* the Linux order: value, then output */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
-	assert_false(fk.l[0].requested);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 0, DIR_OUT, NULL), OK);
-	assert_true(fk.l[0].requested);
-	assert_string_equal(fk.consumer, "vhost-device");
-	assert_int_equal(fk.l[0].cfg.dir, GPIO_HW_OUT);
-	assert_int_equal(fk.l[0].cfg.value, 1);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
-	assert_int_equal(fk.l[0].cfg.value, 0);
-	assert_int_equal(getv(&g, 0), 0);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 0, DIR_NONE, NULL), OK);
-	assert_false(fk.l[0].requested);
-	/* reset releases whatever is still requested */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_IN, NULL), OK);
-	assert_true(fk.l[1].requested);
-	assert_int_equal(fk.l[1].cfg.dir, GPIO_HW_IN);
-	assert_false(fk.l[1].cfg.edges);
-	gpio_dev_reset(&g);
-	assert_false(fk.l[1].requested);
-	gpio_dev_free(&g);
-}
-
-static void switch_in_to_out(bool v1)
-{
-	struct gpio_dev g;
-
-	fk.v1 = v1;
-	dev_setup(&g, fk_chip(), NULL);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_IN, NULL), OK);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 1, 1, NULL), OK);
-	assert_int_equal(fk.l[1].cfg.dir, GPIO_HW_IN);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_OUT, NULL), OK);
-	assert_true(fk.l[1].requested);
-	assert_int_equal(fk.l[1].cfg.dir, GPIO_HW_OUT);
-	assert_int_equal(fk.l[1].cfg.value, 1);
-	assert_int_equal(getdir(&g, 1), DIR_OUT);
-	if (v1) {
-		assert_int_equal(fk.requests, 2);
-		assert_int_equal(fk.releases, 1);
-	} else {
-		assert_int_equal(fk.requests, 1);
-		assert_int_equal(fk.reconfigures, 1);
-	}
-	gpio_dev_free(&g);
-}
-
-static void test_gpio_host_input_to_output_reconfigures(void **state)
-{
-	switch_in_to_out(false);
-}
-
-static void test_gpio_host_input_to_output_rerequests(void **state)
-{
-	switch_in_to_out(true);
-}
-
-static void test_gpio_host_busy_line_err(void **state)
-{
-	struct gpio_dev g;
-
-	dev_setup(&g, fk_chip(), NULL);
-	fk.l[2].busy = true;
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, DIR_OUT, NULL), ERR);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 2,
-			     VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH, NULL), ERR);
-	assert_int_equal(getdir(&g, 2), DIR_IN);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_GET_VALUE, 2, 0, NULL), ERR);
-	fk.l[2].busy = false;
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 2, DIR_OUT, NULL), OK);
-	gpio_dev_free(&g);
-}
-
-static void test_gpio_host_edge_events_through_loop(void **state)
-{
-	struct loop *l = loop_new();
-	struct gpio_dev g;
-	struct msg m;
-
-	assert_non_null(l);
-	dev_setup(&g, fk_chip(), l);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 2,
-			     VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
-	assert_true(fk.l[2].requested);
-	assert_int_equal(fk.l[2].cfg.dir, GPIO_HW_IN);
-	assert_true(fk.l[2].cfg.edges);
-	assert_int_equal(ev(&g, &m, 2), DEV_HELD);
-	/* a falling edge: nothing; a rising one: VALID through the loop */
-	fk_edge(2, 0);
-	spin(l);
-	assert_int_equal(ndone, 0);
-	fk_edge(2, 1);
-	assert_int_equal(ndone, 0);            /* only from the loop */
-	spin(l);
-	assert_int_equal(ndone, 1);
-	assert_int_equal(done_status[0], VIRTIO_GPIO_IRQ_STATUS_VALID);
-	/* masked: latched, delivered when unmasked */
-	fk_edge(2, 0);
-	fk_edge(2, 1);
-	spin(l);
-	assert_int_equal(ndone, 1);
-	assert_int_equal(ev(&g, &m, 2), DEV_HELD);
-	assert_int_equal(ndone, 2);
-	/* disabled: edge detection off, the fd leaves the loop */
-	assert_int_equal(ev(&g, &m, 2), DEV_HELD);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 2, 0, NULL), OK);
-	assert_int_equal(ndone, 3);
-	assert_int_equal(done_status[2], VIRTIO_GPIO_IRQ_STATUS_INVALID);
-	assert_true(fk.l[2].requested);
-	assert_false(fk.l[2].cfg.edges);
-	assert_int_equal(fk.l[2].pipe[0], -1);
-	gpio_dev_free(&g);
-	assert_false(fk.l[2].requested);
-	loop_free(l);
-}
-
-static void test_gpio_host_level_from_edges_and_value(void **state)
-{
-	struct loop *l = loop_new();
-	struct gpio_dev g;
-	struct msg m;
-
-	assert_non_null(l);
-	fk.v1 = true;     /* re-requests move the event fd: the watch follows */
-	dev_setup(&g, fk_chip(), l);
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_DIRECTION, 1, DIR_IN, NULL), OK);
-	fk.l[1].level = 1;
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
-			     VIRTIO_GPIO_IRQ_TYPE_LEVEL_HIGH, NULL), OK);
-	assert_true(fk.l[1].cfg.edges);
-	/* high when unmasked: fires, and again after unmask while high
-	 * (the current value is read) */
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 1);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 2);
-	fk_edge(1, 0);
-	spin(l);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 2);
-	fk_edge(1, 1);
-	spin(l);
-	assert_int_equal(ndone, 3);
-	assert_int_equal(done_status[2], VIRTIO_GPIO_IRQ_STATUS_VALID);
-	/* level low, switched while enabled */
-	assert_int_equal(req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
-			     VIRTIO_GPIO_IRQ_TYPE_LEVEL_LOW, NULL), OK);
-	assert_int_equal(ev(&g, &m, 1), DEV_HELD);
-	assert_int_equal(ndone, 3);
-	fk_edge(1, 0);
-	spin(l);
-	assert_int_equal(ndone, 4);
-	gpio_dev_free(&g);
-	loop_free(l);
 }
 
 /* ------------------------------------------------------- --device-list */
@@ -831,7 +524,6 @@ static void test_gpio_device_list_errors_name_the_entry(void **state)
 
 int main(void)
 {
-#define H(f) cmocka_unit_test_setup_teardown(f, fk_setup, fk_teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gpio_config_and_names),
 		cmocka_unit_test(test_gpio_directions),
@@ -853,14 +545,6 @@ int main(void)
 		cmocka_unit_test(test_gpio_irq_level_low),
 		cmocka_unit_test(test_gpio_events_stop_forgets_buffers),
 		cmocka_unit_test(test_gpio_reset_clears_lines),
-		H(test_gpio_host_open_errors),
-		H(test_gpio_host_names_and_kernel_directions),
-		H(test_gpio_host_lines_requested_only_while_used),
-		H(test_gpio_host_input_to_output_reconfigures),
-		H(test_gpio_host_input_to_output_rerequests),
-		H(test_gpio_host_busy_line_err),
-		H(test_gpio_host_edge_events_through_loop),
-		H(test_gpio_host_level_from_edges_and_value),
 		cmocka_unit_test(test_gpio_device_list_parse),
 		cmocka_unit_test(test_gpio_device_list_errors_name_the_entry),
 	};
