@@ -334,8 +334,9 @@ void scmi_evq_pop(struct scmi_evq *q);
 
 /* ---- host sysfs access (iio, hwmon) ---- */
 
-/* Read a sysfs attribute dir/name: the first line, trailing whitespace
- * removed.  Returns its length or a negative errno. */
+/* Read a sysfs attribute dir/name (len > 0; a link is followed): the
+ * first line, trailing whitespace removed.  Returns its length or a
+ * negative errno. */
 int scmi_sysfs_read(int dirfd, const char *name, char *buf, size_t len);
 /* Whole-string integer / decimal number after trimming. */
 int scmi_sysfs_read_ll(int dirfd, const char *name, long long *v);
@@ -439,7 +440,8 @@ void scmi_iiobuf_stop(struct scmi_iiobuf *b);
 /* "iio:deviceN" from a sysfs path's last component (or its resolved
  * path's); -EINVAL if neither is one. */
 int scmi_iio_devname(const char *path, char *out, size_t outlen);
-/* Write s to a sysfs attribute; 0 or negative errno. */
+/* Write s to a sysfs attribute (not through a link); 0 or negative
+ * errno (-EIO for a short write). */
 int scmi_sysfs_write(int dirfd, const char *name, const char *s);
 
 /* ---- `-d` specifications ---- */

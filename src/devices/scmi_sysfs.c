@@ -18,11 +18,7 @@ int scmi_sysfs_read(int dirfd, const char *name, char *buf, size_t len)
 	char *nl;
 	int fd, err;
 
-	if (!len)
-		return -EINVAL;
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd < 0 && errno == ELOOP)   /* sysfs has no links here; fixtures may */
-		fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	do {
@@ -78,14 +74,14 @@ int scmi_sysfs_read_double(int dirfd, const char *name, double *v)
 	if (r < 0)
 		return r;
 	s = skip_space(buf);
-	/* decimal numbers only: no "nan", "inf" or hex */
-	if (!*s || !(isdigit((unsigned char)*s) || *s == '-' || *s == '+' || *s == '.'))
+	/* decimal numbers only: no "nan", "inf" (also signed) or hex */
+	if (!*s || s[strspn(s, "0123456789.eE+-")])
 		return -EINVAL;
 	errno = 0;
 	*v = strtod(s, &end);
 	if (errno)
 		return -errno;
-	if (*end || *v != *v)
+	if (*end)
 		return -EINVAL;
 	return 0;
 }
