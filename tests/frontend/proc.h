@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
-#define PROC_MAX_ARGS 64
+#define PROC_MAX_ARGS 96
 
 struct proc {
 	pid_t pid;         /* 0 when not running / reaped */

@@ -542,6 +542,53 @@ static void test_spi_int_cli(void **state)
 
 		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 0);
 	}
+	{
+		/* one image file for two flashes */
+		char d[] = "/tmp/vd-spi-cli.XXXXXX", spec[64];
+		const char *args[] = { "spi", "-s", "/tmp/x.sock", "--sim", "loopback", "--sim", spec,
+				       "--sim", spec, NULL };
+		char want[160];
+
+		assert_non_null(mkdtemp(d));
+		snprintf(spec, sizeof(spec), "flash,file=%s/a.img", d);
+		snprintf(want, sizeof(want),
+			 "--sim '%s': the image file is already used by chip select 1", spec);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
+		if (!strstr(err, want))
+			fail_msg("stderr '%s' does not say '%s'", err, want);
+		snprintf(want, sizeof(want), "%s/a.img", d);
+		unlink(want);
+		assert_int_equal(rmdir(d), 0);
+	}
+	{
+		/* 33 chip selects; 32 are taken (refused later, for the socket) */
+		const char *args[3 + 2 * 33 + 1] = { "spi", "-s", "/tmp/vd-no-such-dir/x.sock" };
+		static char big[8192];
+		unsigned n = 3;
+
+		for (unsigned i = 0; i < 33; i++) {
+			args[n++] = "--sim";
+			args[n++] = "loopback";
+		}
+		args[n] = NULL;
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
+		if (!strstr(err, "more than 32 chip selects"))
+			fail_msg("stderr '%s' does not say 'more than 32 chip selects'", err);
+		args[n - 2] = NULL;
+		assert_int_equal(proc_run_cli(args, big, sizeof(big), 10000), 1);
+		if (strstr(big, "more than") || !strstr(big, "/tmp/vd-no-such-dir/x.sock"))
+			fail_msg("32 chip selects: stderr '%s' is not about the socket", big);
+	}
+	{
+		/* a --device list longer than any path list can be */
+		static char list[5000];
+		const char *args[] = { "spi", "-s", "/tmp/x.sock", "-l", list, NULL };
+
+		memset(list, 'a', sizeof(list) - 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
+		if (!strstr(err, "--device list too long"))
+			fail_msg("stderr '%s' does not say '--device list too long'", err);
+	}
 }
 
 /* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
