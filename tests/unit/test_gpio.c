@@ -442,6 +442,71 @@ static void test_gpio_irq_level_low(void **state)
 	gpio_dev_free(&g);
 }
 
+/* A level type set on a line whose level is already active, with its
+ * eventq buffer queued: no edge will come to say so, so the buffer comes
+ * back VALID at once; the same when the type of an enabled interrupt is
+ * changed to a level that holds. */
+static void test_gpio_irq_level_set_while_active_fires_at_once(void **state)
+{
+	struct gpio_dev g;
+	struct gt_msg m;
+
+	gt_setup(&g, gpio_sim_new(2), NULL);
+	drive0(&g, 1);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);   /* kept while disabled */
+	assert_int_equal(gt_ndone, 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+				VIRTIO_GPIO_IRQ_TYPE_LEVEL_HIGH, NULL), OK);
+	assert_int_equal(gt_ndone, 1);
+	assert_ptr_equal(gt_done[0], &m.e);
+	assert_int_equal(gt_done_status[0], VIRTIO_GPIO_IRQ_STATUS_VALID);
+	/* low: a new buffer is held; switched to LEVEL_LOW, it fires */
+	drive0(&g, 0);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 1);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+				VIRTIO_GPIO_IRQ_TYPE_LEVEL_LOW, NULL), OK);
+	assert_int_equal(gt_ndone, 2);
+	assert_int_equal(gt_done_status[1], VIRTIO_GPIO_IRQ_STATUS_VALID);
+	/* a level that does not hold: held */
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 0, NULL), OK);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+				VIRTIO_GPIO_IRQ_TYPE_LEVEL_HIGH, NULL), OK);
+	assert_int_equal(gt_ndone, 2);
+	gpio_dev_free(&g);
+}
+
+/* Setting the type a line already has changes nothing: an edge latched
+ * while masked stays latched, a held buffer stays held. */
+static void test_gpio_irq_same_type_again_keeps_state(void **state)
+{
+	struct gpio_dev g;
+	struct gt_msg m;
+
+	gt_setup(&g, gpio_sim_new(2), NULL);
+	drive0(&g, 0);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+				VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
+	drive0(&g, 1);                                  /* latched: no buffer */
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+				VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_ndone, 1);
+	assert_int_equal(gt_done_status[0], VIRTIO_GPIO_IRQ_STATUS_VALID);
+	assert_int_equal(gt_ev(&g, &m, 1), DEV_HELD);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1,
+				VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
+	assert_int_equal(gt_ndone, 1);                  /* still held */
+	assert_int_equal(g.held, 1);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 0, NULL), OK);
+	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_VALUE, 0, 1, NULL), OK);
+	assert_int_equal(gt_ndone, 2);
+	assert_ptr_equal(gt_done[1], &m.e);
+	assert_int_equal(gt_done_status[1], VIRTIO_GPIO_IRQ_STATUS_VALID);
+	gpio_dev_free(&g);
+}
+
 static void test_gpio_events_stop_forgets_buffers(void **state)
 {
 	struct gpio_dev g;
@@ -543,6 +608,8 @@ int main(void)
 		cmocka_unit_test(test_gpio_irq_second_buffer_returned),
 		cmocka_unit_test(test_gpio_irq_level_high_refires_while_held),
 		cmocka_unit_test(test_gpio_irq_level_low),
+		cmocka_unit_test(test_gpio_irq_level_set_while_active_fires_at_once),
+		cmocka_unit_test(test_gpio_irq_same_type_again_keeps_state),
 		cmocka_unit_test(test_gpio_events_stop_forgets_buffers),
 		cmocka_unit_test(test_gpio_reset_clears_lines),
 		cmocka_unit_test(test_gpio_device_list_parse),
