@@ -591,10 +591,17 @@ static int listen_on(const char *path, struct stat *own)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || lstat(path, own) < 0 ||
-	    listen(fd, 4) < 0) {
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		int e = errno;
 
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (lstat(path, own) < 0 || listen(fd, 4) < 0) {
+		int e = errno;
+
+		unlink(path);   /* ours: bound just now */
 		close(fd);
 		errno = e;
 		return -1;
