@@ -7,6 +7,8 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -361,6 +363,85 @@ static int child_user_switch_refused(void)
 	return sandbox_apply() < 0 ? 0 : 10;
 }
 
+/* "Key:\t<value>" from a /proc/self/status opened before lock-down (the
+ * identity calls and /proc are out of reach after it) into v. */
+static int status_field(int fd, const char *key, char *v, size_t len)
+{
+	char buf[4096], *t;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	t = strstr(buf, key);
+	if (!t)
+		return -1;
+	t += strlen(key);
+	snprintf(v, len, "%.*s", (int)strcspn(t, "\n"), t);
+	return 0;
+}
+
+static bool field_is(int fd, const char *key, const char *want)
+{
+	char v[128];
+
+	return status_field(fd, key, v, sizeof(v)) == 0 && !strcmp(v, want);
+}
+
+/* --user by number, --group by name (the group given wins over the
+ * user's own), the sandbox on: every uid and gid is the new one and no
+ * supplementary group is left.  A socket file that went away is named
+ * in a warning, and start-up goes on. */
+static int child_user_numeric_group_named(void)
+{
+	char gone[128];
+	struct group *gr = getgrgid(1);   /* daemon, not nobody's own group */
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (!gr || fd < 0)
+		return 13;
+	snprintf(gone, sizeof(gone), "%s/gone.sock", tmpdir);
+	if (sandbox_opt("test", SB_OPT_SANDBOX, "on") < 0 ||
+	    sandbox_opt("test", SB_OPT_GROUP, gr->gr_name) < 0 ||
+	    sandbox_opt("test", SB_OPT_USER, "65534") < 0)
+		return 14;
+	if (sandbox_add_socket(gone) < 0)
+		return 15;
+	if (lock_gpio())
+		return 16;
+	if (!field_is(fd, "Uid:\t", "65534\t65534\t65534\t65534"))
+		return 20;
+	if (!field_is(fd, "Gid:\t", "1\t1\t1\t1"))
+		return 21;
+	if (!field_is(fd, "Groups:\t", "1 "))
+		return 22;
+	if (!field_is(fd, "Seccomp:\t", "2"))
+		return 23;
+	return 0;
+}
+
+/* --sandbox=off still switches identity (--group alone: the uid stays),
+ * and loads no filter. */
+static int child_sandbox_off_group_only(void)
+{
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 13;
+	if (sandbox_opt("test", SB_OPT_SANDBOX, "off") < 0 ||
+	    sandbox_opt("test", SB_OPT_GROUP, "65534") < 0)
+		return 14;
+	if (sandbox_apply() < 0)
+		return 15;
+	if (!field_is(fd, "Uid:\t", "0\t0\t0\t0"))
+		return 20;
+	if (!field_is(fd, "Gid:\t", "65534\t65534\t65534\t65534"))
+		return 21;
+	if (!field_is(fd, "Seccomp:\t", "0") || !field_is(fd, "NoNewPrivs:\t", "0"))
+		return 22;
+	return 0;
+}
+
 static void test_sandbox_execve_refused(void **state)
 {
 	struct outcome o;
@@ -489,6 +570,49 @@ static void test_sandbox_user_switch_refused(void **state)
 	assert_non_null(strstr(o.err, "refusing to run as uid"));
 }
 
+static void test_sandbox_user_numeric_group_named(void **state)
+{
+	struct outcome o;
+	char gone[160];
+
+	if (getuid() != 0)
+		fail_msg("this test needs root (it switches to uid 65534, gid 1)");
+	run_child(child_user_numeric_group_named, &o);
+	assert_exit(&o, 0);
+	snprintf(gone, sizeof(gone), "cannot hand socket '%s/gone.sock' to uid 65534", tmpdir);
+	if (!strstr(o.err, gone) || !strstr(o.err, "running as uid 65534 gid 1\n"))
+		fail_msg("expected the socket warning and the new identity:\n%s", o.err);
+}
+
+static void test_sandbox_off_still_switches_identity(void **state)
+{
+	struct outcome o;
+
+	if (getuid() != 0)
+		fail_msg("this test needs root (it switches to gid 65534)");
+	run_child(child_sandbox_off_group_only, &o);
+	assert_exit(&o, 0);
+	if (!strstr(o.err, "sandbox: off (--sandbox=off)") ||
+	    !strstr(o.err, "running as uid 0 gid 65534"))
+		fail_msg("expected the sandbox off and the new group:\n%s", o.err);
+}
+
+/* Declarations that cannot be kept fail with the errno and record
+ * nothing; an option id that is not the sandbox's is refused. */
+static void test_sandbox_bad_declarations(void **state)
+{
+	char longp[PATH_MAX + 10];
+
+	memset(longp, 'a', sizeof(longp) - 1);
+	longp[sizeof(longp) - 1] = '\0';
+	errno = 0;
+	assert_int_equal(sandbox_allow_path("/nonexistent-vd/x", SB_READ), -ENOENT);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(sandbox_allow_image(longp), -ENAMETOOLONG);
+	assert_int_equal(sandbox_add_socket(longp), -ENAMETOOLONG);
+	assert_int_equal(sandbox_opt("test", SB_OPT_GROUP + 100, "x"), -1);
+}
+
 static int setup(void **state)
 {
 	char path[128];
@@ -534,6 +658,9 @@ int main(void)
 		cmocka_unit_test(test_sandbox_worker_after_lockdown_confined),
 		cmocka_unit_test(test_sandbox_thread_before_lockdown_refused),
 		cmocka_unit_test(test_sandbox_user_switch_refused),
+		cmocka_unit_test(test_sandbox_user_numeric_group_named),
+		cmocka_unit_test(test_sandbox_off_still_switches_identity),
+		cmocka_unit_test(test_sandbox_bad_declarations),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
