@@ -130,6 +130,23 @@ grep -q "$tmp/no/such/dir" <<<"$err" && ok "--install: the missing DIR is named"
 err=$("$BIN" --install -x 2>&1); rc=$?
 check "$rc" 1 "--install -x: exit 1"
 grep -q "'-x'" <<<"$err" && ok "--install: the bad argument is named" || nok "--install: the bad argument is named" "$err"
+out=$("$BIN" --install --help); rc=$?
+check "$rc" 0 "--install --help exits 0"
+grep -q "^Usage: vhost-device --install \[-s\] \[DIR\]" <<<"$out" && ok "--install --help prints its usage" || nok "--install --help prints its usage" "$out"
+err=$("$BIN" --install "$tmp/busy/vhost-device-$first" 2>&1); rc=$?
+check "$rc" 1 "--install: DIR that is a file: exit 1"
+grep -q "'$tmp/busy/vhost-device-$first' is not a directory" <<<"$err" && ok "--install: the file given as DIR is named" || nok "--install: the file given as DIR is named" "$err"
+# hard links cannot cross file systems: /dev/shm (tmpfs) is another one
+shm=$(mktemp -d /dev/shm/vdinst.XXXXXX)
+if [ "$(stat -c %d "$shm")" != "$(stat -c %d "$BIN")" ]; then
+	err=$("$BIN" --install "$shm" 2>&1); rc=$?
+	check "$rc" 1 "--install: hard links to another file system: exit 1"
+	grep -q "$shm/vhost-device-$first: Invalid cross-device link (another file system: use -s)" <<<"$err" &&
+		ok "--install: the cross-device link is named, with the -s hint" || nok "--install: the cross-device link is named, with the -s hint" "$err"
+else
+	nok "--install: /dev/shm is another file system than the binary's (test set-up)"
+fi
+rm -rf "$shm"
 
 # README: every device (src/devices.def) has its section and is named in
 # the opening paragraph; nothing else is
