@@ -25,7 +25,9 @@
  * get one error line per connection naming the likely cause (dev_hint):
  * no guest memory 2 s after SET_FEATURES or when a ring starts (QEMU's
  * RAM not shared), requests answered on a queue that never got
- * SET_VRING_CALL, a driver without VIRTIO_F_VERSION_1 (legacy transport).
+ * SET_VRING_CALL, a driver without VIRTIO_F_VERSION_1 (legacy transport),
+ * a kick on a ring that has never shown a request (QEMU's RAM mapped
+ * private: share=off).
  * Nothing a frontend does to its fds can make the loop block: see efd.h.
  *
  * Pause or reset (what QEMU sends in each case: DEVELOPERS.md, "Device
@@ -177,9 +179,23 @@ void dev_on_kick(void *opaque, int fd, uint32_t events)
 		return;
 	}
 	dev_process_queue(d, vq->index);
-	if (vq->last_avail != taken)
+	if (vq->last_avail != taken) {
 		d->idle_kicks[vq->index] = 0;
-	else if (++d->idle_kicks[vq->index] >= KICK_IDLE_MAX)
+		return;
+	}
+	/* The driver kicks after publishing a request, so its first kick
+	 * finds one, unless its writes never reach the memory shared with
+	 * us: QEMU maps the file of a memory backend with share=off private,
+	 * yet sends it in the memory table, and the guest's requests hang.
+	 * (A ring that has taken a multiple of 65536 requests and gets a
+	 * spurious kick looks the same: the line says "likely".) */
+	if (vq_ready(vq) && vq->last_avail == 0)
+		dev_hint(d, HINT_PRIVATE, "%s: queue %u: kicked, but the ring in the memory the "
+			 "frontend shared shows no request: the guest's writes do not reach that "
+			 "memory, and its requests will hang. Likely cause: the VM's RAM is mapped "
+			 "private. With QEMU, add share=on to its -object memory-backend-file "
+			 "(whose default is share=off) or memory-backend-memfd", d->path, vq->index);
+	if (++d->idle_kicks[vq->index] >= KICK_IDLE_MAX)
 		kick_dead(d, vq, "keeps signalling with no new request "
 			  "(an EFD_SEMAPHORE eventfd?)");
 }

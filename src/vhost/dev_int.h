@@ -64,6 +64,7 @@ struct vu_dev {
 #define HINT_NO_MEM   (1u << 0)
 #define HINT_NO_CALL  (1u << 1)
 #define HINT_LEGACY   (1u << 2)
+#define HINT_PRIVATE  (1u << 3)
 
 /* How long after SET_FEATURES the guest memory may take to arrive before
  * the daemon says why it will not: QEMU sends it right after. */
