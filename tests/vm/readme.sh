@@ -34,7 +34,7 @@ readme_boot() {
 	mapfile -t lines < <(readme_example "$name")
 	[ ${#lines[@]} -gt 0 ] || { fail "README.md has no block marked <!-- readme-example $name -->"; return 1; }
 	mkdir -p "$WORK/bin"
-	for p in gpio i2c spi scmi; do ln -sf "$BIN" "$WORK/bin/vhost-device-$p"; done
+	for p in $("$BIN" --list); do ln -sf "$BIN" "$WORK/bin/vhost-device-$p"; done
 	for line in "${lines[@]}"; do
 		case $line in
 		vhost-device*'&')
@@ -188,6 +188,24 @@ scenario_readme_spi() {
 		fail "nor.img ($img) does not hold the guest's bytes at 0x10000"
 	fi
 	[ $CUR_FAIL = 0 ] || { sed -n 's/^@@ /        guest: /p' "$log" | head -40; readme_daemon_logs spi; }
+	finish "boot ${BOOT_SECS:-0}s"
+}
+
+scenario_readme_rng() {
+	begin readme_rng "README's RNG example as written (x86_64, memfd guest RAM)"
+	have_device rng || { skip "device rng not built"; return; }
+	local log=$WORK/readme_rng.console
+	{ echo "RNG_DEVICES=virtio_rng.0"; cat "$VM_DIR/guest/rng.sh"; } > "$WORK/readme_rng.sh"
+	mkinitrd amd64 "$WORK/readme_rng.cpio.gz" "$WORK/readme_rng.sh" virtio-rng
+	readme_boot rng amd64 "$log" "$WORK/readme_rng.cpio.gz"
+	# README: "virtio_rng becomes the current hwrng (rng_current) and
+	# /dev/hwrng gives the bytes" (getrandom(2)'s: about every byte value)
+	expect "$log" '^@@ rng current: virtio_rng\.0$' "rng_current is virtio_rng.0"
+	expect "$log" '^@@ hwrng virtio_rng\.0 current=virtio_rng\.0 bytes=1024 distinct=(1[89][0-9]|2[0-5][0-9]) ' \
+		"/dev/hwrng gives 1024 bytes of about every value"
+	local p
+	for p in "${CUR_DAEMONS[@]}"; do stop_daemon "$p"; done
+	[ $CUR_FAIL = 0 ] || { sed -n 's/^@@ /        guest: /p' "$log" | head -20; readme_daemon_logs rng; }
 	finish "boot ${BOOT_SECS:-0}s"
 }
 
