@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 #include <errno.h>
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,6 +76,10 @@ void opts_help_groups(const struct opts_spec *spec, const struct opts_group *g,
 			help_line(f, o);
 	for (const struct opt *o = common_opts; o->lng; o++)
 		help_line(f, o);
+	if (spec->help_more) {
+		fputc('\n', f);
+		spec->help_more(f);
+	}
 	if (spec->epilog)
 		fprintf(f, "\n%s", spec->epilog);
 }
@@ -221,6 +226,43 @@ int opts_parse_uint(const char *s, int base, unsigned long max, unsigned long *o
 		return -EINVAL;
 	if (errno == ERANGE || v > max)
 		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+int opts_bad(const char *prog, const char *opt, const char *arg, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: %s '%s': ", prog, opt, arg);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -1;
+}
+
+int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned long *out)
+{
+	const struct opt *o = spec->tab;
+	unsigned long min, max, v;
+	char *end;
+
+	while (o->lng && o->id != id)
+		o++;
+	if (!o->lng || !o->range)
+		return opts_bad(spec->prog, "option", arg, "has no range (id %d)", id);
+	errno = 0;
+	min = strtoul(o->range, &end, 10);
+	if (strncmp(end, "..", 2))
+		return opts_bad(spec->prog, o->lng, arg, "bad range '%s'", o->range);
+	max = strtoul(end + 2, &end, 10);
+	if (*end || errno)
+		return opts_bad(spec->prog, o->lng, arg, "bad range '%s'", o->range);
+	if (opts_parse_uint(arg, 10, max, &v) || v < min) {
+		fprintf(stderr, "%s: --%s '%s': expected %s\n", spec->prog, o->lng, arg, o->range);
+		return -1;
+	}
 	*out = v;
 	return 0;
 }

@@ -30,7 +30,10 @@ struct opts_spec {
 	const char *usage;     /* e.g. "-s PATH [-d DEVICE]..." */
 	const char *summary;   /* one-paragraph description */
 	const struct opt *tab; /* device options, terminated by OPT_END */
-	const char *epilog;    /* printed after the option list, may be NULL */
+	/* printed after the option list, each after a blank line; may be NULL:
+	 * help_more prints what is made at run time (a list of models) */
+	void (*help_more)(FILE *f);
+	const char *epilog;
 };
 
 /* A group of options with its own callback and id space.  A device's
@@ -63,5 +66,15 @@ void opts_help(const struct opts_spec *spec, FILE *f);
 /* Strict number parsing: whole string, base 0 (0x hex accepted) or 10,
  * range-checked.  Return 0 or -EINVAL/-ERANGE. */
 int opts_parse_uint(const char *s, int base, unsigned long max, unsigned long *out);
+
+/* A number option of spec->tab (entry id), checked against the entry's
+ * range "MIN..MAX", the one --help and the man page show: 0 with *out
+ * set, or -1 after printing "PROG: --OPT 'ARG': expected MIN..MAX". */
+int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned long *out);
+
+/* The one form of a bad option value: prints "PROG: OPT 'ARG': why" (why
+ * from fmt) on stderr and returns -1, for an option callback to return. */
+int opts_bad(const char *prog, const char *opt, const char *arg, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 #endif

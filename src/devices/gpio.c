@@ -7,7 +7,6 @@
  * including host line events, runs in the one epoll loop. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -24,7 +23,7 @@
 
 struct gpio_sock {
 	struct gpio_dev g;
-	struct vu_dev *d;
+	struct vu_dev *d;    /* from handle: only held events complete later */
 };
 
 static void gpio_ev_complete(void *ctx, struct vq_elem *e, uint32_t len)
@@ -59,6 +58,7 @@ static int gpio_op_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_el
 {
 	struct gpio_sock *s = priv;
 
+	s->d = d;   /* for the events it holds */
 	if (q == GPIO_Q_REQUEST)
 		return gpio_dev_request(&s->g, e);
 	if (q == GPIO_Q_EVENT)
@@ -196,9 +196,6 @@ static const struct opts_spec gpio_spec = {
 struct gpio_args {
 	const char *list;
 	struct gpio_chip_spec specs[GPIO_MAX_SOCKETS];
-	struct gpio_sock *socks;
-	unsigned nsocks;
-	struct loop *l;
 };
 
 static int gpio_opt(void *ctx, int id, const char *arg)
@@ -222,30 +219,20 @@ static int gpio_start(void *ctx, struct loop *l, unsigned count)
 		return -1;
 	}
 	n = gpio_parse_device_list(a->list, a->specs, GPIO_MAX_SOCKETS, err, sizeof(err));
-	if (n < 0) {
-		fprintf(stderr, "%s: --device-list '%s': %s\n", prog, a->list, err);
-		return -1;
-	}
-	if ((unsigned)n != count) {
-		fprintf(stderr, "%s: --device-list '%s' has %d entr%s for %u socket%s (-c %u): "
-			"give one chip per socket\n", prog, a->list, n, n == 1 ? "y" : "ies",
-			count, count == 1 ? "" : "s", count);
-		return -1;
-	}
-	a->socks = calloc(count, sizeof(*a->socks));
-	if (!a->socks) {
-		log_err("out of memory");
-		return -1;
-	}
-	a->l = l;
+	if (n < 0)
+		return opts_bad(prog, "--device-list", a->list, "%s", err);
+	if ((unsigned)n != count)
+		return opts_bad(prog, "--device-list", a->list, "%d entr%s for %u socket%s "
+				"(-c %u): give one chip per socket", n, n == 1 ? "y" : "ies",
+				count, count == 1 ? "" : "s", count);
 	return 0;
 }
 
-static void *gpio_sock(void *ctx, unsigned i, const char *path)
+static int gpio_sock(void *ctx, const struct serve_sock *ss)
 {
 	struct gpio_args *a = ctx;
-	const struct gpio_chip_spec *spec = &a->specs[i];
-	struct gpio_sock *s = &a->socks[i];
+	const struct gpio_chip_spec *spec = &a->specs[ss->i];
+	struct gpio_sock *s = ss->priv;
 	struct gpio_chip *c;
 	char err[512];
 	int r;
@@ -266,37 +253,27 @@ static void *gpio_sock(void *ctx, unsigned i, const char *path)
 	if (!c) {
 		fprintf(stderr, "%s: --device-list entry %s%lu: %s\n", gpio_spec.prog,
 			spec->sim ? "s" : "", spec->n, err);
-		return NULL;
+		return -1;
 	}
-	r = gpio_dev_init(&s->g, c, a->l);
+	r = gpio_dev_init(&s->g, c, ss->l);
 	if (r < 0) {
 		c->ops->free(c);
 		log_err("%s: %s", c->label, strerror(-r));
-		return NULL;
+		return -1;
 	}
-	a->nsocks = i + 1;
 	s->g.ev_complete = gpio_ev_complete;
 	s->g.ev_running = gpio_ev_running;
 	s->g.ev_ctx = s;
-	log_info("%s: %s chip %s, %u lines", path, spec->sim ? "simulated" : "host",
+	log_info("%s: %s chip %s, %u lines", ss->path, spec->sim ? "simulated" : "host",
 		 c->label, c->ngpio);
-	return s;
+	return 0;
 }
 
-static void gpio_bound(void *ctx, void *priv, struct vu_dev *d)
+static void gpio_sock_free(void *ctx, void *priv)
 {
 	struct gpio_sock *s = priv;
 
-	s->d = d;
-}
-
-static void gpio_cleanup(void *ctx, struct loop *l)
-{
-	struct gpio_args *a = ctx;
-
-	for (unsigned i = 0; i < a->nsocks; i++)
-		gpio_dev_free(&a->socks[i].g);
-	free(a->socks);
+	gpio_dev_free(&s->g);
 }
 
 static const struct serve_dev gpio_serve = {
@@ -304,11 +281,11 @@ static const struct serve_dev gpio_serve = {
 	.ops = &gpio_ops,
 	.numbered = true,
 	.max_sockets = GPIO_MAX_SOCKETS,
+	.sock_size = sizeof(struct gpio_sock),
 	.opt = gpio_opt,
 	.start = gpio_start,
 	.sock = gpio_sock,
-	.bound = gpio_bound,
-	.cleanup = gpio_cleanup,
+	.sock_free = gpio_sock_free,
 };
 
 int gpio_main(int argc, char **argv)

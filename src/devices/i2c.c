@@ -19,10 +19,6 @@
 
 #define I2C_MAX_SOCKETS 64
 
-struct i2c_vdev {
-	struct i2c_sock sock;        /* the request queue (i2c_queue.c) */
-};
-
 static void i2c_complete(void *ctx, struct vq_elem *e, uint32_t len)
 {
 	vu_complete(ctx, 0, e, len);
@@ -36,45 +32,39 @@ static bool i2c_running(void *ctx)
 static int i2c_op_handle(void *priv, struct vu_dev *d, unsigned q,
 			 struct vq_elem *e)
 {
-	struct i2c_vdev *v = priv;
+	struct i2c_sock *s = priv;
 
 	if (q != 0)
 		return -EINVAL;
-	v->sock.complete = i2c_complete;
-	v->sock.running = i2c_running;
-	v->sock.complete_ctx = d;
-	return i2c_sock_handle(&v->sock, e, vu_dev_vq(d, q)->num);
+	s->complete_ctx = d;
+	return i2c_sock_handle(s, e, vu_dev_vq(d, q)->num);
 }
 
 static void i2c_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 {
-	struct i2c_vdev *v = priv;
-
-	i2c_sock_stop(&v->sock);
+	i2c_sock_stop(priv);
 }
 
 /* the ring runs again after a stop: results that waited are written */
 static void i2c_op_flush(void *priv, struct vu_dev *d, unsigned q)
 {
-	struct i2c_vdev *v = priv;
-
-	i2c_sock_resume(&v->sock);
+	i2c_sock_resume(priv);
 }
 
+/* after queue_stop() */
 static void i2c_op_reset(void *priv, struct vu_dev *d)
 {
-	struct i2c_vdev *v = priv;
+	struct i2c_sock *s = priv;
 
-	i2c_sock_stop(&v->sock);
-	v->sock.features_ok = false;
+	s->features_ok = false;
 }
 
 static void i2c_op_set_features(void *priv, uint64_t features)
 {
-	struct i2c_vdev *v = priv;
+	struct i2c_sock *s = priv;
 
-	v->sock.features_ok = features & (1ull << VIRTIO_I2C_F_ZERO_LENGTH_REQUEST);
-	if (!v->sock.features_ok)
+	s->features_ok = features & (1ull << VIRTIO_I2C_F_ZERO_LENGTH_REQUEST);
+	if (!s->features_ok)
 		log_bad("i2c: the driver did not accept VIRTIO_I2C_F_ZERO_LENGTH_REQUEST: "
 			"every request will fail");
 }
@@ -107,25 +97,31 @@ static const struct opt i2c_opts[] = {
 	OPT_END
 };
 
-static char epilog[1536];
+static void i2c_help_models(FILE *f)
+{
+	fprintf(f, "Simulated device models (--sim):\n");
+	i2c_sim_models_help(f);
+}
 
-static struct opts_spec i2c_spec = {
+static const struct opts_spec i2c_spec = {
 	.prog = "vhost-device-i2c",
 	.usage = "-s PATH [-c N] (-l LIST | --sim MODEL@ADDR)...",
 	.summary = "vhost-user backend for a virtio-i2c adapter: host I2C/SMBus devices\n"
 		   "from -l and simulated peripherals from --sim, one guest per socket;\n"
 		   "all guests share the adapters and simulated devices.",
 	.tab = i2c_opts,
-	.epilog = epilog,
+	.help_more = i2c_help_models,
+	.epilog = "Examples:\n"
+		  "  vhost-device-i2c -s /tmp/vi2c.sock -c 2 -l \"2:32:21,3:10:23\"\n"
+		  "  vhost-device-i2c -s /tmp/vi2c.sock --sim 24c02@0x50,file=ee.bin --sim lm75@0x48\n"
+		  "The adapter names come from /sys/bus/i2c/devices/i2c-N/name\n"
+		  "($VHOST_DEVICE_I2C_SYSFS overrides that directory).\n",
 };
 
 struct i2c_args {
 	struct i2c_bus bus;
 	const char *sysfs;
 	bool any;
-	struct i2c_vdev *v;
-	unsigned count;
-	struct loop *l;
 };
 
 static int i2c_opt(void *ctx, int id, const char *arg)
@@ -135,10 +131,8 @@ static int i2c_opt(void *ctx, int id, const char *arg)
 
 	switch (id) {
 	case OPT_LIST:
-		if (i2c_parse_device_list(&a->bus, arg, a->sysfs, err, sizeof(err))) {
-			fprintf(stderr, "%s: --device-list '%s': %s\n", i2c_spec.prog, arg, err);
-			return -1;
-		}
+		if (i2c_parse_device_list(&a->bus, arg, a->sysfs, err, sizeof(err)))
+			return opts_bad(i2c_spec.prog, "--device-list", arg, "%s", err);
 		a->any = true;
 		return 0;
 	case OPT_SIM:
@@ -147,30 +141,12 @@ static int i2c_opt(void *ctx, int id, const char *arg)
 			i2c_sim_models_help(stdout);
 			return 1;
 		}
-		if (i2c_bus_add_sim(&a->bus, arg, err, sizeof(err))) {
-			fprintf(stderr, "%s: --sim '%s': %s\n", i2c_spec.prog, arg, err);
-			return -1;
-		}
+		if (i2c_bus_add_sim(&a->bus, arg, err, sizeof(err)))
+			return opts_bad(i2c_spec.prog, "--sim", arg, "%s", err);
 		a->any = true;
 		return 0;
 	}
 	return -1;
-}
-
-static void make_epilog(void)
-{
-	FILE *f = fmemopen(epilog, sizeof(epilog), "w");
-
-	if (!f)
-		return;
-	fprintf(f, "Simulated device models (--sim):\n");
-	i2c_sim_models_help(f);
-	fprintf(f, "\nExamples:\n"
-		"  vhost-device-i2c -s /tmp/vi2c.sock -c 2 -l \"2:32:21,3:10:23\"\n"
-		"  vhost-device-i2c -s /tmp/vi2c.sock --sim 24c02@0x50,file=ee.bin --sim lm75@0x48\n"
-		"The adapter names come from /sys/bus/i2c/devices/i2c-N/name\n"
-		"($VHOST_DEVICE_I2C_SYSFS overrides that directory).\n");
-	fclose(f);
 }
 
 static int i2c_start(void *ctx, struct loop *l, unsigned count)
@@ -194,13 +170,6 @@ static int i2c_start(void *ctx, struct loop *l, unsigned count)
 			log_info("0x%02x: simulated %s", i, bus->sim[bus->map[i].idx]->model->name);
 		else if (bus->map[i].kind == I2C_T_HOST)
 			log_info("0x%02x: /dev/i2c-%u", i, bus->adap[bus->map[i].idx].bus);
-	a->v = calloc(count, sizeof(*a->v));
-	if (!a->v) {
-		log_err("out of memory");
-		return -1;
-	}
-	a->count = count;
-	a->l = l;
 	if (i2c_bus_needs_threads(bus))
 		sandbox_need(SB_NEED_THREADS);   /* started in i2c_serving */
 	return 0;
@@ -219,25 +188,36 @@ static int i2c_serving(void *ctx, struct loop *l)
 	return 0;
 }
 
-static void *i2c_sock(void *ctx, unsigned i, const char *path)
+static int i2c_sock(void *ctx, const struct serve_sock *ss)
+{
+	struct i2c_args *a = ctx;
+	struct i2c_sock *s = ss->priv;
+
+	if (i2c_sock_init(s, &a->bus, ss->l)) {
+		log_err("out of memory");
+		return -1;
+	}
+	s->complete = i2c_complete;
+	s->running = i2c_running;
+	return 0;
+}
+
+static void i2c_stop(void *ctx)
 {
 	struct i2c_args *a = ctx;
 
-	if (i2c_sock_init(&a->v[i].sock, &a->bus, a->l)) {
-		log_err("out of memory");
-		return NULL;
-	}
-	return &a->v[i];
+	i2c_bus_stop(&a->bus);
+}
+
+static void i2c_free_sock(void *ctx, void *priv)
+{
+	i2c_sock_free(priv);
 }
 
 static void i2c_cleanup(void *ctx, struct loop *l)
 {
 	struct i2c_args *a = ctx;
 
-	i2c_bus_stop(&a->bus);
-	for (unsigned i = 0; a->v && i < a->count; i++)
-		i2c_sock_free(&a->v[i].sock);
-	free(a->v);
 	i2c_bus_free(&a->bus);
 }
 
@@ -246,20 +226,23 @@ static const struct serve_dev i2c_serve = {
 	.ops = &i2c_ops,
 	.numbered = true,
 	.max_sockets = I2C_MAX_SOCKETS,
+	.sock_size = sizeof(struct i2c_sock),
 	.opt = i2c_opt,
 	.start = i2c_start,
-	.serving = i2c_serving,
 	.sock = i2c_sock,
+	.serving = i2c_serving,
+	.stop = i2c_stop,
+	.sock_free = i2c_free_sock,
 	.cleanup = i2c_cleanup,
 };
 
 int i2c_main(int argc, char **argv)
 {
+	/* static: a worker stuck on a bus may still use it after main */
 	static struct i2c_args a;
 
-	memset(&a, 0, sizeof(a));
-	make_epilog();
 	a.sysfs = getenv("VHOST_DEVICE_I2C_SYSFS");
+	a.any = false;
 	if (i2c_bus_init(&a.bus, NULL, NULL)) {
 		fprintf(stderr, "%s: out of memory\n", i2c_spec.prog);
 		return 1;

@@ -9,7 +9,6 @@
  * a timerfd at the end of the period.  Nothing here sleeps or polls. */
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +243,7 @@ static int rng_op_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_ele
 
 	if (q != 0)
 		return -EINVAL;
+	s->d = d;   /* for the requests it holds */
 	if (e->out_len || !e->in_len) {
 		log_bad("rng: a request with %u driver-readable and %u writable bytes; "
 			"answered empty", e->out_len, e->in_len);
@@ -264,17 +264,13 @@ static int rng_op_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_ele
 	return DEV_HELD;
 }
 
+/* also all a reset needs: the core calls it for every queue first */
 static void rng_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 {
 	struct rng_sock *s = priv;
 
 	s->head = 0;
 	s->count = 0;
-}
-
-static void rng_op_reset(void *priv, struct vu_dev *d)
-{
-	rng_op_queue_stop(priv, d, 0);
 }
 
 static const struct dev_ops rng_ops = {
@@ -284,7 +280,6 @@ static const struct dev_ops rng_ops = {
 	.queue_size = RNG_QUEUE_SIZE,
 	.handle = rng_op_handle,
 	.queue_stop = rng_op_queue_stop,
-	.reset = rng_op_reset,
 };
 
 static void rng_complete(struct rng_sock *s, struct vq_elem *e, uint32_t len)
@@ -327,19 +322,13 @@ static int rng_opt(void *ctx, int id, const char *arg)
 		r->path = arg;
 		return 0;
 	case OPT_PERIOD:
-		if (opts_parse_uint(arg, 10, RNG_MAX_PERIOD_MS, &v) || !v) {
-			fprintf(stderr, "%s: --period '%s': expected 1..%u milliseconds\n",
-				rng_spec.prog, arg, RNG_MAX_PERIOD_MS);
+		if (opts_uint(&rng_spec, id, arg, &v))
 			return -1;
-		}
 		r->period_ns = (uint64_t)v * 1000000u;
 		return 0;
 	case OPT_MAX_BYTES:
-		if (opts_parse_uint(arg, 10, ULONG_MAX, &v) || !v) {
-			fprintf(stderr, "%s: --max-bytes '%s': expected 1..%lu\n",
-				rng_spec.prog, arg, ULONG_MAX);
+		if (opts_uint(&rng_spec, id, arg, &v))
 			return -1;
-		}
 		r->max_bytes = v;
 		return 0;
 	}
@@ -360,15 +349,10 @@ static int rng_open_source(struct rng *r)
 		return 0;
 	}
 	r->fd = open(r->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-	if (r->fd < 0 || fstat(r->fd, &st)) {
-		fprintf(stderr, "%s: --rng-source '%s': %s\n", rng_spec.prog, r->path,
-			strerror(errno));
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		fprintf(stderr, "%s: --rng-source '%s': is a directory\n", rng_spec.prog, r->path);
-		return -1;
-	}
+	if (r->fd < 0 || fstat(r->fd, &st))
+		return opts_bad(rng_spec.prog, "--rng-source", r->path, "%s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return opts_bad(rng_spec.prog, "--rng-source", r->path, "is a directory");
 	r->ops = &file_ops;
 	return 0;
 }
@@ -388,47 +372,32 @@ static int rng_start(void *ctx, struct loop *l, unsigned count)
 			return -1;
 		}
 	}
-	r->socks = calloc(count, sizeof(*r->socks));
-	if (!r->socks) {
-		log_err("out of memory");
-		return -1;
-	}
-	r->nsocks = count;
 	r->l = l;
 	log_info("source %s, %s", r->path ? r->path : "getrandom(2)",
 		 r->quota ? "rate-limited" : "no rate limit");
 	return 0;
 }
 
-static void *rng_sock(void *ctx, unsigned i, const char *path)
+static int rng_sock(void *ctx, const struct serve_sock *ss)
 {
 	struct rng *r = ctx;
-	struct rng_sock *s = &r->socks[i];
+	struct rng_sock *s = ss->priv;
 
+	if (!ss->i)
+		r->socks = s;   /* the sockets' state is one array */
+	r->nsocks = ss->i + 1;
 	s->r = r;
 	s->complete = rng_complete;
 	s->period_start = r->now();
 	s->left = r->quota;
-	return s;
+	return 0;
 }
 
-static void rng_bound(void *ctx, void *priv, struct vu_dev *d)
-{
-	struct rng_sock *s = priv;
-
-	s->d = d;
-}
-
+/* the loop, freed after, removes the timers and the source's watch */
 static void rng_cleanup(void *ctx, struct loop *l)
 {
 	struct rng *r = ctx;
 
-	for (unsigned i = 0; i < r->nsocks; i++)
-		if (l && r->socks[i].timer)
-			loop_del(l, r->socks[i].timer);
-	if (l && r->src_w)
-		loop_del(l, r->src_w);
-	free(r->socks);
 	if (r->fd >= 0)
 		close(r->fd);
 	if (r->random_fd >= 0)
@@ -440,10 +409,10 @@ static const struct serve_dev rng_serve = {
 	.ops = &rng_ops,
 	.numbered = true,
 	.max_sockets = RNG_MAX_SOCKETS,
+	.sock_size = sizeof(struct rng_sock),
 	.opt = rng_opt,
 	.start = rng_start,
 	.sock = rng_sock,
-	.bound = rng_bound,
 	.cleanup = rng_cleanup,
 };
 

@@ -288,10 +288,8 @@ static int scmi_opt(void *ctx, int id, const char *arg)
 			scmi_devices_help(stdout);
 			return 1;
 		}
-		if (scmi_state_add_spec(&p->st, arg, err, sizeof(err))) {
-			fprintf(stderr, "%s: -d '%s': %s\n", scmi_spec.prog, arg, err);
-			return -1;
-		}
+		if (scmi_state_add_spec(&p->st, arg, err, sizeof(err)))
+			return opts_bad(scmi_spec.prog, "-d", arg, "%s", err);
 		return 0;
 	case OPT_HELP_DEVICES:
 		scmi_devices_help(stdout);
@@ -318,13 +316,6 @@ static int scmi_start(void *ctx, struct loop *l, unsigned count)
 	return 0;
 }
 
-static void scmi_bound(void *ctx, void *priv, struct vu_dev *d)
-{
-	struct scmi_priv *p = priv;
-
-	p->dev = d;
-}
-
 static void scmi_cleanup(void *ctx, struct loop *l)
 {
 	struct scmi_priv *p = ctx;
@@ -344,7 +335,6 @@ static const struct serve_dev scmi_serve = {
 	.numbered = false,
 	.opt = scmi_opt,
 	.start = scmi_start,
-	.bound = scmi_bound,
 	.cleanup = scmi_cleanup,
 };
 

@@ -6,7 +6,6 @@
  * selects.  spidev messages run on a worker per chip select (spi_core.c). */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -16,11 +15,6 @@
 #include "vhost/dev.h"
 #include "vhost/serve.h"
 #include "vhost/loop.h"
-
-struct spi_priv {
-	struct spi_sock sock;
-	struct vu_dev *d;
-};
 
 static struct spi_ctrl spi_ctrl_g;
 
@@ -36,40 +30,36 @@ static bool spi_running(void *ctx)
 
 static void spi_op_get_config(void *priv, uint8_t *buf)
 {
-	struct spi_priv *p = priv;
+	struct spi_sock *s = priv;
 
-	spi_config_bytes(p->sock.ctrl, buf);
+	spi_config_bytes(s->ctrl, buf);
 }
 
 static int spi_op_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_elem *e)
 {
-	struct spi_priv *p = priv;
+	struct spi_sock *s = priv;
 
 	if (q != 0)
 		return -EINVAL;
-	p->sock.complete_ctx = d;
-	return spi_sock_handle(&p->sock, e);
+	s->complete_ctx = d;
+	return spi_sock_handle(s, e);
 }
 
 static void spi_op_flush(void *priv, struct vu_dev *d, unsigned q)
 {
-	struct spi_priv *p = priv;
+	struct spi_sock *s = priv;
 
-	p->sock.complete_ctx = d;
-	spi_sock_flush(&p->sock);
+	s->complete_ctx = d;
+	spi_sock_flush(s);
 }
 
+/* also all a reset needs: the core calls it for every queue first */
 static void spi_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 {
-	struct spi_priv *p = priv;
+	struct spi_sock *s = priv;
 
-	spi_sock_drop(&p->sock);
-	spi_ctrl_release_owner(p->sock.ctrl, p->sock.index);
-}
-
-static void spi_op_reset(void *priv, struct vu_dev *d)
-{
-	spi_op_queue_stop(priv, d, 0);
+	spi_sock_drop(s);
+	spi_ctrl_release_owner(s->ctrl, s->index);
 }
 
 static const struct dev_ops spi_dev_ops = {
@@ -84,7 +74,6 @@ static const struct dev_ops spi_dev_ops = {
 	.handle = spi_op_handle,
 	.flush = spi_op_flush,
 	.queue_stop = spi_op_queue_stop,
-	.reset = spi_op_reset,
 };
 
 /* ---- command line ---- */
@@ -115,8 +104,6 @@ static const struct opts_spec spi_spec = {
 struct spi_args {
 	const char *prog;
 	struct spi_ctrl *c;
-	struct spi_priv **p;
-	unsigned count;
 };
 
 static int add_target(struct spi_args *a, struct spi_target *t, const char *what, const char *err)
@@ -143,10 +130,8 @@ static int add_devices(struct spi_args *a, const char *list)
 		fprintf(stderr, "%s: --device list too long\n", a->prog);
 		return -1;
 	}
-	if (!*buf || buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,")) {
-		fprintf(stderr, "%s: --device '%s': empty device path in the list\n", a->prog, list);
-		return -1;
-	}
+	if (!*buf || buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
+		return opts_bad(a->prog, "--device", list, "empty device path in the list");
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct spi_target *t = spidev_target_new(tok, &spidev_sys_ops, NULL, err, sizeof(err));
 
@@ -176,11 +161,9 @@ static int spi_opt(void *ctx, int id, const char *arg)
 			const char *f = strstr(arg, ",file=");
 			const char *g = strstr(a->c->cs[i]->name, ",file=");
 
-			if (f && g && !strcmp(f, g)) {
-				fprintf(stderr, "%s: --sim '%s': the image file is already used by "
-					"chip select %u\n", a->prog, arg, i);
-				return -1;
-			}
+			if (f && g && !strcmp(f, g))
+				return opts_bad(a->prog, "--sim", arg, "the image file is already "
+						"used by chip select %u", i);
 		}
 		return add_target(a, spi_sim_new(arg, err, sizeof(err)), "--sim", err) ? -1 : 0;
 	}
@@ -200,12 +183,6 @@ static int spi_start(void *ctx, struct loop *l, unsigned count)
 		log_info("chip select %u: %s", i, a->c->cs[i]->name);
 	if (spi_ctrl_needs_threads(a->c))
 		sandbox_need(SB_NEED_THREADS);   /* started in spi_serving */
-	a->p = calloc(count, sizeof(*a->p));
-	if (!a->p) {
-		log_err("out of memory");
-		return -1;
-	}
-	a->count = count;
 	return 0;
 }
 
@@ -221,41 +198,34 @@ static int spi_serving(void *ctx, struct loop *l)
 	return 0;
 }
 
-static void *spi_sock(void *ctx, unsigned i, const char *path)
+static int spi_sock(void *ctx, const struct serve_sock *ss)
 {
 	struct spi_args *a = ctx;
-	struct spi_priv *p = calloc(1, sizeof(*p));
+	struct spi_sock *s = ss->priv;
 
-	if (!p) {
-		log_err("out of memory");
-		return NULL;
-	}
-	p->sock.ctrl = a->c;
-	p->sock.index = (int)i;
-	p->sock.complete = spi_complete;
-	p->sock.running = spi_running;
-	a->p[i] = p;
-	return p;
+	s->ctrl = a->c;
+	s->index = (int)ss->i;
+	s->complete = spi_complete;
+	s->running = spi_running;
+	return 0;
 }
 
-static void spi_bound(void *ctx, void *priv, struct vu_dev *d)
+static void spi_stop(void *ctx)
 {
-	struct spi_priv *p = priv;
+	struct spi_args *a = ctx;
 
-	p->d = d;
+	spi_ctrl_stop(a->c);
+}
+
+static void spi_free_sock(void *ctx, void *priv)
+{
+	spi_sock_free(priv);
 }
 
 static void spi_cleanup(void *ctx, struct loop *l)
 {
 	struct spi_args *a = ctx;
 
-	spi_ctrl_stop(a->c);
-	for (unsigned i = 0; a->p && i < a->count; i++) {
-		if (a->p[i])
-			spi_sock_free(&a->p[i]->sock);
-		free(a->p[i]);
-	}
-	free(a->p);
 	spi_ctrl_free(a->c);
 }
 
@@ -264,17 +234,19 @@ static const struct serve_dev spi_serve = {
 	.ops = &spi_dev_ops,
 	.numbered = true,
 	.max_sockets = SPI_MAX_SOCKETS,
+	.sock_size = sizeof(struct spi_sock),
 	.opt = spi_opt,
 	.start = spi_start,
-	.serving = spi_serving,
 	.sock = spi_sock,
-	.bound = spi_bound,
+	.serving = spi_serving,
+	.stop = spi_stop,
+	.sock_free = spi_free_sock,
 	.cleanup = spi_cleanup,
 };
 
 int spi_main(int argc, char **argv)
 {
-	struct spi_args a = { "vhost-device-spi", &spi_ctrl_g, NULL, 0 };
+	struct spi_args a = { "vhost-device-spi", &spi_ctrl_g };
 
 	memset(&spi_ctrl_g, 0, sizeof(spi_ctrl_g));
 	return serve_main(&spi_serve, &a, argc, argv);

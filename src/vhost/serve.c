@@ -182,13 +182,19 @@ static int run_step(struct serve_state *st, enum step s)
 	return 0;
 }
 
+/* Socket i's priv: its block of sock_size bytes, or ctx. */
+static void *sock_priv(struct serve_state *st, void *ctx, unsigned i)
+{
+	return st->privs ? st->privs + (size_t)i * st->dev->sock_size : ctx;
+}
+
 static int listen_all(struct serve_state *st, void *ctx)
 {
 	const struct serve_dev *dev = st->dev;
 
 	for (unsigned i = 0; i < st->sk.count; i++) {
+		struct serve_sock s = { .i = i, .l = st->l, .priv = sock_priv(st, ctx, i) };
 		char path[4096];
-		void *priv = ctx;
 
 		if (st->sk.nfds)
 			vu_sockets_fd_label(&st->sk, i, path, sizeof(path));
@@ -196,21 +202,18 @@ static int listen_all(struct serve_state *st, void *ctx)
 			fprintf(stderr, "%s: --socket-path '%s': too long\n", st->prog, st->sk.path);
 			return -1;
 		}
-		if (dev->sock) {
-			priv = dev->sock(ctx, i, path);
-			if (!priv)
-				return -1;
-		}
+		s.path = path;
+		if (dev->sock && dev->sock(ctx, &s))
+			return -1;
+		st->nsocks = i + 1;
 		if (st->sk.nfds) {
-			st->d[i] = vu_dev_new_fd(st->l, st->sk.fds[i], path, dev->ops, priv);
+			st->d[i] = vu_dev_new_fd(st->l, st->sk.fds[i], path, dev->ops, s.priv);
 			st->sk.fds[i] = -1;	/* the device owns it now */
 		} else {
-			st->d[i] = vu_dev_new(st->l, path, dev->ops, priv);
+			st->d[i] = vu_dev_new(st->l, path, dev->ops, s.priv);
 		}
 		if (!st->d[i])
 			return -1;
-		if (dev->bound)
-			dev->bound(ctx, priv, st->d[i]);
 	}
 	return 0;
 }
@@ -234,7 +237,9 @@ int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv)
 		goto out;
 	st.l = loop_new();
 	st.d = calloc(st.sk.count, sizeof(*st.d));
-	if (!st.l || !st.d) {
+	if (dev->sock_size)
+		st.privs = calloc(st.sk.count, dev->sock_size);
+	if (!st.l || !st.d || (dev->sock_size && !st.privs)) {
 		log_err("cannot create the event loop: %s", strerror(errno ? errno : ENOMEM));
 		goto out;
 	}
@@ -262,6 +267,11 @@ out:
 		vu_dev_free(st.d[i]);
 	free(st.d);
 	vu_sockets_free(&st.sk);
+	if (dev->stop)
+		dev->stop(ctx);
+	for (unsigned i = 0; dev->sock_free && i < st.nsocks; i++)
+		dev->sock_free(ctx, sock_priv(&st, ctx, i));
+	free(st.privs);
 	if (dev->cleanup)
 		dev->cleanup(ctx, st.l);
 	if (st.l)

@@ -18,6 +18,14 @@
 #include "vhost/dev.h"
 #include "vhost/sockets.h"
 
+/* One socket of a device, as its sock callback sees it. */
+struct serve_sock {
+	unsigned i;           /* 0..count-1 */
+	const char *path;     /* where it will listen (a label with --fd) */
+	struct loop *l;
+	void *priv;           /* what its dev_ops get: sock_size zeroed bytes, or ctx */
+};
+
 struct serve_dev {
 	const struct opts_spec *spec; /* prog, usage, summary, device table, epilog */
 	const struct dev_ops *ops;
@@ -25,6 +33,10 @@ struct serve_dev {
 	 * 1..max_sockets.  Not numbered: PATH as given, one guest, no -c. */
 	bool numbered;
 	unsigned max_sockets;
+	/* The per-socket state: serve_main gives each socket sock_size zeroed
+	 * bytes (struct serve_sock.priv), element i of one array, and frees
+	 * them after sock_free.  0: every socket's priv is ctx. */
+	size_t sock_size;
 
 	/* A device option (an id of spec->tab): as an opts_parse callback,
 	 * 0 taken, < 0 error (message printed), > 0 stop with success.
@@ -34,19 +46,24 @@ struct serve_dev {
 	 * loop everything will run in.  count sockets follow.  0, or -1 after
 	 * printing why.  Optional. */
 	int (*start)(void *ctx, struct loop *l, unsigned count);
-	/* Socket i at path: return the priv its dev_ops get, or NULL after
-	 * printing why.  Optional: without it every socket gets ctx. */
-	void *(*sock)(void *ctx, unsigned i, const char *path);
-	/* Socket i's vu_dev exists (for completions outside handle). Optional. */
-	void (*bound)(void *ctx, void *priv, struct vu_dev *d);
+	/* Set up socket s (its priv), before it listens.  0, or -1 after
+	 * printing why.  Optional.  (The socket's vu_dev comes with every
+	 * request, in handle: what completes held elements later keeps it
+	 * from there.) */
+	int (*sock)(void *ctx, const struct serve_sock *s);
 	/* After the ready steps (so after the lock-down), just before the
 	 * loop runs: start what must run confined, such as worker threads
 	 * (a thread started earlier would keep the capabilities and escape
 	 * Landlock, which apply per thread).  0, or -1 after printing why.
 	 * Optional. */
 	int (*serving)(void *ctx, struct loop *l);
-	/* Always called last, after every socket is closed (l may be NULL):
-	 * free what start and sock made.  Optional. */
+	/* The way out, in this order, after every socket is closed (l may be
+	 * NULL; the loop, freed last, removes every watch still in it):
+	 * stop what serving started (it may not have run); sock_free for
+	 * each socket whose sock returned 0; cleanup frees what start made.
+	 * Each optional. */
+	void (*stop)(void *ctx);
+	void (*sock_free)(void *ctx, void *priv);
 	void (*cleanup)(void *ctx, struct loop *l);
 };
 
@@ -57,6 +74,8 @@ struct serve_state {
 	struct vu_sockets sk;     /* -s, -c */
 	struct loop *l;           /* NULL until parsing is done */
 	struct vu_dev **d;        /* sk.count entries once listening */
+	char *privs;              /* sk.count blocks of dev->sock_size bytes */
+	unsigned nsocks;          /* how many dev->sock has set up */
 };
 
 #define SERVE_PART_MAX_OPTS 8

@@ -255,7 +255,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* tear down: nothing left held, no watch left in the loop */
 	for (unsigned i = 0; i < 2; i++) {
-		rng_op_reset(&S[i], NULL);
+		rng_op_queue_stop(&S[i], NULL, 0);
 		if (S[i].timer)
 			loop_del(R.l, S[i].timer);
 	}

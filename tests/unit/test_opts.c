@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "common/opts.h"
@@ -127,6 +128,96 @@ static void test_opts_parse_uint_strict(void **state)
 	assert_int_equal(v, 0x50);   /* untouched on error */
 }
 
+/* What fn(arg) printed on stderr, into out. */
+static int with_stderr(char *out, size_t outlen, int (*fn)(const char *), const char *arg)
+{
+	FILE *tmp = tmpfile();
+	int saved = dup(2), r;
+	size_t n;
+
+	assert_non_null(tmp);
+	fflush(stderr);
+	dup2(fileno(tmp), 2);
+	r = fn(arg);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, outlen - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	return r;
+}
+
+static unsigned long uint_v;
+
+static int count_uint(const char *arg)
+{
+	return opts_uint(&spec, O_COUNT, arg, &uint_v);
+}
+
+static int sock_uint(const char *arg)
+{
+	return opts_uint(&spec, O_SOCK, arg, &uint_v);
+}
+
+/* The range checked is the one --help shows (the table's), and the
+ * message names the option, the value and the range. */
+static void test_opts_uint_takes_the_tables_range(void **state)
+{
+	char err[256];
+
+	assert_int_equal(with_stderr(err, sizeof(err), count_uint, "8"), 0);
+	assert_int_equal(uint_v, 8);
+	assert_string_equal(err, "");
+	assert_int_equal(with_stderr(err, sizeof(err), count_uint, "1"), 0);
+	assert_int_equal(uint_v, 1);
+	assert_int_equal(with_stderr(err, sizeof(err), count_uint, "9"), -1);
+	assert_string_equal(err, "vhost-device-test: --socket-count '9': expected 1..8\n");
+	assert_int_equal(with_stderr(err, sizeof(err), count_uint, "0"), -1);
+	assert_string_equal(err, "vhost-device-test: --socket-count '0': expected 1..8\n");
+	assert_int_equal(with_stderr(err, sizeof(err), count_uint, "2x"), -1);
+	assert_int_equal(uint_v, 1);   /* untouched on error */
+	/* an entry without a range is a mistake in the table, not a pass */
+	assert_int_equal(with_stderr(err, sizeof(err), sock_uint, "3"), -1);
+	assert_non_null(strstr(err, "has no range"));
+}
+
+static int bad_list(const char *arg)
+{
+	return opts_bad("prog", "--list", arg, "entry %d is empty", 2);
+}
+
+static void test_opts_bad_names_option_and_value(void **state)
+{
+	char err[128];
+
+	assert_int_equal(with_stderr(err, sizeof(err), bad_list, "a::b"), -1);
+	assert_string_equal(err, "prog: --list 'a::b': entry 2 is empty\n");
+}
+
+static void more(FILE *f)
+{
+	fputs("Models:\n  m1\n", f);
+}
+
+/* help_more (made at run time) sits between the options and the epilog,
+ * each after a blank line. */
+static void test_opts_help_more_before_epilog(void **state)
+{
+	struct opts_spec sp = spec;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	sp.help_more = more;
+	sp.epilog = "Examples:\n  x\n";
+	opts_help(&sp, f);
+	fclose(f);
+	assert_non_null(strstr(buf, "show the version and exit\n\nModels:\n  m1\n\nExamples:\n  x\n"));
+	free(buf);
+}
+
 /* Two groups with the same ids: each option reaches its own group's
  * callback, long-only ones included; --help lists the groups in order. */
 enum { G_X = 1, G_LONG };
@@ -184,6 +275,9 @@ int main(void)
 		cmocka_unit_test(test_opts_help_and_version_stop_with_success),
 		cmocka_unit_test(test_opts_help_lists_every_option),
 		cmocka_unit_test(test_opts_parse_uint_strict),
+		cmocka_unit_test(test_opts_uint_takes_the_tables_range),
+		cmocka_unit_test(test_opts_bad_names_option_and_value),
+		cmocka_unit_test(test_opts_help_more_before_epilog),
 		cmocka_unit_test(test_opts_groups_keep_their_ids_apart),
 		cmocka_unit_test(test_opts_long_only_id_out_of_range_refused),
 	};

@@ -67,12 +67,23 @@ static int f_start(void *ctx, struct loop *l, unsigned count)
 	return c->fail_start ? -1 : 0;
 }
 
-static void *f_sock(void *ctx, unsigned i, const char *path)
+/* Numbered sockets get a zeroed unsigned each (sock_size), where the
+ * socket's number + 1 is kept for f_sock_free; a verbatim one gets ctx. */
+static int f_sock(void *ctx, const struct serve_sock *ss)
 {
 	struct calls *c = ctx;
-	const char *base = strrchr(path, '/');
+	const char *base = strrchr(ss->path, '/');
+	unsigned i = ss->i;
 
-	say(c, "sock%u=%s;", i, base ? base + 1 : path);
+	say(c, "sock%u=%s;", i, base ? base + 1 : ss->path);
+	if (!ss->l)
+		say(c, "no-loop;");
+	if (ss->priv == ctx)
+		say(c, "ctx;");
+	else if (*(unsigned *)ss->priv)
+		say(c, "not-zeroed;");
+	else
+		*(unsigned *)ss->priv = i + 1;
 	if (c->fail_sock_at && i == c->fail_sock_at) {
 		/* every earlier socket listens by now */
 		for (unsigned j = 0; j < i; j++) {
@@ -82,14 +93,22 @@ static void *f_sock(void *ctx, unsigned i, const char *path)
 			snprintf(p, sizeof(p), "%s/s%u", c->dir, j);
 			say(c, "%s;", stat(p, &st) == 0 && S_ISSOCK(st.st_mode) ? "up" : "down");
 		}
-		return NULL;
+		return -1;
 	}
-	return c;
+	return 0;
 }
 
-static void f_bound(void *ctx, void *priv, struct vu_dev *d)
+static void f_stop(void *ctx)
 {
-	say(ctx, "bound;");
+	say(ctx, "stop;");
+}
+
+static void f_sock_free(void *ctx, void *priv)
+{
+	if (priv == ctx)
+		say(ctx, "free;");
+	else
+		say(ctx, "free%u;", *(unsigned *)priv - 1);
 }
 
 static void f_cleanup(void *ctx, struct loop *l)
@@ -99,14 +118,15 @@ static void f_cleanup(void *ctx, struct loop *l)
 
 static struct serve_dev numbered = {
 	.spec = &fake_spec, .ops = &fake_ops, .numbered = true, .max_sockets = 4,
-	.opt = f_opt, .start = f_start, .sock = f_sock, .bound = f_bound,
-	.cleanup = f_cleanup,
+	.sock_size = sizeof(unsigned),
+	.opt = f_opt, .start = f_start, .sock = f_sock, .stop = f_stop,
+	.sock_free = f_sock_free, .cleanup = f_cleanup,
 };
 
 static struct serve_dev verbatim = {
 	.spec = &fake_spec, .ops = &fake_ops, .numbered = false,
-	.opt = f_opt, .start = f_start, .sock = f_sock, .bound = f_bound,
-	.cleanup = f_cleanup,
+	.opt = f_opt, .start = f_start, .sock = f_sock, .stop = f_stop,
+	.sock_free = f_sock_free, .cleanup = f_cleanup,
 };
 
 /* Run serve_main with argv, stdout captured into out. */
@@ -145,7 +165,7 @@ static void test_serve_help_has_the_shared_options(void **state)
 	assert_non_null(strstr(out, "  -F, --flag"));
 	assert_non_null(strstr(out, "  -v, --verbose"));
 	assert_true(strstr(out, "--mem-slots") < strstr(out, "--flag"));
-	assert_string_equal(c.log, "cleanup;");
+	assert_string_equal(c.log, "stop;cleanup;");
 
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(run(&verbatim, &c, out, sizeof(out), 2, argv), 0);
@@ -162,11 +182,11 @@ static void test_serve_socket_count_over_max_refused(void **state)
 	const char *a2[] = { "p", "-s", "/nonexistent/x", "-c", "2", NULL };
 
 	assert_int_equal(run(&numbered, &c, out, sizeof(out), 5, a1), 1);
-	assert_string_equal(c.log, "cleanup;");
+	assert_string_equal(c.log, "stop;cleanup;");
 	/* a verbatim socket has no -c at all */
 	memset(&c, 0, sizeof(c));
 	assert_int_equal(run(&verbatim, &c, out, sizeof(out), 5, a2), 1);
-	assert_string_equal(c.log, "cleanup;");
+	assert_string_equal(c.log, "stop;cleanup;");
 }
 
 static void test_serve_socket_path_required(void **state)
@@ -176,7 +196,7 @@ static void test_serve_socket_path_required(void **state)
 	const char *argv[] = { "p", "-F", NULL };
 
 	assert_int_equal(run(&numbered, &c, out, sizeof(out), 2, argv), 1);
-	assert_string_equal(c.log, "opt1;cleanup;");
+	assert_string_equal(c.log, "opt1;stop;cleanup;");
 }
 
 static void test_serve_device_start_failure_listens_nowhere(void **state)
@@ -190,7 +210,7 @@ static void test_serve_device_start_failure_listens_nowhere(void **state)
 	assert_non_null(mkdtemp(c.dir));
 	snprintf(path, sizeof(path), "%s/s", c.dir);
 	assert_int_equal(run(&numbered, &c, out, sizeof(out), 5, argv), 1);
-	assert_string_equal(c.log, "start2;cleanup;");
+	assert_string_equal(c.log, "start2;stop;cleanup;");
 	snprintf(path, sizeof(path), "%s/s0", c.dir);
 	assert_int_equal(stat(path, &st), -1);
 	rmdir(c.dir);
@@ -207,7 +227,10 @@ static void test_serve_numbered_sockets_then_all_closed(void **state)
 	assert_non_null(mkdtemp(c.dir));
 	snprintf(path, sizeof(path), "%s/s", c.dir);
 	assert_int_equal(run(&numbered, &c, out, sizeof(out), 5, argv), 1);
-	assert_string_equal(c.log, "start3;sock0=s0;bound;sock1=s1;bound;sock2=s2;up;up;cleanup;");
+	/* each socket's own block; the one whose sock failed is not freed;
+	 * stop before the sockets' state, cleanup after it */
+	assert_string_equal(c.log, "start3;sock0=s0;sock1=s1;sock2=s2;up;up;"
+			    "stop;free0;free1;cleanup;");
 	/* the sockets that were listening are gone again */
 	snprintf(path, sizeof(path), "%s/s0", c.dir);
 	assert_int_equal(stat(path, &st), -1);
