@@ -190,6 +190,10 @@ int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
 			}
 			continue;
 		}
+		if (o->values_help && !strcmp(optarg, "help")) {
+			o->values_help(stdout);
+			return 1;
+		}
 		int r = g[gi].cb(g[gi].ctx, o->id, optarg);
 
 		if (r < 0)
@@ -228,6 +232,18 @@ int opts_parse_uint(const char *s, int base, unsigned long max, unsigned long *o
 		return -ERANGE;
 	*out = v;
 	return 0;
+}
+
+int opts_usage(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	return -1;
 }
 
 int opts_bad(const char *prog, const char *opt, const char *arg, const char *fmt, ...)

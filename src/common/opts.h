@@ -14,6 +14,9 @@ struct opt {
 	int id;              /* passed to the callback; 1..OPTS_MAX_ID */
 	const char *range;   /* accepted values, e.g. "1..64" (help, man check) */
 	const char *dflt;    /* value when not given, e.g. "1" */
+	/* The value "help" prints the accepted values with this (on stdout)
+	 * and stops parsing with success, as "-d help" does.  May be NULL. */
+	void (*values_help)(FILE *f);
 };
 #define OPTS_MAX_ID 4095
 #define OPT_END { 0 }
@@ -71,6 +74,11 @@ int opts_parse_uint(const char *s, int base, unsigned long max, unsigned long *o
  * range "MIN..MAX", the one --help and the man page show: 0 with *out
  * set, or -1 after printing "PROG: --OPT 'ARG': expected MIN..MAX". */
 int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned long *out);
+
+/* The one form of a command line that is wrong as a whole (a missing
+ * option): prints "PROG: why" and the pointer to --help on stderr and
+ * returns -1. */
+int opts_usage(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The one form of a bad option value: prints "PROG: OPT 'ARG': why" (why
  * from fmt) on stderr and returns -1, for an option callback to return. */

@@ -213,11 +213,8 @@ static int gpio_start(void *ctx, struct loop *l, unsigned count)
 	char err[512];
 	int n;
 
-	if (!a->list) {
-		fprintf(stderr, "%s: missing --device-list (-l N1[:N2...])\n"
-			"Try '%s --help' for more information.\n", prog, prog);
-		return -1;
-	}
+	if (!a->list)
+		return opts_usage(prog, "missing --device-list (-l N1[:N2...])");
 	n = gpio_parse_device_list(a->list, a->specs, GPIO_MAX_SOCKETS, err, sizeof(err));
 	if (n < 0)
 		return opts_bad(prog, "--device-list", a->list, "%s", err);

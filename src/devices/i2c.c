@@ -87,21 +87,27 @@ static const struct dev_ops i2c_ops = {
 
 enum { OPT_LIST = 1, OPT_SIM };
 
-static const struct opt i2c_opts[] = {
-	OPT("device-list", 'l', "LIST", "host devices the guest may use:\n"
-	    "<bus>:<addr>[:<addr>...][,<bus>:<addr>...]; bus is an\n"
-	    "adapter number (/dev/i2c-N) or adapter name; addresses\n"
-	    "decimal (or 0x hex)", OPT_LIST),
-	OPT("sim", 0, "MODEL@ADDR[,PROP=VALUE]...", "add a simulated device (repeatable); models\n"
-	    "below, '--sim help' lists them", OPT_SIM),
-	OPT_END
-};
+static void i2c_sim_help(FILE *f)
+{
+	fprintf(f, "Simulated devices (--sim MODEL@ADDR[,PROP=VALUE]...):\n");
+	i2c_sim_models_help(f);
+}
 
 static void i2c_help_models(FILE *f)
 {
 	fprintf(f, "Simulated device models (--sim):\n");
 	i2c_sim_models_help(f);
 }
+
+static const struct opt i2c_opts[] = {
+	OPT("device-list", 'l', "LIST", "host devices the guest may use:\n"
+	    "<bus>:<addr>[:<addr>...][,<bus>:<addr>...]; bus is an\n"
+	    "adapter number (/dev/i2c-N) or adapter name; addresses\n"
+	    "decimal (or 0x hex)", OPT_LIST),
+	OPT("sim", 0, "MODEL@ADDR[,PROP=VALUE]...", "add a simulated device (repeatable); models\n"
+	    "below, '--sim help' lists them", OPT_SIM, .values_help = i2c_sim_help),
+	OPT_END
+};
 
 static const struct opts_spec i2c_spec = {
 	.prog = "vhost-device-i2c",
@@ -136,11 +142,6 @@ static int i2c_opt(void *ctx, int id, const char *arg)
 		a->any = true;
 		return 0;
 	case OPT_SIM:
-		if (!strcmp(arg, "help")) {
-			printf("Simulated devices (--sim MODEL@ADDR[,PROP=VALUE]...):\n");
-			i2c_sim_models_help(stdout);
-			return 1;
-		}
 		if (i2c_bus_add_sim(&a->bus, arg, err, sizeof(err)))
 			return opts_bad(i2c_spec.prog, "--sim", arg, "%s", err);
 		a->any = true;
@@ -156,11 +157,8 @@ static int i2c_start(void *ctx, struct loop *l, unsigned count)
 	struct i2c_bus *bus = &a->bus;
 	char err[512];
 
-	if (!a->any) {
-		fprintf(stderr, "%s: no devices: give --device-list (-l) and/or --sim\n"
-			"Try '%s --help' for more information.\n", prog, prog);
-		return -1;
-	}
+	if (!a->any)
+		return opts_usage(prog, "no devices: give --device-list (-l) and/or --sim");
 	if (i2c_bus_open(bus, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", prog, err);
 		return -1;

@@ -8,7 +8,6 @@
  * guest has no buffer posted. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -260,7 +259,7 @@ enum { OPT_DEVICE = 1, OPT_HELP_DEVICES };
 
 static const struct opt scmi_opts[] = {
 	OPT("device", 'd', "TYPE[,PROP=VALUE]...", "add a sensor device (repeatable);\n"
-	    "'-d help' lists the types", OPT_DEVICE),
+	    "'-d help' lists the types", OPT_DEVICE, .values_help = scmi_devices_help),
 	OPT("help-devices", 0, NULL, "list the device types and their properties, then exit",
 	    OPT_HELP_DEVICES),
 	OPT_END
@@ -284,10 +283,6 @@ static int scmi_opt(void *ctx, int id, const char *arg)
 
 	switch (id) {
 	case OPT_DEVICE:
-		if (!strcmp(arg, "help")) {
-			scmi_devices_help(stdout);
-			return 1;
-		}
 		if (scmi_state_add_spec(&p->st, arg, err, sizeof(err)))
 			return opts_bad(scmi_spec.prog, "-d", arg, "%s", err);
 		return 0;
@@ -340,15 +335,8 @@ static const struct serve_dev scmi_serve = {
 
 int scmi_main(int argc, char **argv)
 {
-	struct scmi_priv *p = calloc(1, sizeof(*p));
-	int ret;
+	static struct scmi_priv p;   /* its eventq ring is 8 KiB */
 
-	if (!p) {
-		fprintf(stderr, "%s: out of memory\n", scmi_spec.prog);
-		return 1;
-	}
-	scmi_state_init(&p->st);
-	ret = serve_main(&scmi_serve, p, argc, argv);
-	free(p);
-	return ret;
+	scmi_state_init(&p.st);
+	return serve_main(&scmi_serve, &p, argc, argv);
 }

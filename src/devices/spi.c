@@ -84,7 +84,8 @@ static const struct opt spi_opts[] = {
 	OPT("device", 'l', "DEV[,DEV]...", "host spidev device(s), e.g. /dev/spidev0.0; each is\n"
 	    "the next chip select (repeatable)", OPT_DEVICE),
 	OPT("sim", 0, "MODEL[,PROP=VALUE]...", "simulated chip select: loopback, flash or\n"
-	    "mcp3008 (repeatable); '--sim help' describes them", OPT_SIM),
+	    "mcp3008 (repeatable); '--sim help' describes them", OPT_SIM,
+	    .values_help = spi_sim_help),
 	OPT_END
 };
 
@@ -153,10 +154,6 @@ static int spi_opt(void *ctx, int id, const char *arg)
 	case OPT_DEVICE:
 		return add_devices(a, arg);
 	case OPT_SIM:
-		if (!strcmp(arg, "help")) {
-			spi_sim_help(stdout);
-			return 1;
-		}
 		for (unsigned i = 0; i < a->c->ncs; i++) {
 			const char *f = strstr(arg, ",file=");
 			const char *g = strstr(a->c->cs[i]->name, ",file=");

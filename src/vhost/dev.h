@@ -39,7 +39,8 @@ struct vu_dev;
  * or touch the ring (vq_has_avail() answers "is more coming?").
  *
  * Held elements: complete each exactly once with vu_complete(), from any
- * later callback on the loop (a flush, an fd or timer callback).  After
+ * later callback on the loop (a flush, an fd or timer callback), with the
+ * vu_dev that handle() got along with the element.  After
  * queue_stop(q) or reset() the device forgets every element held from q
  * without completing it (the core takes them back).
  *

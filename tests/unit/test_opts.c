@@ -196,6 +196,21 @@ static void test_opts_bad_names_option_and_value(void **state)
 	assert_string_equal(err, "prog: --list 'a::b': entry 2 is empty\n");
 }
 
+static int usage_missing(const char *what)
+{
+	return opts_usage("prog", "missing %s", what);
+}
+
+/* A command line wrong as a whole: the reason, then where to look. */
+static void test_opts_usage_points_to_help(void **state)
+{
+	char err[128];
+
+	assert_int_equal(with_stderr(err, sizeof(err), usage_missing, "--list (-l L)"), -1);
+	assert_string_equal(err, "prog: missing --list (-l L)\n"
+			    "Try 'prog --help' for more information.\n");
+}
+
 static void more(FILE *f)
 {
 	fputs("Models:\n  m1\n", f);
@@ -216,6 +231,51 @@ static void test_opts_help_more_before_epilog(void **state)
 	fclose(f);
 	assert_non_null(strstr(buf, "show the version and exit\n\nModels:\n  m1\n\nExamples:\n  x\n"));
 	free(buf);
+}
+
+static void list_values(FILE *f)
+{
+	fputs("v1 v2\n", f);
+}
+
+enum { V_MODEL = 1 };
+
+static const struct opt vtab[] = {
+	OPT("model", 'm', "M", "a model; '-m help' lists them", V_MODEL,
+	    .values_help = list_values),
+	OPT_END
+};
+
+static const struct opts_spec vspec = { .prog = "p", .usage = "", .tab = vtab };
+
+/* "-m help" lists the values and stops with success; the callback never
+ * sees it; any other value reaches the callback. */
+static void test_opts_values_help(void **state)
+{
+	struct seen s = { "" };
+	const char *a1[] = { "p", "-m", "help", "-m", "x", NULL };
+	const char *a2[] = { "p", "--model=x", NULL };
+	FILE *tmp = tmpfile();
+	int saved = dup(1), r;
+	char out[64];
+	size_t n;
+
+	assert_non_null(tmp);
+	fflush(stdout);
+	dup2(fileno(tmp), 1);
+	r = opts_parse(&vspec, 5, (char **)a1, cb, &s);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, sizeof(out) - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	assert_int_equal(r, 1);
+	assert_string_equal(out, "v1 v2\n");
+	assert_string_equal(s.log, "");
+	assert_int_equal(opts_parse(&vspec, 2, (char **)a2, cb, &s), 0);
+	assert_string_equal(s.log, "1=x;");
 }
 
 /* Two groups with the same ids: each option reaches its own group's
@@ -278,6 +338,8 @@ int main(void)
 		cmocka_unit_test(test_opts_uint_takes_the_tables_range),
 		cmocka_unit_test(test_opts_bad_names_option_and_value),
 		cmocka_unit_test(test_opts_help_more_before_epilog),
+		cmocka_unit_test(test_opts_values_help),
+		cmocka_unit_test(test_opts_usage_points_to_help),
 		cmocka_unit_test(test_opts_groups_keep_their_ids_apart),
 		cmocka_unit_test(test_opts_long_only_id_out_of_range_refused),
 	};
