@@ -22,12 +22,7 @@
  *  - guest memory truncated under us (SIGBUS on access): the region is
  *    replaced by zero pages and the connection dropped (mem.h, mem_guard).
  * Set-ups that make the guest's requests hang without an error anywhere
- * get one error line per connection naming the likely cause (dev_hint):
- * no guest memory 2 s after SET_FEATURES or when a ring starts (QEMU's
- * RAM not shared), requests answered on a queue that never got
- * SET_VRING_CALL, a driver without VIRTIO_F_VERSION_1 (legacy transport),
- * a kick on a ring that has never shown a request (QEMU's RAM mapped
- * private: share=off).
+ * get one error line per connection naming the likely cause: hint.c.
  * Nothing a frontend does to its fds can make the loop block: see efd.h.
  *
  * Pause or reset (what QEMU sends in each case: DEVELOPERS.md, "Device
@@ -183,18 +178,7 @@ void dev_on_kick(void *opaque, int fd, uint32_t events)
 		d->idle_kicks[vq->index] = 0;
 		return;
 	}
-	/* The driver kicks after publishing a request, so its first kick
-	 * finds one, unless its writes never reach the memory shared with
-	 * us: QEMU maps the file of a memory backend with share=off private,
-	 * yet sends it in the memory table, and the guest's requests hang.
-	 * (A ring that has taken a multiple of 65536 requests and gets a
-	 * spurious kick looks the same: the line says "likely".) */
-	if (vq_ready(vq) && vq->last_avail == 0)
-		dev_hint(d, HINT_PRIVATE, "%s: queue %u: kicked, but the ring in the memory the "
-			 "frontend shared shows no request: the guest's writes do not reach that "
-			 "memory, and its requests will hang. Likely cause: the VM's RAM is mapped "
-			 "private. With QEMU, add share=on to its -object memory-backend-file "
-			 "(whose default is share=off) or memory-backend-memfd", d->path, vq->index);
+	dev_idle_kick_hint(d, vq);
 	if (++d->idle_kicks[vq->index] >= KICK_IDLE_MAX)
 		kick_dead(d, vq, "keeps signalling with no new request "
 			  "(an EFD_SEMAPHORE eventfd?)");
@@ -319,45 +303,6 @@ void dev_remap_queues(struct vu_dev *d)
 	}
 }
 
-/* The frontend never sent the guest's memory: nothing can be served.
- * QEMU does this when the VM's RAM is not shared (it prints "Failed
- * initializing vhost-user memory map" and goes on without the device). */
-void dev_no_mem_hint(struct vu_dev *d, const char *what)
-{
-	dev_hint(d, HINT_NO_MEM, "%s: %s, but the frontend never sent the guest's memory "
-		 "(no SET_MEM_TABLE or ADD_MEM_REG): no request can be served and the guest's "
-		 "requests will hang. Likely cause: the VM's RAM is not shared. With QEMU, add "
-		 "-object memory-backend-memfd,id=mem,size=SIZE,share=on -machine memory-backend=mem "
-		 "(or -object memory-backend-file,id=mem,size=SIZE,mem-path=/dev/shm,share=on "
-		 "-numa node,memdev=mem), SIZE the -m size", d->path, what);
-}
-
-static void on_no_mem(void *opaque, int fd, uint32_t events)
-{
-	struct vu_dev *d = opaque;
-
-	if (d->fd >= 0 && d->mem.n == 0)
-		dev_no_mem_hint(d, "the driver accepted the features 2 s ago");
-}
-
-/* on: the driver accepted the features; the memory table should follow at
- * once (a one-shot timer, armed only while no memory is there).  off:
- * the memory came, or the connection ended. */
-void dev_no_mem_watch(struct vu_dev *d, bool on)
-{
-	on = on && d->mem.n == 0 && !(d->hints & HINT_NO_MEM);
-	if (!d->nomem_w) {
-		if (!on)
-			return;
-		d->nomem_w = loop_timer(d->loop, 0, 0, on_no_mem, d);
-		if (!d->nomem_w) {
-			log_debug("%s: no timer for the memory check: %s", d->path, strerror(errno));
-			return;
-		}
-	}
-	loop_timer_set(d->nomem_w, on ? NOMEM_HINT_NS : 0, 0);
-}
-
 /* Back to the state of a fresh connection; RESET_DEVICE (soft) keeps the
  * memory table and the call/error eventfds. */
 void dev_reset_state(struct vu_dev *d, bool soft)
@@ -387,8 +332,7 @@ static void conn_close(struct vu_dev *d, const char *why)
 	dev_reset_state(d, false);
 	d->protocol_features = 0;
 	d->protocol_set = false;
-	d->hints = 0;
-	dev_no_mem_watch(d, false);
+	dev_hints_reset(d);
 	loop_del(d->loop, d->conn_w);
 	d->conn_w = NULL;
 	close(d->fd);
@@ -758,6 +702,7 @@ void vu_dev_free(struct vu_dev *d)
 		vq_reset(&d->vq[q]);
 	}
 	loop_del(d->loop, d->nomem_w);
+	loop_del(d->loop, d->disabled_w);
 	loop_del(d->loop, d->listen_w);
 	close(d->listen_fd);
 	mem_guard_del(&d->mem);

@@ -59,15 +59,19 @@ struct vu_dev {
 	uint32_t hints;           /* HINT_* already logged on this connection */
 	uint32_t call_seen;       /* bit q: SET_VRING_CALL seen for queue q */
 	struct loop_watch *nomem_w;  /* features accepted, no guest memory yet */
+	struct loop_watch *disabled_w;  /* a kick on a ring not enabled */
+	bool disabled_armed;
 };
 
 #define HINT_NO_MEM   (1u << 0)
 #define HINT_NO_CALL  (1u << 1)
 #define HINT_LEGACY   (1u << 2)
 #define HINT_PRIVATE  (1u << 3)
+#define HINT_DISABLED (1u << 4)
 
-/* How long after SET_FEATURES the guest memory may take to arrive before
- * the daemon says why it will not: QEMU sends it right after. */
+/* How long after SET_FEATURES the guest memory may take to arrive, or
+ * after a kick a started ring may take to be enabled, before the daemon
+ * says why it will not: QEMU sends them right after. */
 #define NOMEM_HINT_NS (2ull * 1000000000ull)
 
 #define dev_hint(d, bit, ...)                                     \
@@ -89,8 +93,12 @@ void dev_ring_replaced(struct vu_dev *d, unsigned q);
 void dev_device_reset(struct vu_dev *d, const char *why);
 void dev_remap_queues(struct vu_dev *d);
 void dev_reset_state(struct vu_dev *d, bool soft);
+
+/* hint.c */
 void dev_no_mem_hint(struct vu_dev *d, const char *what);
 void dev_no_mem_watch(struct vu_dev *d, bool on);
+void dev_idle_kick_hint(struct vu_dev *d, struct vq *vq);
+void dev_hints_reset(struct vu_dev *d);
 
 /* msg.c: validate and run the message buffered in d->rx.  Returns false
  * if the connection must be dropped. */

@@ -32,6 +32,7 @@
 #define NO_CALL "never sent a call fd for this queue"
 #define LEGACY  "did not accept VIRTIO_F_VERSION_1"
 #define PRIVATE "the ring in the memory the frontend shared shows no request"
+#define DISABLED "has not enabled the ring"
 
 static struct itest_daemon dmn;
 static struct fe *cur;
@@ -281,6 +282,39 @@ static void test_hint_private_memory(void **state)
 	close_fe();
 }
 
+/* A frontend that negotiates PROTOCOL_FEATURES (rings start disabled)
+ * and never sends SET_VRING_ENABLE 1: a kick waits.  One line 2 s after
+ * the kick; the request is served once the ring is enabled. */
+static void test_hint_ring_not_enabled(void **state)
+{
+	struct fe_opts o = { .no_enable = true };
+	unsigned before = log_count(DISABLED);
+	struct fe *fe = open_fe(ITEST_START, &o);
+	uint32_t req = PROBE_HDR, len = 0, id;
+	uint8_t rsp[64];
+
+	assert_true(fe->features & BIT64(VHOST_USER_F_PROTOCOL_FEATURES));
+	assert_int_equal(fe_request(fe, 0, &req, sizeof(req), rsp, sizeof(rsp), &len, 200),
+			 -ETIMEDOUT);
+	wait_log(DISABLED, before + 1);
+	print_line(DISABLED);
+	/* enabled at last: the waiting request is answered, nothing more said */
+	assert_int_equal(fe_queue_enable(fe, 0, true), 0);
+	assert_int_equal(fe_vq_wait_call(fe, 0, WAIT_MS), 0);
+	assert_int_equal(fe_vq_get_used(fe, 0, &id, &len), 1);
+	sync_fe(fe);
+	assert_int_equal(log_count(DISABLED), before + 1);
+	close_fe();
+
+	/* enabled at once (as QEMU): a request, and nothing said */
+	fe = open_fe(ITEST_START, NULL);
+	assert_int_equal(fe_request(fe, 0, &req, sizeof(req), rsp, sizeof(rsp), &len, WAIT_MS), 0);
+	sync_fe(fe);
+	assert_int_equal(log_count(DISABLED), before + 1);
+	assert_int_equal(fe_stop(fe), 0);
+	close_fe();
+}
+
 static void test_hint_daemon_exits_0(void **state)
 {
 	itest_stop_ok(&dmn);
@@ -295,6 +329,7 @@ int main(void)
 		T(test_hint_no_call),
 		T(test_hint_legacy_driver),
 		T(test_hint_private_memory),
+		T(test_hint_ring_not_enabled),
 #undef T
 		cmocka_unit_test(test_hint_daemon_exits_0),
 	};
