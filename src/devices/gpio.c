@@ -95,6 +95,7 @@ static const struct dev_ops gpio_ops = {
 	.virtio_id = VIRTIO_ID_GPIO,
 	.num_queues = 2,
 	.queue_size = GPIO_QUEUE_SIZE,
+	.chain_max = 2,            /* request, response */
 	.features = BIT64(VIRTIO_GPIO_F_IRQ),
 	.protocol_features = BIT64(VHOST_USER_PROTOCOL_F_CONFIG),
 	.config_size = GPIO_CONFIG_SIZE,

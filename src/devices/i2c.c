@@ -74,6 +74,7 @@ static const struct dev_ops i2c_ops = {
 	.virtio_id = VIRTIO_ID_I2C_ADAPTER,
 	.num_queues = 1,
 	.queue_size = I2C_QUEUE_SIZE,
+	.chain_max = 3,            /* out_hdr, buffer, in_hdr */
 	.features = 1ull << VIRTIO_I2C_F_ZERO_LENGTH_REQUEST,
 	.config_size = 0,
 	.set_features = i2c_op_set_features,

@@ -278,6 +278,7 @@ static const struct dev_ops rng_ops = {
 	.virtio_id = VIRTIO_ID_RNG,
 	.num_queues = 1,
 	.queue_size = RNG_QUEUE_SIZE,
+	.chain_max = 1,            /* one writable buffer */
 	.handle = rng_op_handle,
 	.queue_stop = rng_op_queue_stop,
 };

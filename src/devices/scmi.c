@@ -243,6 +243,7 @@ static const struct dev_ops scmi_ops = {
 	.virtio_id = VIRTIO_ID_SCMI,
 	.num_queues = 2,
 	.queue_size = SCMI_QUEUE_SIZE,
+	.chain_max = 2,            /* request, response */
 	.features = 1ull << VIRTIO_SCMI_F_P2A_CHANNELS,
 	.protocol_features = 0,
 	.config_size = 0,

@@ -67,6 +67,7 @@ static const struct dev_ops spi_dev_ops = {
 	.virtio_id = VIRTIO_ID_SPI,
 	.num_queues = 1,
 	.queue_size = SPI_QUEUE_SIZE,
+	.chain_max = 4,            /* head, tx_buf, rx_buf, result */
 	.features = 0,
 	.protocol_features = BIT64(VHOST_USER_PROTOCOL_F_CONFIG),
 	.config_size = sizeof(struct virtio_spi_config),

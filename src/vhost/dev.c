@@ -599,7 +599,7 @@ static struct vu_dev *dev_new(struct loop *l, const char *path, int listen_fd,
 	d->spare_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	d->path = strdup(path);
 	for (unsigned q = 0; q < ops->num_queues; q++) {
-		vq_init(&d->vq[q], q, ops->queue_size, &d->mem);
+		vq_init(&d->vq[q], q, ops->queue_size, ops->chain_max, &d->mem);
 		d->again[q].cb = on_again;
 		d->again[q].opaque = &d->vq[q];
 	}

@@ -63,6 +63,11 @@ struct dev_ops {
 	uint32_t virtio_id;        /* VIRTIO_ID_* (vhost/virtio.h) */
 	unsigned num_queues;
 	uint16_t queue_size;       /* max ring size accepted per queue */
+	/* The most descriptors one request has as the device's drivers build
+	 * it (any queue): each ring entry's element keeps room for that many
+	 * (vq.h); a longer chain still works, on storage allocated the first
+	 * time an element needs it.  0: VQ_CHAIN_DEFAULT. */
+	uint8_t chain_max;
 	uint64_t features;         /* device feature bits (bit mask) */
 	uint64_t protocol_features;/* extra protocol features (e.g. CONFIG) */
 	uint32_t config_size;      /* bytes of config space (0 = none) */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 
 #include "common/log.h"
 #include "vhost/efd.h"
@@ -28,19 +29,42 @@ static void signal_fd(int fd)
 		efd_signal(fd);
 }
 
+/* The full-size storage of a grown element: seg[] then iov[] */
+struct elem_big {
+	struct vq_seg seg[VQ_ELEM_MAX_DESC];
+	struct iovec iov[VQ_ELEM_MAX_IOV];
+};
+
 static void pool_free(struct vq *vq)
 {
-	free(vq->elems);
-	free(vq->segs);
-	free(vq->iovs);
-	vq->elems = NULL;
-	vq->segs = NULL;
-	vq->iovs = NULL;
+	unsigned i;
+
+	for (i = 0; i < vq->fresh; i++) {
+		struct vq_elem *e = vq_elem_at(vq, i);
+
+		if (e->grown)
+			free(e->seg);
+	}
+	if (vq->pool)
+		munmap(vq->pool, vq->pool_len);
+	vq->pool = NULL;
+	vq->pool_len = 0;
+	vq->fresh = 0;
 	vq->free_list = NULL;
 }
 
+static void elem_clear(struct vq_elem *e)
+{
+	e->in_use = false;
+	e->parked = false;
+	e->nseg = 0;
+	e->out_num = e->in_num = 0;
+	e->out_len = e->in_len = 0;
+	e->out = e->in = e->iov;
+}
+
 /* Put every element of the pool on the free list (held and parked
- * elements included). */
+ * elements included).  Only elements set up so far are touched. */
 static void pool_release_all(struct vq *vq)
 {
 	unsigned i;
@@ -48,19 +72,51 @@ static void pool_release_all(struct vq *vq)
 	vq->free_list = NULL;
 	vq->parked = vq->parked_tail = NULL;
 	vq->inflight = 0;
-	if (!vq->elems)
-		return;
-	for (i = vq->num; i-- > 0;) {
-		struct vq_elem *e = &vq->elems[i];
+	for (i = vq->fresh; i-- > 0;) {
+		struct vq_elem *e = vq_elem_at(vq, i);
 
-		e->in_use = false;
-		e->parked = false;
-		e->nseg = 0;
-		e->out_num = e->in_num = 0;
-		e->out_len = e->in_len = 0;
+		elem_clear(e);
 		e->next_free = vq->free_list;
 		vq->free_list = e;
 	}
+}
+
+/* The next free element, setting up a new one from the pool if none is
+ * free; NULL if all num are taken. */
+static struct vq_elem *pool_next(struct vq *vq)
+{
+	struct vq_elem *e;
+
+	if (vq->free_list || vq->fresh >= vq->num)
+		return vq->free_list;
+	e = vq_elem_at(vq, vq->fresh++);
+	/* the pool is mapped zeroed: only the storage needs pointing at */
+	e->cap = vq->chain;
+	e->seg = (struct vq_seg *)(e + 1);
+	e->iov = (struct iovec *)(e->seg + vq->chain);
+	elem_clear(e);
+	e->next_free = NULL;
+	vq->free_list = e;
+	return e;
+}
+
+/* Move e to full-size storage, keeping its segments.  0 or -ENOMEM. */
+static int elem_grow(struct vq_elem *e)
+{
+	struct elem_big *b;
+
+	if (e->grown)
+		return -ENOBUFS;
+	b = malloc(sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	memcpy(b->seg, e->seg, e->nseg * sizeof(*e->seg));
+	e->seg = b->seg;
+	e->iov = b->iov;
+	e->out = e->in = e->iov;
+	e->cap = VQ_ELEM_MAX_DESC;
+	e->grown = true;
+	return 0;
 }
 
 /* Read used->idx: what the ring really holds.  Completions continue from
@@ -72,12 +128,15 @@ static void sync_used_idx(struct vq *vq)
 	vq->signalled_valid = false;
 }
 
-void vq_init(struct vq *vq, unsigned index, uint16_t max_size,
+void vq_init(struct vq *vq, unsigned index, uint16_t max_size, unsigned chain,
 	     const struct mem_table *mem)
 {
 	memset(vq, 0, sizeof(*vq));
 	vq->index = index;
 	vq->max_size = max_size > VQ_MAX_SIZE ? VQ_MAX_SIZE : max_size;
+	if (chain == 0)
+		chain = VQ_CHAIN_DEFAULT;
+	vq->chain = chain > VQ_ELEM_MAX_DESC ? VQ_ELEM_MAX_DESC : chain;
 	vq->mem = mem;
 	vq->kick_fd = vq->call_fd = vq->err_fd = -1;
 }
@@ -86,28 +145,27 @@ void vq_reset(struct vq *vq)
 {
 	unsigned index = vq->index;
 	uint16_t max_size = vq->max_size;
+	unsigned chain = vq->chain;
 	const struct mem_table *mem = vq->mem;
 
 	close_fd(&vq->kick_fd);
 	close_fd(&vq->call_fd);
 	close_fd(&vq->err_fd);
 	pool_free(vq);
-	vq_init(vq, index, max_size, mem);
+	vq_init(vq, index, max_size, chain, mem);
 }
 
 int vq_set_num(struct vq *vq, unsigned num)
 {
-	struct vq_elem *elems;
-	struct vq_seg *segs;
-	struct iovec *iovs;
-	unsigned i;
+	size_t stride, len;
+	void *pool;
 
 	if (vq->started)
 		return -EBUSY;
 	if (num == 0 || num > vq->max_size || num > VQ_MAX_SIZE ||
 	    (num & (num - 1)))
 		return -EINVAL;
-	if (vq->elems && num == vq->num) {
+	if (vq->pool && num == vq->num) {
 		/* the same ring size again (a restart): the pool, and what
 		 * is held from it, stays */
 		vq->broken = false;
@@ -117,24 +175,18 @@ int vq_set_num(struct vq *vq, unsigned num)
 	if (vq->inflight)
 		return -EBUSY;
 
-	elems = calloc(num, sizeof(*elems));
-	segs = calloc((size_t)num * VQ_ELEM_MAX_DESC, sizeof(*segs));
-	iovs = calloc((size_t)num * VQ_ELEM_MAX_IOV, sizeof(*iovs));
-	if (!elems || !segs || !iovs) {
-		free(elems);
-		free(segs);
-		free(iovs);
+	/* mapped, not malloc'd: pages no element has used stay unbacked */
+	stride = sizeof(struct vq_elem) +
+		 vq->chain * (sizeof(struct vq_seg) + sizeof(struct iovec));
+	len = num * stride;
+	pool = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pool == MAP_FAILED)
 		return -ENOMEM;
-	}
 	pool_free(vq);
-	for (i = 0; i < num; i++) {
-		elems[i].seg = segs + (size_t)i * VQ_ELEM_MAX_DESC;
-		elems[i].iov = iovs + (size_t)i * VQ_ELEM_MAX_IOV;
-		elems[i].out = elems[i].in = elems[i].iov;
-	}
-	vq->elems = elems;
-	vq->segs = segs;
-	vq->iovs = iovs;
+	vq->pool = pool;
+	vq->pool_len = len;
+	vq->pool_stride = stride;
 	vq->num = (uint16_t)num;
 	pool_release_all(vq);
 	vq->broken = false;
@@ -177,8 +229,9 @@ int vq_set_base(struct vq *vq, uint16_t base)
 	return 0;
 }
 
-/* Build e's iovecs from its recorded segments.  Returns 0, -EFAULT or
- * -ENOBUFS (the element is then left with no buffers). */
+/* Build e's iovecs from its recorded segments, moving it to full-size
+ * storage if they need more iovecs than it has.  Returns 0, -EFAULT,
+ * -ENOBUFS or -ENOMEM (the element is then left with no buffers). */
 static int elem_translate(const struct vq *vq, struct vq_elem *e)
 {
 	unsigned i, niov = 0, out_num = 0;
@@ -187,8 +240,13 @@ static int elem_translate(const struct vq *vq, struct vq_elem *e)
 	for (i = 0; i < e->nseg; i++) {
 		const struct vq_seg *s = &e->seg[i];
 		int n = mem_to_iov(vq->mem, MEM_GPA, s->addr, s->len,
-				   e->iov + niov, VQ_ELEM_MAX_IOV - niov);
+				   e->iov + niov, e->cap - niov);
 
+		if (n == -ENOBUFS && !e->grown) {
+			n = elem_grow(e);
+			if (n == 0)
+				return elem_translate(vq, e);
+		}
 		if (n < 0) {
 			e->out_num = e->in_num = 0;
 			e->out_len = e->in_len = 0;
@@ -247,14 +305,12 @@ int vq_map(struct vq *vq)
 		}
 	}
 
-	if (vq->elems) {
-		for (i = 0; i < vq->num; i++) {
-			struct vq_elem *e = &vq->elems[i];
+	for (i = 0; i < vq->fresh; i++) {
+		struct vq_elem *e = vq_elem_at(vq, i);
 
-			if (e->in_use && elem_translate(vq, e) < 0)
-				log_bad("queue %u: held buffer %u no longer in guest memory",
-					vq->index, e->head);
-		}
+		if (e->in_use && elem_translate(vq, e) < 0)
+			log_bad("queue %u: held buffer %u no longer in guest memory",
+				vq->index, e->head);
 	}
 	return ret;
 }
@@ -315,11 +371,7 @@ static void publish(struct vq *vq, struct vq_elem *e, uint32_t len)
 			 __ATOMIC_RELAXED);
 	vq->used_idx++;
 
-	e->in_use = false;
-	e->parked = false;
-	e->nseg = 0;
-	e->out_num = e->in_num = 0;
-	e->out_len = e->in_len = 0;
+	elem_clear(e);
 	e->next_free = vq->free_list;
 	vq->free_list = e;
 	if (vq->inflight)
@@ -347,7 +399,7 @@ void vq_flush_parked(struct vq *vq)
 
 bool vq_ready(const struct vq *vq)
 {
-	return vq->num && vq->desc && vq->avail && vq->used && vq->elems &&
+	return vq->num && vq->desc && vq->avail && vq->used && vq->pool &&
 	       vq->started && vq->enabled && !vq->broken;
 }
 
@@ -481,8 +533,15 @@ static int walk_chain(struct vq *vq, uint16_t head, struct vq_elem *e,
 			continue;
 		}
 
-		if (e->nseg >= VQ_ELEM_MAX_DESC)
-			return walk_fail(w, -E2BIG, "descriptor chain too long");
+		if (e->nseg >= e->cap) {
+			n = elem_grow(e);
+			if (n == -ENOMEM)
+				return walk_fail(w, -ENOMEM,
+					"no memory for a long descriptor chain");
+			if (n < 0)
+				return walk_fail(w, -E2BIG,
+					"descriptor chain too long");
+		}
 		if (d.flags & VRING_DESC_F_WRITE)
 			seen_write = true;
 		else if (seen_write)
@@ -509,6 +568,8 @@ static int walk_chain(struct vq *vq, uint16_t head, struct vq_elem *e,
 	n = elem_translate(vq, e);
 	if (n == -ENOBUFS)
 		return walk_fail(w, -ENOBUFS, "buffer needs too many iovecs");
+	if (n == -ENOMEM)
+		return walk_fail(w, -ENOMEM, "no memory for a buffer in many pieces");
 	if (n < 0)
 		return walk_fail(w, -EFAULT, "buffer not in guest memory");
 	return 0;
@@ -550,7 +611,7 @@ int vq_pop(struct vq *vq, struct vq_elem **e)
 	if (pending == 0)
 		return 0;
 
-	if (vq->inflight >= vq->num || !vq->free_list) {
+	if (vq->inflight >= vq->num || !pool_next(vq)) {
 		vq_set_broken(vq, "more buffers outstanding than the ring size");
 		return -ENOSPC;
 	}
@@ -565,9 +626,7 @@ int vq_pop(struct vq *vq, struct vq_elem **e)
 	el = vq->free_list;
 	ret = walk_chain(vq, head, el, &w);
 	if (ret < 0) {
-		el->nseg = 0;
-		el->out_num = el->in_num = 0;
-		el->out_len = el->in_len = 0;
+		elem_clear(el);
 		vq_set_broken(vq, w.why);
 		return ret;
 	}
@@ -580,10 +639,19 @@ int vq_pop(struct vq *vq, struct vq_elem **e)
 	return 1;
 }
 
+/* e is an element of vq's pool */
+static bool pool_has(const struct vq *vq, const struct vq_elem *e)
+{
+	uintptr_t off = (uintptr_t)e - (uintptr_t)vq->pool;
+
+	return vq->pool && (uintptr_t)e >= (uintptr_t)vq->pool &&
+	       off < (uintptr_t)vq->num * vq->pool_stride &&
+	       off % vq->pool_stride == 0;
+}
+
 void vq_push(struct vq *vq, struct vq_elem *e, uint32_t len)
 {
-	if (!e || !e->in_use || e->parked || !vq->elems || e < vq->elems ||
-	    e >= vq->elems + vq->num)
+	if (!e || !pool_has(vq, e) || !e->in_use || e->parked)
 		return;
 	if (len > e->in_len)
 		len = e->in_len;

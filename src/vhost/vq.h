@@ -18,10 +18,22 @@
 #define VQ_MAX_SIZE      1024  /* largest ring any of our devices accepts */
 #define VQ_ELEM_MAX_DESC 64    /* descriptors in one chain (direct + indirect) */
 #define VQ_ELEM_MAX_IOV  64    /* iovecs after splitting at region borders */
+#define VQ_CHAIN_DEFAULT 4     /* vq_init's chain 0: descriptors kept inline */
 
 /* One buffer chain taken from the avail ring.  out[] are the driver's
  * (device-readable) buffers, in[] the device-writable ones; the device
- * only ever sees these bounded host buffers, never guest addresses. */
+ * only ever sees these bounded host buffers, never guest addresses.
+ *
+ * Storage: an element keeps room for the chain its device declared
+ * (vq_init's chain: that many descriptors and iovecs) right behind it in
+ * the queue's pool.  A longer chain (an indirect table with many
+ * entries, a buffer split at a region border), up to VQ_ELEM_MAX_DESC
+ * descriptors and VQ_ELEM_MAX_IOV iovecs, moves the element to storage
+ * of that size, allocated the first time the element needs it and kept
+ * with the pool: a ring that always sends long chains allocates at most
+ * once per ring entry, never per request.  So out and in may point
+ * elsewhere after a memory change re-translated a held element (vq_map):
+ * read them from the element each time. */
 struct vq_elem {
 	uint16_t head;      /* descriptor index that heads the chain */
 	uint16_t out_num;
@@ -34,14 +46,16 @@ struct vq_elem {
 	/* core-private below */
 	bool in_use;
 	bool parked;        /* completed while the ring was stopped or unmapped */
-	uint32_t done_len;  /* bytes written, for a parked element */
+	bool grown;         /* seg/iov are the full-size storage (malloc'd) */
 	uint16_t nseg;      /* copied descriptors, kept to re-translate */
+	uint16_t cap;       /* entries of seg[] and of iov[] */
+	uint32_t done_len;  /* bytes written, for a parked element */
 	struct vq_seg {
 		uint64_t addr;
 		uint32_t len;
 		bool write;
 	} *seg;
-	struct iovec *iov;  /* VQ_ELEM_MAX_IOV entries */
+	struct iovec *iov;
 	struct vq_elem *next_free;  /* free list, or the parked list */
 };
 
@@ -96,16 +110,29 @@ struct vq {
 
 	const struct mem_table *mem;
 
-	/* element pool: num entries, allocated by vq_set_num */
-	struct vq_elem *elems;
+	/* Element pool: num elements of pool_stride bytes (the element and
+	 * its inline seg[] and iov[] for chain descriptors), mapped by
+	 * vq_set_num.  Untouched pages cost no memory: elements are set up
+	 * when first taken (the first `fresh` ones have been), and a freed
+	 * one is reused first, so a ring of 256 that never has more than a
+	 * few requests in flight keeps a page or two resident. */
+	uint8_t chain;          /* inline descriptors per element */
+	void *pool;
+	size_t pool_len, pool_stride;
+	uint16_t fresh;         /* elements [0, fresh) have been set up */
 	struct vq_elem *free_list;
-	struct vq_seg *segs;
-	struct iovec *iovs;
 };
 
-/* Initialise an unconfigured queue (no allocation). */
-void vq_init(struct vq *vq, unsigned index, uint16_t max_size,
+/* Initialise an unconfigured queue (no allocation).  chain: the most
+ * descriptors one of the device's requests has, as its drivers build
+ * them (0: VQ_CHAIN_DEFAULT); the pool keeps room for that inline. */
+void vq_init(struct vq *vq, unsigned index, uint16_t max_size, unsigned chain,
 	     const struct mem_table *mem);
+/* Element i of the pool (i < vq->fresh: set up). */
+static inline struct vq_elem *vq_elem_at(const struct vq *vq, unsigned i)
+{
+	return (struct vq_elem *)((char *)vq->pool + (size_t)i * vq->pool_stride);
+}
 /* Release everything (pool, fds, mappings) and return to vq_init state;
  * held elements become invalid. */
 void vq_reset(struct vq *vq);
@@ -168,7 +195,9 @@ bool vq_has_avail(const struct vq *vq);
  * multiple of 16, or a table that is not mapped; any buffer whose address
  * range wraps or is not inside guest memory; a device-readable buffer
  * after a device-writable one; more than VQ_ELEM_MAX_IOV pieces; more
- * elements outstanding than the ring size. */
+ * elements outstanding than the ring size.  No memory for a chain longer
+ * than the inline storage (see struct vq_elem) is -ENOMEM, the queue
+ * broken likewise. */
 int vq_pop(struct vq *vq, struct vq_elem **e);
 
 /* Return a chain to the driver with len bytes written.  len is clamped to

@@ -247,7 +247,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		used_gpa = R0_GPA + 0x5000;
 	}
 
-	vq_init(&vq, 0, VQ_MAX_SIZE, &mt);
+	vq_init(&vq, 0, VQ_MAX_SIZE, 2, &mt);
 	CHECK(vq_set_num(&vq, num) == 0);
 	a.desc_user_addr = desc_gpa + UVA_OFF;
 	a.avail_user_addr = avail_gpa + UVA_OFF;

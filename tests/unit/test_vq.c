@@ -50,10 +50,10 @@ static void test_vq_set_num_validates(void **state)
 	assert_int_equal(vq_set_num(&f->vq, 3), -EINVAL);
 	assert_int_equal(vq_set_num(&f->vq, 512), -EINVAL);
 	assert_int_equal(f->vq.num, 0);
-	assert_null(f->vq.elems);
+	assert_null(f->vq.pool);
 	assert_int_equal(vq_set_num(&f->vq, 256), 0);
 	assert_int_equal(f->vq.num, 256);
-	assert_non_null(f->vq.elems);
+	assert_non_null(f->vq.pool);
 	assert_int_equal(vq_set_num(&f->vq, 1), 0);
 	assert_int_equal(f->vq.num, 1);
 	f->vq.started = true;
@@ -173,7 +173,7 @@ static void test_vq_reset_closes_fds(void **state)
 	assert_int_equal(f->vq.call_fd, -1);
 	assert_int_equal(f->vq.err_fd, -1);
 	assert_int_equal(f->vq.num, 0);
-	assert_null(f->vq.elems);
+	assert_null(f->vq.pool);
 	assert_false(f->vq.addr_set);
 	assert_false(vq_ready(&f->vq));
 	/* kept across a reset */

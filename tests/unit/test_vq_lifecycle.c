@@ -193,8 +193,9 @@ static void test_vq_drop_held_releases_parked(void **state)
 	vq_drop_held(&f->vq);
 	assert_int_equal(f->vq.inflight, 0);
 	assert_null(f->vq.parked);
-	for (i = 0; i < 4; i++)
-		assert_false(f->vq.elems[i].in_use);
+	assert_int_equal(f->vq.fresh, 3);
+	for (i = 0; i < 3; i++)
+		assert_false(vq_elem_at(&f->vq, i)->in_use);
 	/* a late push of a released element writes nothing */
 	vq_push(&f->vq, e[2], 0);
 	f->vq.started = true;

@@ -18,7 +18,7 @@ int vqfx_setup(void **state)
 	assert_non_null(f);
 	gm_init(&f->gm);
 	f->call = f->err = -1;
-	vq_init(&f->vq, 3, VQ_MAX_SIZE, &f->gm.mt);
+	vq_init(&f->vq, 3, VQ_MAX_SIZE, VQFX_CHAIN, &f->gm.mt);
 	log_set_level(LOG_ERROR);   /* broken-queue warnings are expected */
 	*state = f;
 	return 0;

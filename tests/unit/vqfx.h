@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
-/* Test helper: the fixture of the virtqueue unit tests (test_vq.c,
- * test_vq_lifecycle.c): guest memory with a ring, and a vq on it. */
+/* Test helper: the fixture of the virtqueue unit tests (test_vq*.c):
+ * guest memory with a ring, and a vq on it whose elements keep
+ * VQFX_CHAIN descriptors inline (longer chains take grown storage). */
 #ifndef VD_TEST_VQFX_H
 #define VD_TEST_VQFX_H
 
@@ -17,6 +18,8 @@
 #define RING_GPA A_GPA
 #define HEAP_GPA (A_GPA + 0x8000)
 #define HEAP_END B_GPA
+
+#define VQFX_CHAIN 2
 
 enum { F_INDIRECT = 1, F_EVENT_IDX = 2, F_NOTIFY_ON_EMPTY = 4 };
 
