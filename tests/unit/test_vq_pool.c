@@ -153,7 +153,8 @@ static void test_vq_pool_push_ignores_foreign_elements(void **state)
 	 * its in_use byte is e1's out_num (1): it looks held */
 	skew = (struct vq_elem *)((char *)e1 + offsetof(struct vq_elem, out_num) -
 				  offsetof(struct vq_elem, in_use));
-	assert_true(skew->in_use && !skew->parked);
+	assert_int_equal(((char *)skew)[offsetof(struct vq_elem, in_use)], 1);
+	assert_int_equal(((char *)skew)[offsetof(struct vq_elem, parked)], 0);
 	/* one past the last of the 8, in the rest of the pool's page */
 	past = vq_elem_at(&f->vq, 8);
 	assert_true((char *)(past + 1) <= (char *)f->vq.pool + 4096);
