@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/trace.h"
 #include "common/opts.h"
 #include "devices/gpio.h"
 #include "vhost/dev.h"
@@ -259,6 +260,7 @@ static int gpio_sock(void *ctx, const struct serve_sock *ss)
 		log_err("%s: %s", c->label, strerror(-r));
 		return -1;
 	}
+	gpio_dev_trace(&s->g, ss->i);
 	s->g.ev_complete = gpio_ev_complete;
 	s->g.ev_running = gpio_ev_running;
 	s->g.ev_ctx = s;
@@ -280,6 +282,7 @@ static const struct serve_dev gpio_serve = {
 	.numbered = true,
 	.max_sockets = GPIO_MAX_SOCKETS,
 	.sock_size = sizeof(struct gpio_sock),
+	.trace_format = TRACE_VCD,
 	.opt = gpio_opt,
 	.start = gpio_start,
 	.sock = gpio_sock,

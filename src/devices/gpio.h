@@ -160,6 +160,9 @@ int gpio_names_build(struct gpio_chip *c, uint8_t **block, uint32_t *size);
 /* Takes ownership of chip (freed by gpio_dev_free). 0 or negative errno. */
 int gpio_dev_init(struct gpio_dev *g, struct gpio_chip *chip, struct loop *l);
 void gpio_dev_free(struct gpio_dev *g);
+/* Declare g's lines as the wires of scope gpio<sock> of the VCD trace
+ * (nothing without one). */
+void gpio_dev_trace(struct gpio_dev *g, unsigned sock);
 /* The 8-byte config space. */
 void gpio_dev_config(const struct gpio_dev *g, uint8_t *buf);
 /* One requestq element: returns the bytes written to e->in (always >= 2),

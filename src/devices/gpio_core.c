@@ -12,6 +12,7 @@
  * edge, or latch it while masked; level types fire while the level holds
  * and are re-checked against the current value when unmasked, so a level
  * interrupt fires again after unmasking while the level holds. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include "common/iov.h"
 #include "common/log.h"
+#include "common/trace.h"
 #include "devices/gpio.h"
 #include "vhost/dev.h"
 
@@ -33,6 +35,7 @@ struct gpio_line {
 	struct vq_elem *ev;    /* eventq element: interrupt unmasked */
 	uint8_t ev_pending;    /* status + 1 to return once the eventq runs */
 	struct loop_watch *watch;
+	int wire;              /* its wire in a VCD trace (-1: none) */
 };
 
 static bool irq_is_edge(uint8_t t)
@@ -98,6 +101,7 @@ static void line_notify(void *ctx, unsigned line, int value)
 		return;
 	l = &g->lines[line];
 	l->level = value ? 1 : 0;
+	trace_vcd_change(l->wire, l->level);
 	t = l->irq_type;
 	if (t == VIRTIO_GPIO_IRQ_TYPE_NONE)
 		return;
@@ -190,6 +194,7 @@ static int set_direction(struct gpio_line *l, uint32_t dir)
 		line_configure(l, VIRTIO_GPIO_DIRECTION_NONE, 0, false);
 		l->dir = VIRTIO_GPIO_DIRECTION_NONE;
 		l->out_value = 0;
+		trace_vcd_change(l->wire, -1);       /* not driven: unknown */
 		return 0;
 	case VIRTIO_GPIO_DIRECTION_OUT:
 		if (l->dir == VIRTIO_GPIO_DIRECTION_OUT)
@@ -202,6 +207,7 @@ static int set_direction(struct gpio_line *l, uint32_t dir)
 		if (line_configure(l, VIRTIO_GPIO_DIRECTION_OUT, l->out_value, false) < 0)
 			return -EIO;
 		l->dir = VIRTIO_GPIO_DIRECTION_OUT;
+		trace_vcd_change(l->wire, l->out_value);
 		return 0;
 	case VIRTIO_GPIO_DIRECTION_IN:
 		if (l->dir == VIRTIO_GPIO_DIRECTION_IN)
@@ -235,6 +241,7 @@ static int set_value(struct gpio_line *l, uint32_t v)
 				 strerror(-r));
 			return r;
 		}
+		trace_vcd_change(l->wire, (int)v);
 	}
 	l->out_value = (uint8_t)v;
 	return 0;
@@ -309,6 +316,7 @@ static int get_value(struct gpio_line *l, uint8_t *out)
 		return v;
 	}
 	*out = v ? 1 : 0;
+	trace_vcd_change(l->wire, *out);
 	return 0;
 }
 
@@ -538,6 +546,7 @@ int gpio_dev_init(struct gpio_dev *g, struct gpio_chip *chip, struct loop *l)
 	for (unsigned i = 0; i < chip->ngpio; i++) {
 		g->lines[i].g = g;
 		g->lines[i].idx = i;
+		g->lines[i].wire = -1;
 	}
 	r = gpio_names_build(chip, &g->names, &g->names_size);
 	if (r < 0) {
@@ -548,6 +557,29 @@ int gpio_dev_init(struct gpio_dev *g, struct gpio_chip *chip, struct loop *l)
 	chip->notify = line_notify;
 	chip->notify_ctx = g;
 	return 0;
+}
+
+void gpio_dev_trace(struct gpio_dev *g, unsigned sock)
+{
+	char name[64];
+
+	if (!trace_on(TRACE_VCD))
+		return;
+	snprintf(name, sizeof(name), "gpio%u", sock);
+	trace_vcd_scope(name);
+	for (unsigned i = 0; i < g->chip->ngpio; i++) {
+		const char *n = g->chip->ops->name ? g->chip->ops->name(g->chip, i) : NULL;
+		unsigned k = 0;
+
+		/* a VCD name is one word: the line's name, or lineN */
+		for (; n && n[k] && k < sizeof(name) - 1; k++)
+			name[k] = isalnum((unsigned char)n[k]) || n[k] == '_' ? n[k] : '_';
+		if (k)
+			name[k] = 0;
+		else
+			snprintf(name, sizeof(name), "line%u", i);
+		g->lines[i].wire = trace_vcd_wire(name);
+	}
 }
 
 void gpio_dev_free(struct gpio_dev *g)

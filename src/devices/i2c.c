@@ -12,6 +12,7 @@
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "common/opts.h"
+#include "common/trace.h"
 #include "devices/i2c.h"
 #include "vhost/dev.h"
 #include "vhost/serve.h"
@@ -198,6 +199,7 @@ static int i2c_sock(void *ctx, const struct serve_sock *ss)
 	}
 	s->complete = i2c_complete;
 	s->running = i2c_running;
+	s->index = ss->i;
 	return 0;
 }
 
@@ -226,6 +228,7 @@ static const struct serve_dev i2c_serve = {
 	.numbered = true,
 	.max_sockets = I2C_MAX_SOCKETS,
 	.sock_size = sizeof(struct i2c_sock),
+	.trace_format = TRACE_PCAP,
 	.opt = i2c_opt,
 	.start = i2c_start,
 	.sock = i2c_sock,

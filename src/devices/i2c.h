@@ -323,6 +323,7 @@ struct i2c_job {
 
 struct i2c_sock {
 	struct i2c_bus *bus;
+	unsigned index;        /* the socket (guest): its bus number in traces */
 	bool features_ok;
 	bool fail_rest;        /* a FAIL_NEXT request failed: fail to the group's end */
 	bool busy;             /* job runs on a worker */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/log.h"
+#include "common/trace.h"
 #include "devices/i2c.h"
 #include "vhost/dev.h"
 #include "vhost/loop.h"
@@ -93,6 +94,17 @@ static bool ring_runs(const struct i2c_sock *s)
 	return !s->running || s->running(s->complete_ctx);
 }
 
+/* A transaction that reached a bus, into the pcap trace: each message as
+ * sent, a read with the bytes read (none when the transaction failed). */
+static void trace_xfer(const struct i2c_sock *s, const struct i2c_xmsg *m, unsigned n, bool ok)
+{
+	if (!trace_on(TRACE_PCAP))
+		return;
+	for (unsigned i = 0; i < n; i++)
+		trace_i2c(s->index, m[i].addr, m[i].read, m[i].buf,
+			  m[i].read && !ok ? 0 : m[i].len);
+}
+
 /* The job's results into its requests (guest memory) and completions. */
 static void job_finish(struct i2c_sock *s, struct i2c_job *j)
 {
@@ -102,6 +114,7 @@ static void job_finish(struct i2c_sock *s, struct i2c_job *j)
 	ok = i2c_host_finish(&j->x) == 0;
 	if (!ok)
 		i2c_xfer_failed(j->m, j->n);
+	trace_xfer(s, j->m, j->n, ok);
 	i2c_group_finish(&s->q[s->head], j->n, j->m, ok);
 	complete_head(s, j->n);
 	if (!s->inline_run)
@@ -160,9 +173,10 @@ static bool run_group(struct i2c_sock *s, unsigned n, bool complete)
 			return !s->busy;
 		}
 	}
-	if (!err)
+	if (!err) {
 		err = i2c_bus_xfer(s->bus, j->m, n);   /* simulated: on the loop */
-	else
+		trace_xfer(s, j->m, n, err == 0);
+	} else
 		i2c_xfer_failed(j->m, n);
 	i2c_group_finish(r, n, j->m, err == 0);
 	complete_head(s, n);

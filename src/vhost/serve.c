@@ -6,6 +6,7 @@
 
 #include "common/log.h"
 #include "common/sandbox.h"
+#include "common/trace_opt.h"
 #include "vhost/activate.h"
 #include "vhost/efd.h"
 #include "vhost/serve.h"
@@ -127,6 +128,9 @@ static int sandbox_part_ready(struct serve_state *st)
  * sandbox's, the deployment's) is one more entry here. */
 static const struct serve_part serve_parts[] = {
 	{ .opts = sockets_opts, .opt = sockets_opt, .check = sockets_check },
+	/* --trace (common/trace_opt.c): the file before the device starts */
+	{ .opts = trace_part_opts, .opt = trace_part_opt, .check = trace_part_check,
+	  .ready = trace_part_ready, .stop = trace_part_stop },
 	/* the other parts' ready steps run before the lock-down */
 	{ .opts = sandbox_part_opts, .opt = sandbox_part_opt, .ready = sandbox_part_ready },
 	/* last: ready means listening and confined */

@@ -37,6 +37,9 @@ struct serve_dev {
 	 * bytes (struct serve_sock.priv), element i of one array, and frees
 	 * them after sock_free.  0: every socket's priv is ctx. */
 	size_t sock_size;
+	/* The trace format it writes with --trace (common/trace.h; 0: no
+	 * --trace option). */
+	int trace_format;
 
 	/* A device option (an id of spec->tab): as an opts_parse callback,
 	 * 0 taken, < 0 error (message printed), > 0 stop with success.

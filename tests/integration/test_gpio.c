@@ -648,6 +648,62 @@ static void test_gpio_int_driver_reset_resets_lines(void **state)
 	itest_close_ok(fe);
 }
 
+/* --trace: the line values as a VCD that sigrok-cli (which must be
+ * installed: tools/deps) loads, with the levels in order. */
+static void test_gpio_int_trace_vcd_loads_in_sigrok(void **state)
+{
+	struct proc p = { 0 };
+	char s0[160], file[200], cmd[600], out[4096] = "";
+	const char *args[] = { "-l", "s4", "--trace", file, NULL };
+	struct fe *fe;
+	FILE *f;
+	size_t n;
+
+	assert_int_equal(proc_tmpdir(&p), 0);
+	snprintf(file, sizeof(file), "%s/gpio.vcd", p.dir);
+	proc_sock_path(&p, 1, 0, s0, sizeof(s0));
+	assert_int_equal(proc_spawn_sockets(&p, "gpio", 1, args), 0);
+	fe = open_fe(s0);
+	drive(fe, 0, 1);
+	assert_int_equal(getv(fe, 1), 1);       /* the partner input */
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 0, 0, NULL), ST_OK);
+	assert_int_equal(getv(fe, 1), 0);
+	assert_int_equal(greq(fe, MSG_SET_VALUE, 0, 1, NULL), ST_OK);
+	assert_int_equal(getv(fe, 1), 1);
+	drive(fe, 3, 0);
+	itest_close_ok(fe);
+	assert_int_equal(proc_stop(&p, 10000), 0);
+
+	/* sigrok-cli reads it and writes the changes again as its own VCD:
+	 * line 0 and its partner, line 1, go 1, 0, 1 (the x of the start
+	 * reads as 0), line 3 is driven 0 */
+	snprintf(cmd, sizeof(cmd), "sigrok-cli -I vcd -i '%s' -O vcd 2>'%s/sigrok.err'",
+		 file, p.dir);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	if (pclose(f) != 0)
+		fail_msg("sigrok-cli failed (is it installed? tools/deps); see %s/sigrok.err",
+			 p.dir);
+	{
+		char seq[512] = "", *line, *save = NULL;
+
+		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			const char *v = line + 1;
+
+			if (line[0] != '#')
+				continue;
+			while (*v && *v != ' ')
+				v++;              /* the time: not compared */
+			strncat(seq, v, sizeof(seq) - strlen(seq) - 2);
+			strcat(seq, "|");
+		}
+		assert_string_equal(seq, " 0! 0\" 0# 0$| 1!| 1\"| 0!| 0\"| 1!| 1\"||");
+	}
+	proc_cleanup(&p);
+}
+
 static void test_gpio_int_cli_errors_name_the_entry(void **state)
 {
 	static const struct {
@@ -784,6 +840,7 @@ int main(void)
 		T(test_gpio_int_malformed_requests),
 		T(test_gpio_int_malformed_chain_then_serves),
 		T(test_gpio_int_reconnect_resets_lines),
+		cmocka_unit_test(test_gpio_int_trace_vcd_loads_in_sigrok),
 		cmocka_unit_test(test_gpio_int_cli_errors_name_the_entry),
 		cmocka_unit_test(test_gpio_int_upstream_command_line),
 		cmocka_unit_test(test_gpio_int_daemon_exits_0),

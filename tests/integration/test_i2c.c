@@ -568,6 +568,61 @@ static void test_i2c_int_more_models_as_their_drivers_use_them(void **state)
 	proc_cleanup(&p);
 }
 
+/* --trace: the guest's transfers as pcap (LINKTYPE_I2C_LINUX); tshark
+ * (which must be installed: tools/deps) decodes every message to the
+ * bytes that were on the bus. */
+static void test_i2c_int_trace_pcap_decodes_in_tshark(void **state)
+{
+	struct proc p = { 0 };
+	char s0[160], file[200], trace[220], cmd[600], out[2048] = "";
+	const char *args[] = { "--sim", "24c02@0x50", "--sim", "lm75@0x48", "--trace", trace,
+			       NULL };
+	uint8_t w[4] = { 0x10, 0xde, 0xad, 0x42 }, off[1] = { 0x10 }, reg[1] = { 0 };
+	struct fe *fe;
+	FILE *f;
+	size_t n;
+
+	assert_int_equal(proc_tmpdir(&p), 0);
+	snprintf(file, sizeof(file), "%s/i2c.pcap", p.dir);
+	snprintf(trace, sizeof(trace), "%s,format=pcap", file);
+	assert_int_equal(spawn_i2c(&p, args, s0, sizeof(s0)), 0);
+	fe = itest_open_ok(s0, NULL);
+	{
+		struct rq r[6] = {
+			{ .addr = 0x50, .wdata = w, .len = 4 },
+			{ .addr = 0x50, .wdata = off, .len = 1, .flags = FN },
+			{ .addr = 0x50, .flags = RD, .len = 3 },
+			{ .addr = 0x48, .wdata = reg, .len = 1, .flags = FN },
+			{ .addr = 0x48, .flags = RD, .len = 2 },
+			{ .addr = 0x51, .flags = RD, .len = 1 },    /* not listed: not on a bus */
+		};
+
+		submit(fe, r, 6, true);
+		assert_int_equal(r[2].status, OK);
+		assert_int_equal(r[5].status, ERR);
+	}
+	itest_close_ok(fe);
+	assert_int_equal(proc_stop(&p, 10000), 0);      /* the trace is complete */
+
+	snprintf(cmd, sizeof(cmd), "tshark -r '%s' -T fields -e i2c.bus -e i2c.addr "
+		 "-e i2c.flags -e data.data 2>'%s/tshark.err'", file, p.dir);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	if (pclose(f) != 0)
+		fail_msg("tshark failed (is it installed? tools/deps); see %s/tshark.err", p.dir);
+	/* bus 0 (socket 0), 7-bit address, flags (I2C_M_RD), the address
+	 * byte and the data */
+	assert_string_equal(out,
+		"0\t0x50\t0x00000000\ta010dead42\n"
+		"0\t0x50\t0x00000000\ta010\n"
+		"0\t0x50\t0x00000001\ta1dead42\n"
+		"0\t0x48\t0x00000000\t9000\n"
+		"0\t0x48\t0x00000001\t911780\n");
+	proc_cleanup(&p);
+}
+
 static void test_i2c_int_cli_errors_name_the_bad_part(void **state)
 {
 	static const struct {
@@ -583,6 +638,9 @@ static void test_i2c_int_cli_errors_name_the_bad_part(void **state)
 		{ "--sim", "24c02@0x50,foo=1", "'foo=1'" },
 		{ "--sim", "lm75@0x99", "'0x99'" },
 		{ "--sim", "pca9555@0x20,inputs=0x10000", "'0x10000'" },
+		{ "--trace", "/tmp/x.pcap,format=vcd", "format 'vcd'" },
+		{ "--trace", ",format=pcap", "no file name" },
+		{ "--trace", "/nonexistent/dir/x.pcap", "'/nonexistent/dir/x.pcap'" },
 		{ "-c", "0", "'0'" },
 	};
 	char dir[] = "/tmp/vdi2c-cli.XXXXXX", p[256], err[1024];
@@ -657,6 +715,7 @@ int main(void)
 		cmocka_unit_test(test_i2c_int_two_sockets_share_devices),
 		cmocka_unit_test(test_i2c_int_file_persists_across_restart),
 		cmocka_unit_test(test_i2c_int_more_models_as_their_drivers_use_them),
+		cmocka_unit_test(test_i2c_int_trace_pcap_decodes_in_tshark),
 		cmocka_unit_test(test_i2c_int_cli_errors_name_the_bad_part),
 		cmocka_unit_test(test_i2c_int_daemon_exits_0),
 	};
