@@ -36,8 +36,12 @@ static inline void put_bytes(struct resp *r, const void *src, size_t n)
 {
 	size_t room = resp_room(r);
 
-	if (room)
-		memcpy(r->buf + r->len, src, n < room ? n : room);
+	/* all of it fits, the usual case: a copy of n bytes, which the
+	 * inlined callers know, compiles to a store */
+	if (n <= room)
+		memcpy(r->buf + r->len, src, n);
+	else if (room)
+		memcpy(r->buf + r->len, src, room);
 	r->len += n;
 }
 
