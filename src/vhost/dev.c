@@ -380,9 +380,7 @@ static int conn_read(struct vu_dev *d)
 	iov.iov_len = want;
 	mh.msg_control = ctl.buf;
 	mh.msg_controllen = sizeof(ctl.buf);
-	do
-		n = recvmsg(d->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-	while (n < 0 && errno == EINTR);
+	n = recvmsg(d->fd, &mh, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);   /* never sleeps: no EINTR */
 	if (n < 0) {
 		if (errno == EAGAIN)
 			return 0;

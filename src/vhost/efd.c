@@ -150,13 +150,9 @@ ssize_t efd_read(int fd, void *buf, size_t len)
 			return -errno;
 		if (!(fl & O_NONBLOCK) && fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0)
 			return -errno;
-		do
-			n = read(fd, buf, len);
-		while (n < 0 && errno == EINTR);
+		n = read(fd, buf, len);   /* nonblocking: no EINTR */
 		return n < 0 ? -errno : n;
 	}
-	do
-		n = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
-	while (n < 0 && errno == EINTR);
+	n = preadv2(fd, &iov, 1, -1, RWF_NOWAIT);
 	return n < 0 ? -errno : n;
 }

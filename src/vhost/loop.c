@@ -48,7 +48,7 @@ struct loop *loop_new(void)
 
 static void watch_free(struct loop_watch *w)
 {
-	if (w->owns_fd && w->fd >= 0)
+	if (w->owns_fd)
 		close(w->fd);
 	free(w);
 }
@@ -116,12 +116,10 @@ void loop_del(struct loop *l, struct loop_watch *w)
 	if (!w || w->dead)
 		return;
 	epoll_ctl(l->epfd, EPOLL_CTL_DEL, w->fd, NULL);
-	for (pp = &l->watches; *pp; pp = &(*pp)->next) {
-		if (*pp == w) {
-			*pp = w->next;
-			break;
-		}
-	}
+	/* a live watch is on the list */
+	for (pp = &l->watches; *pp != w; pp = &(*pp)->next)
+		;
+	*pp = w->next;
 	w->dead = true;
 	if (l->depth) {
 		/* events for it may still be in this pass's array */
@@ -177,9 +175,9 @@ static void dispatch(struct loop_watch *w, uint32_t events)
 	if (w->owns_fd) {
 		/* timers and signals: consume the readiness before the callback */
 		uint64_t buf[16];
+		ssize_t n = read(w->fd, buf, sizeof(buf));
 
-		if (read(w->fd, buf, sizeof(buf)) < 0 && errno != EAGAIN)
-			log_debug("read on fd %d: %s", w->fd, strerror(errno));
+		(void)n;   /* nonblocking, ours: at worst EAGAIN (read already) */
 	}
 	w->cb(w->opaque, w->fd, events);
 }
@@ -199,8 +197,7 @@ int loop_handle_signals(struct loop *l)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);	/* a closed terminal: stop cleanly, as for SIGTERM */
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -errno;
+	sigprocmask(SIG_BLOCK, &set, NULL);   /* fails only for a bad how */
 	fd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -231,17 +228,15 @@ void loop_cancel(struct loop *l, struct loop_defer *w)
 
 	if (!w->queued)
 		return;
-	for (struct loop_defer *it = l->defer_head; it; prev = it, it = it->next) {
-		if (it != w)
-			continue;
-		if (prev)
-			prev->next = w->next;
-		else
-			l->defer_head = w->next;
-		if (l->defer_tail == w)
-			l->defer_tail = prev;
-		break;
-	}
+	/* a queued one is on the list */
+	for (struct loop_defer *it = l->defer_head; it != w; prev = it, it = it->next)
+		;
+	if (prev)
+		prev->next = w->next;
+	else
+		l->defer_head = w->next;
+	if (l->defer_tail == w)
+		l->defer_tail = prev;
 	w->queued = false;
 	w->next = NULL;
 }

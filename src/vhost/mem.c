@@ -41,9 +41,7 @@ void *mem_translate(const struct mem_table *m, enum mem_space space,
 {
 	unsigned i;
 
-	if (!m)
-		goto none;
-	for (i = 0; i < m->n && i < MEM_MAX_REGIONS; i++) {
+	for (i = 0; i < m->n; i++) {
 		const struct mem_region *r = &m->r[i];
 		uint64_t base = region_base(r, space);
 		uint64_t off, avail;
@@ -58,7 +56,6 @@ void *mem_translate(const struct mem_table *m, enum mem_space space,
 			*len = avail;
 		return (uint8_t *)r->host + off;
 	}
-none:
 	*len = 0;
 	return NULL;
 }
@@ -118,8 +115,6 @@ int mem_add(struct mem_table *m, const struct vhost_user_region *reg, int fd)
 	unsigned i;
 	long ps;
 
-	if (!m || !reg)
-		return -EINVAL;
 	if (fd < 0)
 		return -EBADF;
 	if (reg->memory_size == 0)
@@ -178,7 +173,7 @@ int mem_add(struct mem_table *m, const struct vhost_user_region *reg, int fd)
 		    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd,
 		    (off_t)map_off);
 	if (base == MAP_FAILED)
-		return errno ? -errno : -ENOMEM;
+		return -errno;
 
 	r = &m->r[m->n];
 	r->gpa = reg->guest_phys_addr;
@@ -196,8 +191,6 @@ int mem_remove(struct mem_table *m, const struct vhost_user_region *reg)
 {
 	unsigned i;
 
-	if (!m || !reg)
-		return -EINVAL;
 	for (i = 0; i < m->n; i++) {
 		struct mem_region *r = &m->r[i];
 
@@ -218,11 +211,8 @@ void mem_clear(struct mem_table *m)
 {
 	unsigned i;
 
-	if (!m)
-		return;
-	for (i = 0; i < m->n && i < MEM_MAX_REGIONS; i++)
-		if (m->r[i].map_base)
-			munmap(m->r[i].map_base, m->r[i].map_len);
+	for (i = 0; i < m->n; i++)
+		munmap(m->r[i].map_base, m->r[i].map_len);
 	memset(m, 0, sizeof(*m));
 }
 

@@ -68,9 +68,9 @@ static int send_reply(struct vu_dev *d, uint32_t request, const void *payload, u
 	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = size ? 2 : 1 };
 	ssize_t n;
 
-	do
-		n = sendmsg(d->fd, &mh, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
+	/* never sleeps (no EINTR): a frontend that does not read its
+	 * replies fills the socket and is dropped, the loop goes on */
+	n = sendmsg(d->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
 	if (n < 0)
 		return -errno;
 	if ((size_t)n != sizeof(h) + size)
