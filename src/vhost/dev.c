@@ -191,9 +191,7 @@ void vu_complete(struct vu_dev *d, unsigned q, struct vq_elem *e, uint32_t len)
 	if (q >= d->ops->num_queues)
 		return;
 	vq = &d->vq[q];
-	if (!e->in_use || !vq->num)
-		return;
-	vq_push(vq, e, len);
+	vq_push(vq, e, len);    /* ignores an element not in use */
 	if (!(d->batching & (1u << q)))
 		vq_notify(vq);
 }
@@ -361,8 +359,12 @@ static void on_mem_lost(void *opaque, int fd, uint32_t events)
  * message is buffered, 0 when more is needed, -1 to drop the connection. */
 static int conn_read(struct vu_dev *d)
 {
+	/* room for the credentials too: a socket handed over with
+	 * SO_PASSCRED set (systemd's PassCredentials=yes) gets them with
+	 * every message, and a short buffer would truncate the fds */
 	union {
-		char buf[CMSG_SPACE(VHOST_USER_MAX_FDS * sizeof(int))];
+		char buf[CMSG_SPACE(sizeof(struct ucred)) +
+			 CMSG_SPACE(VHOST_USER_MAX_FDS * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov;
