@@ -14,6 +14,7 @@
 #include "common/iov.h"
 #include "common/log.h"
 #include "common/opts.h"
+#include "common/trace.h"
 #include "devices/scmi.h"
 #include "vhost/dev.h"
 #include "vhost/serve.h"
@@ -143,6 +144,28 @@ static void scmi_stop_timer(struct scmi_priv *p)
 	p->timer_at = 0;
 }
 
+/* A command and its response as a JSON line of the trace: the header's
+ * fields, the status and the first TRACE_SCMI_BYTES of each payload. */
+#define TRACE_SCMI_BYTES 32
+
+static void trace_cmd(const uint8_t *req, size_t req_len, const uint8_t *resp, size_t len)
+{
+	char ph[2 * TRACE_SCMI_BYTES + 3], rh[2 * TRACE_SCMI_BYTES + 3];
+	uint32_t h = (uint32_t)(req[0] | req[1] << 8 | req[2] << 16 | (uint32_t)req[3] << 24);
+	size_t plen = req_len > SCMI_REQ_MAX ? SCMI_REQ_MAX - 4 : req_len - 4;
+	int32_t status = 0;
+
+	if (len >= 8)
+		status = (int32_t)(resp[4] | resp[5] << 8 | resp[6] << 16 |
+				   (uint32_t)resp[7] << 24);
+	trace_json("scmi", "\"protocol\": %u, \"msg\": %u, \"type\": %u, \"token\": %u, "
+		   "\"req_len\": %zu, \"req\": \"%s\", \"status\": %d, \"resp_len\": %zu, "
+		   "\"resp\": \"%s\"",
+		   (h >> 10) & 0xff, h & 0xff, (h >> 8) & 3, (h >> 18) & 0x3ff, req_len - 4,
+		   trace_hex(ph, req + 4, plen, TRACE_SCMI_BYTES), status, len > 8 ? len - 8 : 0,
+		   trace_hex(rh, resp + 8, len > 8 ? len - 8 : 0, TRACE_SCMI_BYTES));
+}
+
 static int scmi_handle_cmd(struct scmi_priv *p, struct vq_elem *e)
 {
 	uint8_t req[SCMI_REQ_MAX];
@@ -164,6 +187,8 @@ static int scmi_handle_cmd(struct scmi_priv *p, struct vq_elem *e)
 	len = scmi_handle(&p->st, req, e->out_len, resp, cap);
 	if (len < 0)
 		return len;
+	if (trace_on(TRACE_JSON))
+		trace_cmd(req, e->out_len, resp, (size_t)len);
 	return (int)iov_from_buf(e->in, e->in_num, 0, resp, (size_t)len);
 }
 
@@ -329,6 +354,7 @@ static const struct serve_dev scmi_serve = {
 	.spec = &scmi_spec,
 	.ops = &scmi_ops,
 	.numbered = false,
+	.trace_format = TRACE_JSON,
 	.opt = scmi_opt,
 	.start = scmi_start,
 	.cleanup = scmi_cleanup,

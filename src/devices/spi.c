@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "common/opts.h"
+#include "common/trace.h"
 #include "devices/spi.h"
 #include "vhost/dev.h"
 #include "vhost/serve.h"
@@ -232,6 +233,7 @@ static const struct serve_dev spi_serve = {
 	.ops = &spi_dev_ops,
 	.numbered = true,
 	.max_sockets = SPI_MAX_SOCKETS,
+	.trace_format = TRACE_JSON,
 	.sock_size = sizeof(struct spi_sock),
 	.opt = spi_opt,
 	.start = spi_start,

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "common/iov.h"
+#include "common/trace.h"
 #include "common/log.h"
 #include "devices/spi.h"
 #include "vhost/dev.h"
@@ -286,12 +287,41 @@ static bool same_batch(const struct spi_req *a, const struct spi_req *b)
 
 static void pump(struct spi_sock *s);
 
+/* One answered request as a JSON line of the trace: its head, the first
+ * TRACE_SPI_BYTES bytes each way and the result. */
+#define TRACE_SPI_BYTES 32
+
+static void trace_req(const struct spi_sock *s, const struct spi_req *r)
+{
+	static const char *const res[] = { "OK", "PARAM_ERR", "TRANS_ERR" };
+	uint8_t tx[TRACE_SPI_BYTES], rx[TRACE_SPI_BYTES];
+	char txh[2 * TRACE_SPI_BYTES + 3], rxh[2 * TRACE_SPI_BYTES + 3];
+	uint32_t nt = r->tx_len < TRACE_SPI_BYTES ? r->tx_len : TRACE_SPI_BYTES;
+	uint32_t nr = r->rx_len < TRACE_SPI_BYTES ? r->rx_len : TRACE_SPI_BYTES;
+
+	spi_req_tx(r, 0, tx, nt);
+	if (r->result != VIRTIO_SPI_TRANS_OK)
+		nr = 0;
+	else
+		nr = (uint32_t)iov_to_buf(r->e->in, r->e->in_num, 0, rx, nr);
+	trace_json("spi", "\"sock\": %d, \"cs\": %u, \"mode\": %u, \"freq\": %u, "
+		   "\"bits\": %u, \"cs_change\": %u, \"tx_len\": %u, \"tx\": \"%s\", "
+		   "\"rx_len\": %u, \"rx\": \"%s\", \"result\": \"%s\"",
+		   s->index, r->h.chip_select_id, r->h.mode, r->h.freq, r->h.bits_per_word,
+		   r->h.cs_change, r->tx_len, trace_hex(txh, tx, r->tx_len, nt), r->rx_len,
+		   trace_hex(rxh, rx, r->result ? 0 : r->rx_len, nr),
+		   r->result < 3 ? res[r->result] : "?");
+}
+
 static void complete_head(struct spi_sock *s, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
 		struct spi_req *r = &s->q[s->head + i];
+		uint32_t len = spi_req_finish(r);
 
-		s->complete(s->complete_ctx, r->e, spi_req_finish(r));
+		if (trace_on(TRACE_JSON))
+			trace_req(s, r);
+		s->complete(s->complete_ctx, r->e, len);
 	}
 	s->head += n;
 	if (s->head == s->tail)

@@ -488,6 +488,34 @@ static void test_scmi_int_symlink_and_paging(void **state)
 	proc_cleanup(&p);
 }
 
+/* --trace: each command and its response as a JSON line, decoded */
+static void test_scmi_int_trace_json(void **state)
+{
+	struct proc p = { 0 };
+	char file[200], cmd[800];
+	const char *args[] = { "-d", "fake,name=foo", "--trace", file, NULL };
+	uint8_t rsp[LINUX_CAP];
+	struct fe *fe;
+
+	assert_int_equal(proc_tmpdir(&p), 0);
+	snprintf(file, sizeof(file), "%s/scmi.json", p.dir);
+	assert_int_equal(proc_spawn_device(&p, "scmi", args), 0);
+	fe = itest_open_ok(p.sock, NULL);
+	probe(fe);
+	assert_int_equal(scmi(fe, BASE, 0x6, P(0), rsp, sizeof(rsp)), 16);
+	assert_int_equal(scmi(fe, BASE, 0x77, NOP, rsp, sizeof(rsp)), 8);   /* not found */
+	itest_close_ok(fe);
+	assert_int_equal(proc_stop(&p, 10000), 0);
+	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys\n"
+		 "r=[json.loads(l) for l in open(sys.argv[1])]\n"
+		 "assert len(r)==3 and all(x[\"dev\"]==\"scmi\" and x[\"protocol\"]==16 for x in r), r\n"
+		 "assert [(x[\"msg\"], x[\"status\"]) for x in r]==[(0,0),(6,0),(119,-1)], r\n"
+		 "assert r[0][\"resp\"]==\"01000200\" and r[1][\"req\"]==\"00000000\", r\n"
+		 "assert r[1][\"resp\"]==\"0100000015000000\", r' '%s'", file);
+	assert_int_equal(system(cmd), 0);
+	proc_cleanup(&p);
+}
+
 static void test_scmi_int_cli_errors_exit_1(void **state)
 {
 	static const struct {
@@ -548,6 +576,7 @@ int main(void)
 		T(test_scmi_int_pause_keeps_sensors_and_buffers),
 		T(test_scmi_int_driver_reset_fresh_sensors),
 		cmocka_unit_test(test_scmi_int_symlink_and_paging),
+		cmocka_unit_test(test_scmi_int_trace_json),
 		cmocka_unit_test(test_scmi_int_cli_errors_exit_1),
 		cmocka_unit_test(test_scmi_int_daemon_exits_0),
 	};

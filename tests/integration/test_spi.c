@@ -483,15 +483,18 @@ static void test_spi_int_two_sockets(void **state)
 }
 
 /* An mcp3008 daemon of its own: conversions as the mcp320x driver makes
- * them (one tx byte, two rx bytes as the next request). */
+ * them (one tx byte, two rx bytes as the next request), and their JSON
+ * trace. */
 static void test_spi_int_mcp3008_conversions(void **state)
 {
 	struct proc p = { 0 };
-	char s0[160];
-	const char *args[] = { "--sim", "mcp3008,ch0=1023,ch3=0x155,ch6=300,ch7=100", NULL };
+	char s0[160], file[200], cmd[700];
+	const char *args[] = { "--sim", "mcp3008,ch0=1023,ch3=0x155,ch6=300,ch7=100",
+			       "--trace", file, NULL };
 	struct fe *fe;
 
 	assert_int_equal(proc_tmpdir(&p), 0);
+	snprintf(file, sizeof(file), "%s/spi.json", p.dir);
 	proc_sock_path(&p, 1, 0, s0, sizeof(s0));
 	assert_int_equal(proc_spawn_sockets(&p, "spi", 1, args), 0);
 	fe = open_fe(s0);
@@ -509,6 +512,17 @@ static void test_spi_int_mcp3008_conversions(void **state)
 	}
 	itest_close_ok(fe);
 	assert_int_equal(proc_stop(&p, 10000), 0);
+	/* --trace: a JSON object per request, in order: the command byte,
+	 * then the two bytes read (B9..B2, then B1 B0 and the LSB-first
+	 * repeat B1..B6: 0x3ff of channel 0 reads ff ff, 200 reads 32 09) */
+	snprintf(cmd, sizeof(cmd), "python3 -c 'import json,sys\n"
+		 "r=[json.loads(l) for l in open(sys.argv[1])]\n"
+		 "assert len(r)==8 and all(x[\"dev\"]==\"spi\" and x[\"result\"]==\"OK\" for x in r)\n"
+		 "assert [x[\"tx\"] for x in r[0:8:2]]==[\"60\",\"6c\",\"64\",\"58\"], r\n"
+		 "assert [x[\"rx\"] for x in r[1:8:2]]==[\"ffff\",\"5555\",\"0000\",\"3209\"], r\n"
+		 "assert r[1][\"rx_len\"]==2 and r[0][\"tx_len\"]==1 and r[0][\"cs\"]==0\n"
+		 "assert all(r[i][\"time\"]<=r[i+1][\"time\"] for i in range(7))' '%s'", file);
+	assert_int_equal(system(cmd), 0);
 	proc_cleanup(&p);
 }
 
