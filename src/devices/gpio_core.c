@@ -210,14 +210,13 @@ static int set_direction(struct gpio_line *l, uint32_t dir)
 		trace_vcd_change(l->wire, l->out_value);
 		return 0;
 	case VIRTIO_GPIO_DIRECTION_IN:
+		/* an enabled interrupt makes the line an input (set_irq_type)
+		 * and keeps it one (OUT is refused above): none here */
 		if (l->dir == VIRTIO_GPIO_DIRECTION_IN)
 			return 0;
-		if (line_configure(l, VIRTIO_GPIO_DIRECTION_IN, 0,
-				   l->irq_type != VIRTIO_GPIO_IRQ_TYPE_NONE) < 0)
+		if (line_configure(l, VIRTIO_GPIO_DIRECTION_IN, 0, false) < 0)
 			return -EIO;
 		l->dir = VIRTIO_GPIO_DIRECTION_IN;
-		if (l->irq_type != VIRTIO_GPIO_IRQ_TYPE_NONE)
-			line_read_level(l);
 		return 0;
 	}
 	log_bad("gpio %s: line %u: bad direction %u", l->g->chip->label, l->idx, dir);
