@@ -18,6 +18,7 @@
 #include "devices/gpio.h"
 #include "vhost/dev.h"
 #include "vhost/loop.h"
+#include "devfx.h"
 #include "gpio_req.h"
 
 /* ------------------------------------------------- simulated chip tests */
@@ -142,8 +143,10 @@ static void test_gpio_line_out_of_range(void **state)
 		assert_int_equal(gt_req(&g, t, 0xffff, 1, NULL), ERR);
 	}
 	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_GET_VALUE, 7, 0, NULL), OK);
-	/* eventq: returned INVALID at once */
+	/* eventq: returned INVALID at once, the line named */
+	devfx_log_capture();
 	assert_int_equal(gt_ev(&g, &m, 8), DEV_HELD);
+	assert_true(devfx_log_has("eventq buffer for line 8 of 8"));
 	assert_int_equal(gt_ndone, 1);
 	assert_ptr_equal(gt_done[0], &m.e);
 	assert_int_equal(gt_done_status[0], VIRTIO_GPIO_IRQ_STATUS_INVALID);
@@ -170,9 +173,11 @@ static void test_gpio_malformed_requests(void **state)
 	/* one byte: no room for {status, value}, completed with nothing
 	 * (a 1-byte return would also read as DEV_HELD) */
 	assert_int_equal(gpio_dev_request(&g, gt_mk(&m, r, 8, 1)), -EINVAL);
-	/* unknown types */
+	/* unknown types, named */
 	assert_int_equal(gt_req(&g, 0, 0, 0, NULL), ERR);
+	devfx_log_capture();
 	assert_int_equal(gt_req(&g, 7, 0, 0, NULL), ERR);
+	assert_true(devfx_log_has("gpio s8: unknown message type 7"));
 	assert_int_equal(gt_req(&g, 0xffff, 0, 0, NULL), ERR);
 	/* bad interrupt types */
 	assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 1, 5, NULL), ERR);

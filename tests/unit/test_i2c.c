@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "devices/i2c.h"
+#include "devfx.h"
 
 /* ---------------------------------------------------------------- stand-in */
 
@@ -517,39 +518,45 @@ static void test_i2c_req_parse_good(void **state)
 	assert_int_equal(t.r.addr, 0x7f);
 }
 
+/* Each malformed request is refused (bad) with a line naming what is
+ * wrong. */
 static void test_i2c_req_parse_malformed(void **state)
 {
+	static const struct {
+		uint16_t addr;
+		uint32_t flags, wlen, in_len, out_len;   /* out_len 0: as built */
+		const char *needle;
+	} c[] = {
+		{ 0x50 << 1, 0, 0, 1, 7, "without a complete header (7 bytes)" },
+		{ 0x50 << 1, 4, 0, 1, 0, "reserved flags 0x4" },
+		{ (0x50 << 1) | 1, 0, 0, 1, 0, "address field 0x00a1" },
+		{ 0x12f0, FN, 0, 1, 0, "address field 0x12f0" },       /* 10-bit form */
+		{ 0x50 << 1, RD, 1, 2, 0, "read request carries 1 bytes of write data" },
+		{ 0x50 << 1, 0, 0, 3, 0, "write request has 3 device-writable bytes" },
+		{ 0x50 << 1, 0, 1, 0, 0, "request without a status byte" },
+		{ 0x50 << 1, RD, 0, 0, 0, "request without a status byte" },
+		{ 0x50 << 1, RD, 0, I2C_MSG_MAX + 2, 0, "read of 8193 bytes is longer than 8192" },
+		{ 0x50 << 1, 0, 0, 1, 8 + I2C_MSG_MAX + 1, "write of 8193 bytes is longer than 8192" },
+	};
 	struct treq t;
 
-	mkreq(&t, 0x50 << 1, 0, NULL, 0, 1);
-	t.iov[0].iov_len = 7;
-	t.e.out_len = 7;                                /* short header */
-	i2c_req_parse(&t.e, &t.r);
-	assert_true(t.r.bad);
-	assert_false(t.r.fail_next);
-	mkreq(&t, 0x50 << 1, 4, NULL, 0, 1);            /* reserved flag */
-	i2c_req_parse(&t.e, &t.r);
-	assert_true(t.r.bad);
-	mkreq(&t, (0x50 << 1) | 1, 0, NULL, 0, 1);      /* bit 0 set */
-	i2c_req_parse(&t.e, &t.r);
-	assert_true(t.r.bad);
-	mkreq(&t, 0x12f0, FN, NULL, 0, 1);              /* 10-bit form */
-	i2c_req_parse(&t.e, &t.r);
-	assert_true(t.r.bad);
-	assert_true(t.r.fail_next);                     /* its group fails too */
-	mkreq(&t, 0x50 << 1, RD, "\x01", 1, 2);         /* read with write data */
-	i2c_req_parse(&t.e, &t.r);
-	assert_true(t.r.bad);
-	mkreq(&t, 0x50 << 1, 0, NULL, 0, 3);            /* write with a read buffer */
-	i2c_req_parse(&t.e, &t.r);
-	assert_true(t.r.bad);
-	mkreq(&t, 0x50 << 1, 0, "\x01", 1, 0);          /* no status byte */
-	i2c_req_parse(&t.e, &t.r);
-	assert_true(t.r.bad);
-	mkreq(&t, 0x50 << 1, RD, NULL, 0, 1);
-	t.e.in_len = I2C_MSG_MAX + 2;                   /* too long */
-	i2c_req_parse(&t.e, &t.r);
-	assert_true(t.r.bad);
+	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		mkreq(&t, c[i].addr, c[i].flags, "\x01", c[i].wlen,
+		      c[i].in_len < sizeof(t.in) ? c[i].in_len : 1);
+		t.e.in_len = c[i].in_len;               /* lengths as claimed */
+		if (c[i].out_len) {
+			t.iov[0].iov_len = c[i].out_len < 8 ? c[i].out_len : 8;
+			t.e.out_len = c[i].out_len;
+		}
+		devfx_log_capture();
+		i2c_req_parse(&t.e, &t.r);
+		if (!devfx_log_has(c[i].needle))
+			fail_msg("case %u: no line with '%s'", i, c[i].needle);
+		if (!t.r.bad)
+			fail_msg("case %u (%s): not refused", i, c[i].needle);
+		/* FAIL_NEXT is honoured even then: its group fails with it */
+		assert_int_equal(t.r.fail_next, i == 3);
+	}
 }
 
 static void parse_all(struct treq *t, unsigned n, struct i2c_req *r)
@@ -599,7 +606,9 @@ static void test_i2c_group_unlisted_second_message_sends_nothing(void **state)
 	mkreq(&t[0], 0x20 << 1, FN, "\x05", 1, 1);
 	mkreq(&t[1], 0x50 << 1, RD, NULL, 0, 3);
 	parse_all(t, 2, r);
+	devfx_log_capture();
 	assert_int_equal(i2c_group_run(&bus, r, 2, true, true), 0);
+	assert_true(devfx_log_has("i2c: address 0x50 is not in the device list"));
 	assert_int_equal(fk.rdwr_calls, 0);
 	assert_int_equal(t[0].in[0], VIRTIO_I2C_MSG_ERR);
 	assert_memory_equal(t[1].in, "\0\0", 2);

@@ -16,6 +16,7 @@
 
 #include "devices/spi.h"
 #include "vhost/dev.h"
+#include "devfx.h"
 #include "spi_elem.h"
 
 /* ---------------------------------------------------------- a fake target */
@@ -273,7 +274,9 @@ static void test_spi_parse_malformed_chains(void **state)
 	spi_mk(&t, &h, NULL, 0, NULL, 0);
 	t.iov[0].iov_len = 31;
 	t.e.out_len = 31;
+	devfx_log_capture();
 	assert_int_equal(spi_req_parse(&ctl, &t.e, &r), VIRTIO_SPI_PARAM_ERR);
+	assert_true(devfx_log_has("of 31 readable bytes has no 32-byte transfer head"));
 	spi_req_finish(&r);
 	assert_int_equal(t.result, VIRTIO_SPI_PARAM_ERR);
 	/* only a head and a result: zero length */

@@ -17,6 +17,7 @@
 
 #include "devices/spi.h"
 #include "vhost/dev.h"
+#include "devfx.h"
 #include "spi_elem.h"
 
 /* ------------------------------------------------------- fake spidev (kernel) */
@@ -452,7 +453,9 @@ static void test_spi_spidev_failure_marks_the_rest(void **state)
 	sctl_setup();
 	for (unsigned i = 0; i < N; i++)
 		spi_mk(&t[i], &h, &tx[i], 1, &rx[i], 1);
+	devfx_log_capture();
 	run_elems(t, N);
+	assert_true(devfx_log_has("spi: /dev/spidev9.0: SPI_IOC_MESSAGE of "));
 	for (unsigned i = 0; i < N; i++)
 		assert_int_equal(t[i].result,
 				 i < SPIDEV_MAX_XFERS ? VIRTIO_SPI_TRANS_OK : VIRTIO_SPI_TRANS_ERR);
@@ -469,7 +472,9 @@ static void test_spi_spidev_mode_failure(void **state)
 	sctl_setup();
 	fk.accept &= ~K_CPOL;   /* the device refuses it after probing */
 	spi_mk(&t, &h, tx, 1, NULL, 0);
+	devfx_log_capture();
 	run_elems(&t, 1);
+	assert_true(devfx_log_has("spi: /dev/spidev9.0: cannot set mode 0x2: "));
 	assert_int_equal(t.result, VIRTIO_SPI_TRANS_ERR);
 	assert_int_equal(fk.nmsg, 0);   /* nothing sent */
 	spi_ctrl_free(&sctl);
