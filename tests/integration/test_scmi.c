@@ -304,6 +304,46 @@ static void test_scmi_int_eventq_buffers_held_then_released(void **state)
 	itest_close_ok(fe);
 }
 
+/* An event buffer too small for a notification comes back at once with
+ * nothing in it (0 bytes used); the notification waits for the next
+ * buffer and comes whole. */
+static void test_scmi_int_small_event_buffer_returned_empty(void **state)
+{
+	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
+	struct itest_evq q = { .fe = fe, .q = 1, .cap = LINUX_CAP };
+	uint8_t rsp[LINUX_CAP], ev[LINUX_CAP];
+	uint64_t small = fe_alloc(fe, 16, 8);
+	struct fe_seg s = { small, 16, true };
+	long long end = proc_now_ms() + WAIT_MS;
+	uint32_t id = 0, len = 99;
+	int head, r;
+
+	assert_true(small != 0);
+	memset(fe_ptr(fe, small, 16), 0xa5, 16);
+	head = fe_vq_add(fe, 1, &s, 1, false);
+	assert_true(head >= 0);
+	fe_vq_publish(fe, 1, (uint16_t)head);
+	itest_evq_post_ok(&q, 1);                 /* a big one after it; kicks */
+	/* enabled, 10 ms, continuous updates (4 + 8 + 3 * 16 bytes each) */
+	assert_int_equal(scmi(fe, SENSOR, 0xa, P(0, 1 | 1u << 16 | 0x1eu << 11), rsp, 8), 8);
+	assert_int_equal(scmi(fe, SENSOR, 0xb, P(0, 1), rsp, 8), 8);
+	while ((r = fe_vq_get_used(fe, 1, &id, &len)) == 0) {
+		if (proc_now_ms() >= end)
+			fail_msg("no event buffer came back in %d ms", WAIT_MS);
+		fe_vq_wait_call(fe, 1, (int)(end - proc_now_ms()));
+	}
+	assert_int_equal(r, 1);
+	assert_int_equal(id, head);
+	assert_int_equal(len, 0);
+	for (unsigned i = 0; i < 16; i++)
+		assert_int_equal(((uint8_t *)fe_ptr(fe, small, 16))[i], 0xa5);
+	assert_int_equal(itest_evq_next_ok(&q, ev, WAIT_MS), 4 + 8 + 3 * 16);
+	assert_int_equal(itest_le32(ev), 1 | 3u << 8 | SENSOR << 10);   /* SENSOR_UPDATE */
+	assert_int_equal(scmi(fe, SENSOR, 0xb, P(0, 0), rsp, 8), 8);
+	assert_int_equal(scmi(fe, SENSOR, 0xa, P(0, 0), rsp, 8), 8);
+	itest_close_ok(fe);
+}
+
 /* Wait for the next used eventq entry, read from the ring itself: after a
  * pause the device still holds buffers posted before it, which the test
  * frontend's bookkeeping forgot at the restart. */
@@ -573,6 +613,7 @@ int main(void)
 		T(test_scmi_int_config_reset_on_reconnect),
 		T(test_scmi_int_malformed_requests),
 		T(test_scmi_int_eventq_buffers_held_then_released),
+		T(test_scmi_int_small_event_buffer_returned_empty),
 		T(test_scmi_int_pause_keeps_sensors_and_buffers),
 		T(test_scmi_int_driver_reset_fresh_sensors),
 		cmocka_unit_test(test_scmi_int_symlink_and_paging),
