@@ -601,7 +601,7 @@ static void test_scmi_sensor_reading_negative_and_scalar(void **state)
 	assert_int_equal(rd32(resp + 12), 0xffffffff);
 }
 
-static void test_scmi_sensor_reading_bad_sensor_and_async(void **state)
+static void test_scmi_sensor_reading_bad_sensor_async_and_reserved_flags(void **state)
 {
 	struct scmi_state *st = *state;
 	struct tdev *t;
@@ -613,6 +613,11 @@ static void test_scmi_sensor_reading_bad_sensor_and_async(void **state)
 	assert_int_equal(status(), SCMI_NOT_FOUND);
 	assert_int_equal(call(st, 0x15, 0x6, P(0, 1), 136), 8);
 	assert_int_equal(status(), SCMI_NOT_SUPPORTED);
+	/* flags bits 31:1 are reserved */
+	assert_int_equal(call(st, 0x15, 0x6, P(0, 2), 136), 8);
+	assert_int_equal(status(), SCMI_INVALID_PARAMETERS);
+	assert_int_equal(call(st, 0x15, 0x6, P(0, 0x80000000u), 136), 8);
+	assert_int_equal(status(), SCMI_INVALID_PARAMETERS);
 	assert_int_equal(t->reads, 0);
 	/* a device error is passed on without payload */
 	t->read_status = SCMI_HARDWARE_ERROR;
@@ -878,7 +883,7 @@ int main(void)
 		T(test_scmi_sensor_description_bad_index),
 		T(test_scmi_sensor_reading_fake_three_axes),
 		T(test_scmi_sensor_reading_negative_and_scalar),
-		T(test_scmi_sensor_reading_bad_sensor_and_async),
+		T(test_scmi_sensor_reading_bad_sensor_async_and_reserved_flags),
 		T(test_scmi_sensor_axis_description_fake),
 		T(test_scmi_sensor_axis_description_errors),
 		T(test_scmi_sensor_config),
