@@ -147,7 +147,7 @@ static void test_loop_sigterm_quits_run(void **state)
  * runs; a pass with work pending does not wait */
 struct dctx {
 	struct loop *l;
-	struct loop_defer d[3];
+	struct loop_defer d[4];
 	char order[16];
 	unsigned n;
 	bool redefer;
@@ -192,6 +192,79 @@ static void test_loop_defer_runs_once_per_pass_in_order(void **state)
 	loop_free(c.l);
 }
 
+/* Cancelling the first and the last queued: the rest runs in order, and
+ * one queued afterwards still comes last. */
+static void test_loop_cancel_head_and_tail(void **state)
+{
+	struct dctx c = { .l = loop_new() };
+
+	dc = &c;
+	assert_non_null(c.l);
+	for (unsigned i = 0; i < 4; i++) {
+		c.d[i].cb = d_run;
+		c.d[i].opaque = (void *)(uintptr_t)i;
+	}
+	loop_defer(c.l, &c.d[0]);
+	loop_defer(c.l, &c.d[1]);
+	loop_defer(c.l, &c.d[2]);
+	loop_cancel(c.l, &c.d[0]);     /* the head */
+	loop_cancel(c.l, &c.d[2]);     /* the tail */
+	loop_cancel(c.l, &c.d[2]);     /* not queued: nothing */
+	loop_defer(c.l, &c.d[3]);
+	assert_int_equal(loop_run_once(c.l, -1), 2);
+	assert_int_equal(c.n, 2);
+	assert_memory_equal(c.order, "bd", 2);
+	assert_int_equal(loop_run_once(c.l, 0), 0);
+	loop_free(c.l);
+	loop_free(NULL);               /* a no-op */
+}
+
+/* A periodic timer whose first expiry is 0 fires at once (a zero
+ * it_value would disarm it); the alarm only ends a hung test. */
+static void test_loop_periodic_timer_from_zero_fires_at_once(void **state)
+{
+	struct loop *l = loop_new();
+	struct once o = { l, 0 };
+	struct loop_watch *t;
+
+	assert_non_null(l);
+	t = loop_timer(l, 0, 3600ull * 1000000000ull, cb_once, &o);
+	assert_non_null(t);
+	alarm(30);
+	assert_int_equal(loop_run_once(l, -1), 1);
+	alarm(0);
+	assert_int_equal(o.n, 1);
+	loop_del(l, t);
+	loop_free(l);
+}
+
+/* A callback removing its own watch twice: the second is a no-op. */
+static void cb_del_twice(void *opaque, int fd, uint32_t ev)
+{
+	struct ctx *c = opaque;
+
+	c->hits[0]++;
+	loop_del(c->l, c->w[0]);
+	loop_del(c->l, c->w[0]);
+}
+
+static void test_loop_del_twice_inside_callback(void **state)
+{
+	struct ctx c = { .l = loop_new() };
+
+	assert_non_null(c.l);
+	c.fd[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	c.w[0] = loop_add(c.l, c.fd[0], EPOLLIN, cb_del_twice, &c);
+	assert_non_null(c.w[0]);
+	kick(c.fd[0]);
+	assert_int_equal(loop_run_once(c.l, -1), 1);
+	assert_int_equal(c.hits[0], 1);
+	only_the_next_timer(c.l);       /* the fd, still readable, is not watched */
+	assert_int_equal(c.hits[0], 1);
+	close(c.fd[0]);
+	loop_free(c.l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -200,6 +273,9 @@ int main(void)
 		cmocka_unit_test(test_loop_periodic_timer_runs_until_quit),
 		cmocka_unit_test(test_loop_one_shot_timer_fires_once),
 		cmocka_unit_test(test_loop_sigterm_quits_run),
+		cmocka_unit_test(test_loop_cancel_head_and_tail),
+		cmocka_unit_test(test_loop_periodic_timer_from_zero_fires_at_once),
+		cmocka_unit_test(test_loop_del_twice_inside_callback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
