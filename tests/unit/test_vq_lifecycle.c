@@ -255,6 +255,87 @@ static void test_vq_map_unmapped_ring_parks(void **state)
 	assert_int_equal(len, 0);   /* its buffer was not mapped when completed */
 }
 
+/* Two completions while stopped, in the other order than popped: they
+ * are published in the order they were completed. */
+static void test_vq_parked_published_in_completion_order(void **state)
+{
+	struct fx *f = *state;
+	struct vq_elem *e[3];
+	uint32_t id, len;
+	uint16_t h1, h2;
+
+	vqfx_start(f, 4, 0);
+	stop_with_two_held(f, e);
+	h1 = e[1]->head;
+	h2 = e[2]->head;
+	vq_push(&f->vq, e[2], 7);
+	vq_push(&f->vq, e[1], 6);
+	assert_int_equal(gm_ring_used_idx(&f->r), 1);
+	assert_int_equal(restart_same(f, 3), VQ_START_RESUMED);
+	vq_flush_parked(&f->vq);
+	assert_int_equal(gm_ring_used_idx(&f->r), 3);
+	assert_true(gm_ring_get_used(&f->r, &id, &len));   /* e[0] */
+	assert_true(gm_ring_get_used(&f->r, &id, &len));
+	assert_int_equal(id, h2);
+	assert_int_equal(len, 7);
+	assert_true(gm_ring_get_used(&f->r, &id, &len));
+	assert_int_equal(id, h1);
+	assert_int_equal(len, 6);
+	assert_int_equal(f->vq.inflight, 0);
+}
+
+/* The verdict of the first restart after a stop: a pause only if the
+ * ring is the one that stopped in every respect.  Each difference alone
+ * makes it a ring that starts over. */
+enum diff { D_DESC, D_AVAIL, D_USED_ADDR, D_BASE, D_USED_IDX };
+
+static enum vq_start_kind restart_with(struct fx *f, enum diff what)
+{
+	struct vq_elem *e[3];
+	struct vhost_vring_addr a;
+
+	vqfx_start(f, 4, 0);
+	stop_with_two_held(f, e);
+	gm_ring_addr(&f->r, 3, &a);
+	if (what == D_DESC)
+		a.desc_user_addr += 4096;
+	if (what == D_AVAIL)
+		a.avail_user_addr += 64;
+	if (what == D_USED_ADDR)
+		a.used_user_addr += 64;
+	if (what == D_USED_IDX)
+		f->r.used->idx = 2;    /* moved while stopped */
+	assert_int_equal(vq_set_num(&f->vq, f->vq.num), 0);
+	assert_int_equal(vq_set_base(&f->vq, what == D_BASE ? 2 : 3), 0);
+	assert_int_equal(vq_set_addr(&f->vq, &a), 0);
+	return vq_start(&f->vq);
+}
+
+static void test_vq_restart_other_desc(void **state)
+{
+	assert_int_equal(restart_with(*state, D_DESC), VQ_START_OTHER);
+}
+
+static void test_vq_restart_other_avail(void **state)
+{
+	assert_int_equal(restart_with(*state, D_AVAIL), VQ_START_OTHER);
+}
+
+static void test_vq_restart_other_used_addr(void **state)
+{
+	assert_int_equal(restart_with(*state, D_USED_ADDR), VQ_START_OTHER);
+}
+
+static void test_vq_restart_other_base(void **state)
+{
+	assert_int_equal(restart_with(*state, D_BASE), VQ_START_OTHER);
+}
+
+static void test_vq_restart_used_idx_moved(void **state)
+{
+	assert_int_equal(restart_with(*state, D_USED_IDX), VQ_START_OTHER);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, vqfx_setup, vqfx_teardown)
 
 int main(void)
@@ -269,6 +350,12 @@ int main(void)
 		T(test_vq_drop_held_releases_parked),
 		T(test_vq_push_while_disabled_parks),
 		T(test_vq_map_unmapped_ring_parks),
+		T(test_vq_parked_published_in_completion_order),
+		T(test_vq_restart_other_desc),
+		T(test_vq_restart_other_avail),
+		T(test_vq_restart_other_used_addr),
+		T(test_vq_restart_other_base),
+		T(test_vq_restart_used_idx_moved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
