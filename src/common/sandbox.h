@@ -81,15 +81,4 @@ const char *sandbox_features(void);
 /* Landlock ABI version of the running kernel, 0 if none. */
 int sandbox_landlock_abi(void);
 
-/* A coverage build (make coverage) writes its counts to VD_COVERAGE_DIR,
- * which apply() leaves writable, at exit(); a process that ends another
- * way (the SIGSYS reporter, a test's child calling exit_group) writes
- * them with this first.  Nothing in other builds. */
-#ifdef VD_COVERAGE_DIR
-void __gcov_dump(void);
-#define sandbox_coverage_dump() __gcov_dump()
-#else
-#define sandbox_coverage_dump() do { } while (0)
-#endif
-
 #endif

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <ucontext.h>
 
+#include "common/coverage.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "common/sandbox_int.h"
@@ -232,7 +233,7 @@ static void on_sigsys(int sig, siginfo_t *si, void *ucv)
 		/* nothing else to say it with */
 	}
 	/* make coverage only (not async-signal-safe; the process ends anyway) */
-	sandbox_coverage_dump();
+	coverage_dump();
 	/* SIGSYS is blocked inside its handler: a second trapped call makes
 	 * the kernel deliver it with the default action.  reboot is never
 	 * allowed. */

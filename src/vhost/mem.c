@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/coverage.h"
 #include "vhost/mem.h"
 
 /* Last address of [start, start+size), or false if the range is empty or
@@ -256,6 +257,7 @@ die:
 	/* not guest memory: a bug of ours.  Touch it again with SIGBUS
 	 * blocked (it is, inside this handler): the kernel then ends the
 	 * process with SIGBUS as if there were no handler. */
+	coverage_dump();   /* make coverage only */
 	(void)*(volatile const char *)si->si_addr;
 	abort();
 }

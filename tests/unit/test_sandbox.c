@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
+#include "common/coverage.h"
 #include "common/log.h"
 #include "common/opts.h"
 #include "common/sandbox.h"
@@ -62,7 +63,7 @@ static void run_child(int (*fn)(void), struct outcome *o)
 		/* straight to the kernel: a sanitizer's exit hooks (the leak
 		 * check) need calls the sandbox refuses */
 		r = fn();
-		sandbox_coverage_dump();
+		coverage_dump();
 		syscall(SYS_exit_group, r);
 	}
 	close(p[1]);
