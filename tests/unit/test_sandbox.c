@@ -3,6 +3,7 @@
  * calls (sandbox_need, sandbox_allow_path), locks itself down with
  * sandbox_apply(), then tries something the policy refuses.  The parent
  * checks how it ended and what it printed. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -23,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -35,6 +37,29 @@
 #include "common/sandbox.h"
 #include "vhost/loop.h"
 #include "vhost/work.h"
+
+/* A stand-in for prctl (replacing the C library's in this program): the
+ * option given fails with EINVAL in a child that sets it. */
+static int prctl_fails = -1;
+
+int prctl(int option, ...)
+{
+	static int (*real)(int, ...);
+	unsigned long a[4];
+	va_list ap;
+
+	va_start(ap, option);
+	for (int i = 0; i < 4; i++)
+		a[i] = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (option == prctl_fails) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (!real)
+		real = (int (*)(int, ...))dlsym(RTLD_NEXT, "prctl");
+	return real(option, a[0], a[1], a[2], a[3]);
+}
 
 struct outcome {
 	int status;       /* raw wait status */
@@ -443,6 +468,100 @@ static int child_sandbox_off_group_only(void)
 	return 0;
 }
 
+/* A lock-down step that fails stops apply (the daemon then exits). */
+static int child_no_dumpable(void)
+{
+	prctl_fails = PR_SET_DUMPABLE;
+	return lock_gpio() == 91 ? 0 : 10;
+}
+
+static int child_no_nnp(void)
+{
+	prctl_fails = PR_SET_NO_NEW_PRIVS;
+	return lock_gpio() == 91 ? 0 : 10;
+}
+
+/* --sandbox=off alone: nothing changes, no filter. */
+static int child_sandbox_off(void)
+{
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 13;
+	if (sandbox_opt("test", SB_OPT_SANDBOX, "off") < 0 || sandbox_apply() < 0)
+		return 14;
+	if (!field_is(fd, "Seccomp:\t", "0"))
+		return 20;
+	return 0;
+}
+
+/* Unprivileged with supplementary groups other than the one asked for:
+ * they cannot be dropped, so the switch is refused; with only that group
+ * it goes on. */
+static int child_group_others_kept(void)
+{
+	gid_t g[2] = { 0, 1 };
+
+	if (setgroups(2, g) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0)
+		return 13;
+	if (sandbox_opt("test", SB_OPT_GROUP, "65534") < 0)
+		return 14;
+	return sandbox_apply() < 0 ? 0 : 10;
+}
+
+static int child_group_only_own(void)
+{
+	gid_t g[1] = { 65534 };
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || setgroups(1, g) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0)
+		return 13;
+	if (sandbox_opt("test", SB_OPT_GROUP, "65534") < 0)
+		return 14;
+	if (lock_gpio())
+		return 15;
+	return field_is(fd, "Gid:\t", "65534\t65534\t65534\t65534") ? 0 : 20;
+}
+
+static void test_sandbox_step_failures_stop_apply(void **state)
+{
+	struct outcome o;
+
+	run_child(child_no_dumpable, &o);
+	assert_exit(&o, 0);
+	if (!strstr(o.err, "sandbox: cannot turn core dumps off: Invalid argument"))
+		fail_msg("no error for the core dumps:\n%s", o.err);
+	run_child(child_no_nnp, &o);
+	assert_exit(&o, 0);
+	if (!strstr(o.err, "sandbox: cannot drop capabilities: Invalid argument"))
+		fail_msg("no error for the capabilities:\n%s", o.err);
+}
+
+static void test_sandbox_off_alone_changes_nothing(void **state)
+{
+	struct outcome o;
+
+	run_child(child_sandbox_off, &o);
+	assert_exit(&o, 0);
+	assert_null(strstr(o.err, "running as"));
+}
+
+static void test_sandbox_group_switch_unprivileged(void **state)
+{
+	struct outcome o;
+
+	if (getuid() != 0)
+		fail_msg("this test needs root (it sets up the groups it starts with)");
+	run_child(child_group_others_kept, &o);
+	assert_exit(&o, 0);
+	if (!strstr(o.err, "cannot switch to uid"))
+		fail_msg("no refusal:\n%s", o.err);
+	run_child(child_group_only_own, &o);
+	assert_exit(&o, 0);
+}
+
 static void test_sandbox_execve_refused(void **state)
 {
 	struct outcome o;
@@ -662,6 +781,9 @@ int main(void)
 		cmocka_unit_test(test_sandbox_user_numeric_group_named),
 		cmocka_unit_test(test_sandbox_off_still_switches_identity),
 		cmocka_unit_test(test_sandbox_bad_declarations),
+		cmocka_unit_test(test_sandbox_step_failures_stop_apply),
+		cmocka_unit_test(test_sandbox_off_alone_changes_nothing),
+		cmocka_unit_test(test_sandbox_group_switch_unprivileged),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
