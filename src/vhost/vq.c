@@ -651,7 +651,7 @@ static bool pool_has(const struct vq *vq, const struct vq_elem *e)
 
 void vq_push(struct vq *vq, struct vq_elem *e, uint32_t len)
 {
-	if (!e || !pool_has(vq, e) || !e->in_use || e->parked)
+	if (!pool_has(vq, e) || !e->in_use || e->parked)   /* NULL is not in the pool */
 		return;
 	if (len > e->in_len)
 		len = e->in_len;

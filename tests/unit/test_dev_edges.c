@@ -154,6 +154,90 @@ static void test_dev_edges_complete_twice_or_bad_queue_ignored(void **state)
 	ring_down(&x);
 }
 
+/* An element completed on another queue than its own: ignored, both
+ * rings unchanged; the right queue then takes it. */
+static void test_dev_edges_complete_on_other_queue_ignored(void **state)
+{
+	struct efx x = { 0 };
+	struct vhost_vring_state st = { 1, 64 };
+
+	nheld = 0;
+	new_dev(&x.f, &hold_ops);
+	ring_up(&x);
+	devfx_send(&x.f, VHOST_USER_SET_VRING_NUM, 0, &st, 8, NULL, 0);   /* q1's pool */
+	request(&x);
+	assert_int_equal(nheld, 1);
+	vu_complete(x.f.d, 1, held[0], 4);
+	assert_int_equal(gm_ring_used_idx(&x.r), 0);
+	assert_true(held[0]->in_use);
+	vu_complete(x.f.d, 0, held[0], 4);
+	assert_int_equal(gm_ring_used_idx(&x.r), 1);
+	free_dev(&x.f);
+	ring_down(&x);
+}
+
+/* A device without reset() or set_features(): RESET_DEVICE still drops
+ * what it held (a later completion of it changes nothing). */
+static void test_dev_edges_reset_without_device_callbacks(void **state)
+{
+	struct efx x = { 0 };
+	uint64_t pf = BIT64(VHOST_USER_PROTOCOL_F_RESET_DEVICE);
+
+	nheld = 0;
+	new_dev(&x.f, &hold_ops);
+	devfx_negotiate(&x.f, pf);
+	ring_up(&x);
+	request(&x);
+	assert_int_equal(nheld, 1);
+	devfx_send(&x.f, VHOST_USER_RESET_DEVICE, 0, NULL, 0, NULL, 0);
+	assert_true(vu_dev_connected(x.f.d));
+	vu_complete(x.f.d, 0, held[0], 4);   /* forgotten: ignored */
+	assert_int_equal(gm_ring_used_idx(&x.r), 0);
+	free_dev(&x.f);
+	ring_down(&x);
+}
+
+/* REPLY_ACK on a request that has a reply of its own: that reply only. */
+static void test_dev_edges_need_reply_on_a_get_answers_once(void **state)
+{
+	struct fx f = { 0 };
+	struct vhost_user_hdr h;
+	uint64_t v = 0;
+
+	new_dev(&f, &devfx_ops);
+	devfx_negotiate(&f, BIT64(VHOST_USER_PROTOCOL_F_REPLY_ACK));
+	devfx_send(&f, VHOST_USER_GET_FEATURES, VHOST_USER_NEED_REPLY, NULL, 0, NULL, 0);
+	assert_int_equal(devfx_recv(&f, &h, &v, 8), 8);
+	assert_int_equal(h.request, VHOST_USER_GET_FEATURES);
+	assert_true(v & BIT64(VIRTIO_F_VERSION_1));
+	devfx_send(&f, VHOST_USER_GET_PROTOCOL_FEATURES, 0, NULL, 0, NULL, 0);
+	assert_int_equal(devfx_recv(&f, &h, &v, 8), 8);
+	assert_int_equal(h.request, VHOST_USER_GET_PROTOCOL_FEATURES);
+	free_dev(&f);
+}
+
+/* SET_VRING_BASE on a running ring, or for a queue the device does not
+ * have: refused (failure ack, connection dropped). */
+static void test_dev_edges_set_vring_base_running_or_bad_queue(void **state)
+{
+	struct efx x = { 0 };
+	struct vhost_vring_state st = { 0, 5 };
+
+	new_dev(&x.f, &hold_ops);
+	devfx_negotiate(&x.f, BIT64(VHOST_USER_PROTOCOL_F_REPLY_ACK));
+	ring_up(&x);
+	assert_int_not_equal(devfx_send_acked(&x.f, VHOST_USER_SET_VRING_BASE, &st, 8, NULL, 0), 0);
+	assert_true(devfx_dropped(&x.f));
+	close(x.f.c);
+	x.f.c = devfx_client(&x.f);
+	devfx_negotiate(&x.f, BIT64(VHOST_USER_PROTOCOL_F_REPLY_ACK));
+	st.index = 2;
+	assert_int_not_equal(devfx_send_acked(&x.f, VHOST_USER_SET_VRING_BASE, &st, 8, NULL, 0), 0);
+	assert_true(devfx_dropped(&x.f));
+	free_dev(&x.f);
+	ring_down(&x);
+}
+
 static void test_dev_edges_ops_refused(void **state)
 {
 	struct dev_ops bad[4] = { hold_ops, hold_ops, hold_ops, hold_ops };
@@ -338,6 +422,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dev_edges_complete_twice_or_bad_queue_ignored),
+		cmocka_unit_test(test_dev_edges_complete_on_other_queue_ignored),
+		cmocka_unit_test(test_dev_edges_reset_without_device_callbacks),
+		cmocka_unit_test(test_dev_edges_need_reply_on_a_get_answers_once),
+		cmocka_unit_test(test_dev_edges_set_vring_base_running_or_bad_queue),
 		cmocka_unit_test(test_dev_edges_ops_refused),
 		cmocka_unit_test(test_dev_edges_replies_never_read_drop_the_frontend),
 		cmocka_unit_test(test_dev_edges_fds_past_the_limit_closed),
