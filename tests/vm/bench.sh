@@ -1,0 +1,101 @@
+# SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause
+# The bench_* scenarios of tests/vm/run (sourced by it, uses its helpers):
+# the simulated world as guest software sees it through its own drivers
+# and tools, and the daemon's traces read by the host's own tools
+# (tshark, sigrok-cli: tools/deps installs them; missing is a failure).
+
+# need_tool CMD: fails the scenario when CMD is not installed.
+need_tool() {
+	command -v "$1" >/dev/null && return 0
+	fail "$1 is not installed (tools/deps installs it)"
+	return 1
+}
+
+# in_window V LO HI
+in_window() { [ -n "$1" ] && [ "$1" -ge "$2" ] 2>/dev/null && [ "$1" -le "$3" ]; }
+
+scenario_bench_i2c() {
+	begin bench_i2c "x86_64, vhost-user-i2c-pci: ds1307 (rtc-ds1307, hwclock), pca9555 (gpio-pca953x, gpioget), 24c32 messages in a pcap trace (tshark)"
+	have_device i2c || { skip "device i2c not built"; return; }
+	local s=$WORK/bi.sock log=$WORK/bench_i2c.console pcap=$WORK/bench_i2c.pcap
+	local off=-315360000 t0 t1 v hw
+	need_tool tshark || { finish 0; return; }
+	daemon bi i2c -s "$s" --sim "ds1307@0x68,offset=$off" --sim pca9555@0x20,inputs=0xa5c3 \
+		--sim 24c32@0x50 --trace "$pcap"
+	wait_for_socket "${s}0" "$DPID" || { fail "daemon did not create ${s}0"; show_daemon_log bi; finish 0; return; }
+	mkinitrd amd64 "$WORK/bench_i2c.cpio.gz" "$VM_DIR/guest/bench_i2c.sh" i2c-virtio i2c-dev rtc-ds1307 gpio-pca953x
+	t0=$(date +%s)
+	boot amd64 "$log" "$WORK/bench_i2c.cpio.gz" -chardev "socket,path=${s}0,id=i2c" -device vhost-user-i2c-pci,chardev=i2c
+	t1=$(date +%s)
+	# ds1307 (offset 10 years back): the rtc class device reads the
+	# host's time of the boot plus the offset, and hwclock says the same
+	expect "$log" '^@@ rtc rtc[0-9]+ name=rtc-ds1307 [0-9]+-0068 ' "rtc-ds1307 registered an rtc device for the simulated ds1307"
+	v=$(value "$log" '^@@ rtc rtc[0-9]+ name=.* since_epoch=([0-9]+)$')
+	if in_window "$v" $((t0 + off - 1)) $((t1 + off + 1)); then
+		pass "since_epoch $v = the host's time during the boot ($t0..$t1) $off s (the model's offset)"
+	else
+		fail "since_epoch '$v' is not the host's time during the boot ($t0..$t1) $off s"
+	fi
+	hw=$(value "$log" '^@@ hwclock: (.*[0-9]{4}) +[-0-9.]+ seconds$')
+	v=$(date -u -d "$hw" +%s 2>/dev/null)
+	if in_window "$v" $((t0 + off - 1)) $((t1 + off + 1)); then
+		pass "hwclock -r -f /dev/rtcN reads the ds1307: '$hw' (host time $off s)"
+	else
+		fail "hwclock did not read the ds1307's time: '$(value "$log" '^@@ hwclock: (.*)$')'"
+	fi
+	# pca9555, inputs=0xa5c3: line n reads bit n
+	expect "$log" '^@@ pca gpiodetect: gpiochip[0-9]+ \[[0-9]+-0020\] \(16 lines\)$' "gpio-pca953x: a 16-line gpiochip for the client at 0x20"
+	expect "$log" '^@@ pca gpioget: 1 1 0 0 0 0 1 1 1 0 1 0 0 1 0 1$' "gpioget lines 0..15 read the input levels 0xa5c3 (bit n: line n)"
+	expect "$log" '^@@ i2ctransfer write: rc=0$' "i2ctransfer: a 6-byte write (address 0x0120 + 'vdev') to the 24c32"
+	expect "$log" '^@@ i2ctransfer read: 0x76 0x64 0x65 0x76$' "i2ctransfer: address 0x0120 then read 4 reads 'vdev' back"
+	stop_daemon "$DPID"
+	# the trace: what tshark decodes of the messages to 0x50 (the data
+	# start with the address byte: 0xa0 write, 0xa1 read)
+	if tshark -r "$pcap" -Y 'i2c.addr == 0x50' -T fields -e i2c.flags -e data.data > "$WORK/tshark.out" 2>"$WORK/tshark.err"; then
+		sed 's/^/        tshark: /' "$WORK/tshark.out"
+		tr '\t' ' ' < "$WORK/tshark.out" > "$WORK/tshark.txt"
+		expect "$WORK/tshark.txt" '^0x0+ a0012076646576$' "tshark: the write message: flags 0, a0 + 01 20 76 64 65 76"
+		expect "$WORK/tshark.txt" '^0x0+ a00120$' "tshark: the address message of the read: a0 + 01 20"
+		expect "$WORK/tshark.txt" '^0x0+1 a176646576$' "tshark: the read message (I2C_M_RD): a1 + 76 64 65 76, the bytes the guest got"
+	else
+		fail "tshark could not read $pcap: $(head -3 "$WORK/tshark.err")"
+	fi
+	[ $CUR_FAIL = 0 ] || { sed -n 's/^@@ /        guest: /p' "$log" | head -60; show_daemon_log bi 40; }
+	finish "boot ${BOOT_SECS:-0}s"
+}
+
+scenario_bench_gpio() {
+	begin bench_gpio "x86_64, vhost-user-gpio-pci, -l s8 recorded as a VCD trace (sigrok-cli)"
+	have_device gpio || { skip "device gpio not built"; return; }
+	local s=$WORK/bg.sock log=$WORK/bench_gpio.console vcd=$WORK/bench_gpio.vcd
+	need_tool sigrok-cli || { finish 0; return; }
+	daemon bg gpio -s "$s" -l s8 --trace "$vcd"
+	wait_for_socket "${s}0" "$DPID" || { fail "daemon did not create ${s}0"; show_daemon_log bg; finish 0; return; }
+	cat "$VM_DIR/guest/gpio_lib.sh" "$VM_DIR/guest/bench_gpio.sh" > "$WORK/bench_gpio.sh"
+	mkinitrd amd64 "$WORK/bench_gpio.cpio.gz" "$WORK/bench_gpio.sh" gpio-virtio
+	boot amd64 "$log" "$WORK/bench_gpio.cpio.gz" -chardev "socket,path=${s}0,id=gpio" -device vhost-user-gpio-pci,chardev=gpio
+	gpio_checks "$log" bench
+	stop_daemon "$DPID"
+	[ -n "${BENCH_KEEP_VCD:-}" ] && cp "$vcd" "$BENCH_KEEP_VCD"
+	if sigrok-cli -I vcd:compress=1000 -i "$vcd" --show > "$WORK/sigrok.show" 2>&1; then
+		expect "$WORK/sigrok.show" '^- dummy0:' "sigrok-cli loads the VCD: channel dummy0"
+		expect "$WORK/sigrok.show" '^- dummy7:' "sigrok-cli loads the VCD: channel dummy7"
+	else
+		fail "sigrok-cli --show could not load $vcd: $(head -3 "$WORK/sigrok.show")"
+	fi
+	# sigrok-cli's own dump of what it read (idle stretches shortened to
+	# 1 ms; an undriven line, x, reads 0): each line's changes in order
+	if sigrok-cli -I vcd:compress=1000 -i "$vcd" -O vcd > "$WORK/sigrok.vcd" 2>"$WORK/sigrok.err"; then
+		awk '/^\$var / { name[$4] = $5 }
+		     /^#/ { for (i = 2; i <= NF; i++) { s = substr($i, 2); v = substr($i, 1, 1); if ($1 != "#0") seq[name[s]] = seq[name[s]] " " v } }
+		     END { for (n in seq) print n ":" seq[n] }' "$WORK/sigrok.vcd" | sort > "$WORK/sigrok.seq"
+		sed 's/^/        sigrok-cli: /' "$WORK/sigrok.seq"
+		expect "$WORK/sigrok.seq" '^dummy0: 1 0 1 0$' "sigrok-cli: dummy0 high, low (gpioset 0=1, 0=0), high from its partner, low"
+		expect "$WORK/sigrok.seq" '^dummy1: 1 0 1 0$' "sigrok-cli: dummy1 follows"
+		expect "$WORK/sigrok.seq" '^dummy3: 1 0$' "sigrok-cli: the rising edge on dummy3 that gpiomon reported"
+	else
+		fail "sigrok-cli could not read the samples of $vcd: $(head -3 "$WORK/sigrok.err")"
+	fi
+	[ $CUR_FAIL = 0 ] || { sed -n 's/^@@ /        guest: /p' "$log" | head -40; show_daemon_log bg 40; }
+	finish "boot ${BOOT_SECS:-0}s"
+}
