@@ -4,14 +4,14 @@
  * gpio-virtio driver would: config and line names, the driver's probe,
  * values, every interrupt type through the eventq, disabling an interrupt
  * (the pending buffer comes back INVALID at once), out-of-range lines,
- * malformed requests and chains, reconnects, and the command line. */
+ * malformed requests and chains, reconnects (the command line, the
+ * identity it serves as and its trace: test_gpio_cli.c). */
 #include <errno.h>
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,28 +21,7 @@
 
 #include "../frontend/fe.h"
 #include "../frontend/itest.h"
-
-#define WAIT_MS  3000
-
-#define MSG_GET_LINE_NAMES 1
-#define MSG_GET_DIRECTION  2
-#define MSG_SET_DIRECTION  3
-#define MSG_GET_VALUE      4
-#define MSG_SET_VALUE      5
-#define MSG_SET_IRQ_TYPE   6
-#define DIR_NONE 0
-#define DIR_OUT  1
-#define DIR_IN   2
-#define IRQ_NONE    0
-#define IRQ_RISING  1
-#define IRQ_FALLING 2
-#define IRQ_BOTH    3
-#define IRQ_HIGH    4
-#define IRQ_LOW     8
-#define ST_OK  0
-#define ST_ERR 1
-#define EV_INVALID 0
-#define EV_VALID   1
+#include "gpio_req.h"
 
 static struct itest_daemon dmn;
 static char sock0[160], sock1[160];
@@ -75,47 +54,7 @@ static int group_teardown(void **state)
 	return itest_daemon_stop(&dmn) != 0;
 }
 
-/* Connect and start like QEMU (GET_CONFIG of 8 bytes). */
-static struct fe *open_fe(const char *path)
-{
-	return itest_open_ok(path, &(struct fe_opts){ .config_size = 8 });
-}
-
 /* ------------------------------------------------------------- messages */
-
-/* One requestq message; returns the status, *val the value byte. */
-static int greq(struct fe *fe, uint16_t type, uint16_t gpio, uint32_t value, uint8_t *val)
-{
-	uint8_t req[8] = { (uint8_t)type, (uint8_t)(type >> 8), (uint8_t)gpio,
-			   (uint8_t)(gpio >> 8), (uint8_t)value, (uint8_t)(value >> 8),
-			   (uint8_t)(value >> 16), (uint8_t)(value >> 24) };
-	uint8_t rsp[2] = { 0xee, 0xee };
-	uint32_t len = 0;
-	int r = fe_request(fe, 0, req, 8, rsp, 2, &len, WAIT_MS);
-
-	if (r)
-		print_error("request %u line %u: %s\n", type, gpio, strerror(-r));
-	assert_int_equal(r, 0);
-	assert_int_equal(len, 2);       /* the Linux driver checks the length */
-	if (val)
-		*val = rsp[1];
-	return rsp[0];
-}
-
-static uint8_t getv(struct fe *fe, uint16_t line)
-{
-	uint8_t v = 0xff;
-
-	assert_int_equal(greq(fe, MSG_GET_VALUE, line, 0, &v), ST_OK);
-	return v;
-}
-
-/* Linux gpio-virtio: direction_output = SET_VALUE then SET_DIRECTION(OUT) */
-static void drive(struct fe *fe, uint16_t line, uint8_t v)
-{
-	assert_int_equal(greq(fe, MSG_SET_VALUE, line, v, NULL), ST_OK);
-	assert_int_equal(greq(fe, MSG_SET_DIRECTION, line, DIR_OUT, NULL), ST_OK);
-}
 
 /* eventq: {le16 gpio} out, {u8 status} in, one buffer pair per line */
 struct evbuf {
@@ -648,171 +587,6 @@ static void test_gpio_int_driver_reset_resets_lines(void **state)
 	itest_close_ok(fe);
 }
 
-/* --trace: the line values as a VCD that sigrok-cli (which must be
- * installed: tools/deps) loads, with the levels in order. */
-static void test_gpio_int_trace_vcd_loads_in_sigrok(void **state)
-{
-	struct proc p = { 0 };
-	char s0[160], file[200], cmd[600], out[4096] = "";
-	const char *args[] = { "-l", "s4", "--trace", file, NULL };
-	struct fe *fe;
-	FILE *f;
-	size_t n;
-
-	assert_int_equal(proc_tmpdir(&p), 0);
-	snprintf(file, sizeof(file), "%s/gpio.vcd", p.dir);
-	proc_sock_path(&p, 1, 0, s0, sizeof(s0));
-	assert_int_equal(proc_spawn_sockets(&p, "gpio", 1, args), 0);
-	fe = open_fe(s0);
-	drive(fe, 0, 1);
-	assert_int_equal(getv(fe, 1), 1);       /* the partner input */
-	assert_int_equal(greq(fe, MSG_SET_VALUE, 0, 0, NULL), ST_OK);
-	assert_int_equal(getv(fe, 1), 0);
-	assert_int_equal(greq(fe, MSG_SET_VALUE, 0, 1, NULL), ST_OK);
-	assert_int_equal(getv(fe, 1), 1);
-	drive(fe, 3, 0);
-	itest_close_ok(fe);
-	assert_int_equal(proc_stop(&p, 10000), 0);
-
-	/* sigrok-cli reads it and writes the changes again as its own VCD:
-	 * line 0 and its partner, line 1, go 1, 0, 1 (the x of the start
-	 * reads as 0), line 3 is driven 0 */
-	snprintf(cmd, sizeof(cmd), "sigrok-cli -I vcd -i '%s' -O vcd 2>'%s/sigrok.err'",
-		 file, p.dir);
-	f = popen(cmd, "r");
-	assert_non_null(f);
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = 0;
-	if (pclose(f) != 0)
-		fail_msg("sigrok-cli failed (is it installed? tools/deps); see %s/sigrok.err",
-			 p.dir);
-	{
-		char seq[512] = "", *line, *save = NULL;
-
-		for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			const char *v = line + 1;
-
-			if (line[0] != '#')
-				continue;
-			while (*v && *v != ' ')
-				v++;              /* the time: not compared */
-			strncat(seq, v, sizeof(seq) - strlen(seq) - 2);
-			strcat(seq, "|");
-		}
-		assert_string_equal(seq, " 0! 0\" 0# 0$| 1!| 1\"| 0!| 0\"| 1!| 1\"||");
-	}
-	proc_cleanup(&p);
-}
-
-static void test_gpio_int_cli_errors_name_the_entry(void **state)
-{
-	static const struct {
-		const char *count, *list, *needle;
-	} bad[] = {
-		{ "2", "s8", "1 entry for 2 sockets" },
-		{ "1", "s8:s4", "2 entries for 1 socket" },
-		{ "2", "3:3", "'3'" },
-		{ "1", "s0", "'s0'" },
-		{ "1", "99999", "'99999'" },
-		{ "1", "x", "'x'" },
-		{ "1", "9999", "/dev/gpiochip9999" },
-		{ "0", "s1", "socket-count" },
-	};
-	char err[1024];
-
-	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		const char *args[] = { "gpio", "-s", "/nonexistent/gpio.sock", "-c", bad[i].count,
-				       "-l", bad[i].list, NULL };
-
-		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
-		if (!strstr(err, bad[i].needle))
-			fail_msg("-c %s -l %s: stderr '%s' does not name '%s'", bad[i].count,
-				 bad[i].list, err, bad[i].needle);
-	}
-	{
-		const char *args[] = { "gpio", "-l", "s1", NULL };
-
-		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
-		assert_non_null(strstr(err, "socket"));
-	}
-	{
-		const char *args[] = { "gpio", "-s", "/tmp/x", NULL };
-
-		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
-		assert_non_null(strstr(err, "device-list"));
-	}
-}
-
-/* The upstream daemon's long options, unchanged. */
-static void test_gpio_int_upstream_command_line(void **state)
-{
-	struct proc p = { 0 };
-	char path[200], s1[220];
-	const char *args[] = { "gpio", "--socket-path", path, "--socket-count", "2",
-			       "--device-list", "s1:s2", NULL };
-	struct fe *fe;
-
-	assert_int_equal(proc_tmpdir(&p), 0);
-	snprintf(path, sizeof(path), "%s/vgpio.sock", p.dir);
-	snprintf(s1, sizeof(s1), "%s1", path);
-	assert_int_equal(proc_spawn(&p, args, false, s1, proc_start_timeout_ms()), 0);
-	fe = open_fe(s1);
-	assert_int_equal(fe->config[0], 2);
-	itest_close_ok(fe);
-	assert_int_equal(proc_stop(&p, 10000), 0);
-	/* sockets removed at exit */
-	assert_int_equal(access(s1, F_OK), -1);
-	proc_cleanup(&p);
-}
-
-/* Read "Uid:" of a process: the real uid, or -1. */
-static long proc_uid(pid_t pid)
-{
-	char path[64], line[256];
-	long uid = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "Uid: %ld", &uid) == 1)
-			break;
-	fclose(f);
-	return uid;
-}
-
-/* --user nobody: start-up as root, serving as nobody, the sandbox on (the
- * default); the socket directory belongs to nobody so the socket can go
- * at exit. */
-static void test_gpio_int_serves_as_nobody(void **state)
-{
-	struct passwd *pw = getpwnam("nobody");
-	struct proc p = { 0 };
-	char path[200], s0[220];
-	const char *args[] = { "gpio", "-s", path, "-l", "s4", "--user", "nobody", NULL };
-	struct fe *fe;
-
-	if (!pw)
-		fail_msg("no user 'nobody' on this system");
-	if (getuid() != 0)
-		fail_msg("this test needs root (it switches to nobody)");
-	assert_int_equal(proc_tmpdir(&p), 0);
-	assert_int_equal(chown(p.dir, pw->pw_uid, pw->pw_gid), 0);
-	snprintf(path, sizeof(path), "%s/nobody.sock", p.dir);
-	snprintf(s0, sizeof(s0), "%s0", path);
-	assert_int_equal(proc_spawn(&p, args, false, s0, proc_start_timeout_ms()), 0);
-	fe = open_fe(s0);
-	drive(fe, 0, 1);
-	assert_int_equal(getv(fe, 1), 1);     /* line 1 follows its partner */
-	assert_int_equal(proc_uid(p.pid), (long)pw->pw_uid);
-	itest_close_ok(fe);
-	assert_int_equal(proc_stop(&p, 10000), 0);
-	assert_int_equal(access(s0, F_OK), -1);
-	proc_cleanup(&p);
-}
-
 /* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
  * memory error, no definite leak). */
 static void test_gpio_int_daemon_exits_0(void **state)
@@ -825,7 +599,6 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_gpio_int_features_config_and_names),
-		T(test_gpio_int_serves_as_nobody),
 		T(test_gpio_int_values_and_pairs),
 		T(test_gpio_int_sockets_are_independent),
 		T(test_gpio_int_edge_irq_from_partner),
@@ -840,9 +613,6 @@ int main(void)
 		T(test_gpio_int_malformed_requests),
 		T(test_gpio_int_malformed_chain_then_serves),
 		T(test_gpio_int_reconnect_resets_lines),
-		cmocka_unit_test(test_gpio_int_trace_vcd_loads_in_sigrok),
-		cmocka_unit_test(test_gpio_int_cli_errors_name_the_entry),
-		cmocka_unit_test(test_gpio_int_upstream_command_line),
 		cmocka_unit_test(test_gpio_int_daemon_exits_0),
 	};
 
