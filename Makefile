@@ -175,13 +175,13 @@ check-valgrind: tests
 install: vhost-device man
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 vhost-device $(DESTDIR)$(BINDIR)/vhost-device
-	for d in $(DEVICES); do ln -sf vhost-device $(DESTDIR)$(BINDIR)/vhost-device-$$d; done
+	for d in $(DEVICES) ctl; do ln -sf vhost-device $(DESTDIR)$(BINDIR)/vhost-device-$$d; done
 	for m in $(MAN_OUT); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	install -d $(DESTDIR)$(UNITDIR)
 	for u in contrib/systemd/*@.service contrib/systemd/*@.socket; do install -m 644 $$u $(DESTDIR)$(UNITDIR)/; done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/vhost-device $(foreach d,$(DEVICES),$(DESTDIR)$(BINDIR)/vhost-device-$(d))
+	rm -f $(DESTDIR)$(BINDIR)/vhost-device $(foreach d,$(DEVICES) ctl,$(DESTDIR)$(BINDIR)/vhost-device-$(d))
 	for m in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
 	for u in contrib/systemd/*@.service contrib/systemd/*@.socket; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <libgen.h>
 
+#include "common/ctl.h"
 #include "common/install.h"
 #include "common/log.h"
 #include "common/sandbox.h"
@@ -42,6 +43,9 @@ static void usage(FILE *f)
 		fprintf(f, "  %-8s %s\n", devices[i].name, devices[i].summary);
 	fprintf(f,
 		"\n"
+		"Tools:\n"
+		"  %-8s %s\n"
+		"\n"
 		"Run `vhost-device DEVICE --help` for a device's options.\n"
 		"\n"
 		"  -h, --help     show this help and exit\n"
@@ -50,7 +54,8 @@ static void usage(FILE *f)
 		"  --install [-s] [DIR]\n"
 		"                 link vhost-device-DEVICE to this binary for every device,\n"
 		"                 in DIR (default: the binary's own directory);\n"
-		"                 hard links, or symbolic links with -s\n");
+		"                 hard links, or symbolic links with -s\n",
+		"ctl", "Control socket client: commands to a running daemon (--control), its events");
 }
 
 static const struct device_entry *find(const char *name)
@@ -68,6 +73,8 @@ int main(int argc, char **argv)
 	char prog[256];
 
 	base = base ? base + 1 : arg0;
+	if (!strcmp(base, PREFIX "ctl"))
+		return ctl_main(argc, argv);
 	if (!strncmp(base, PREFIX, strlen(PREFIX))) {
 		const struct device_entry *d = find(base + strlen(PREFIX));
 
@@ -99,12 +106,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!strcmp(argv[1], "--install")) {
-		const char *names[sizeof(devices) / sizeof(devices[0])];
+		const char *names[sizeof(devices) / sizeof(devices[0]) + 1];
 
 		for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
 			names[i] = devices[i].name;
+		names[sizeof(devices) / sizeof(devices[0])] = "ctl";
 		return install_links(argc - 1, argv + 1, names, sizeof(names) / sizeof(names[0]));
 	}
+	if (!strcmp(argv[1], "ctl"))
+		return ctl_main(argc - 1, argv + 1);
 	const struct device_entry *d = find(argv[1]);
 	if (!d) {
 		fprintf(stderr, "vhost-device: unknown device '%s'; run 'vhost-device --help' for the list\n",

@@ -20,8 +20,9 @@
 static void install_usage(FILE *f)
 {
 	fprintf(f, "Usage: vhost-device --install [-s] [DIR]\n"
-		"Create a link vhost-device-DEVICE in DIR for every device (hard links;\n"
-		"-s: symbolic links).  DIR defaults to the binary's own directory.\n");
+		"Create a link vhost-device-DEVICE in DIR for every device and for ctl\n"
+		"(hard links; -s: symbolic links).  DIR defaults to the binary's own\n"
+		"directory.\n");
 }
 
 static bool same_file(const struct stat *a, const struct stat *b)

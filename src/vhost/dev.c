@@ -53,6 +53,7 @@
 #include "common/sandbox.h"
 #include "vhost/dev_int.h"
 #include "vhost/efd.h"
+#include "vhost/sockets.h"
 
 /* A work budget per queue pass, so one busy guest cannot starve others:
  * a pass ends after BATCH_BUDGET requests or once the requests taken carry
@@ -95,9 +96,11 @@ void dev_process_queue(struct vu_dev *d, unsigned q)
 		bytes += (uint64_t)e->out_len + e->in_len;
 		n = d->ops->handle(d->priv, d, q, e);
 		done++;
+		d->stats.requests++;
 		if (n == DEV_HELD)
 			continue;
 		if (n < 0) {
+			d->stats.failed++;
 			log_bad("%s: queue %u: request with head %u could not be answered (%s); "
 				"returned with no data", d->path, q, e->head, strerror(-n));
 			n = 0;
@@ -450,6 +453,7 @@ static void on_conn(void *opaque, int fd, uint32_t events)
 		bool ok = dev_dispatch_msg(d);
 		d->rx_have = 0;
 		if (!ok) {
+			d->stats.dropped++;
 			conn_close(d, "invalid message");
 			return;
 		}
@@ -501,6 +505,7 @@ static void on_listen(void *opaque, int fd, uint32_t events)
 		return;
 	}
 	d->fd = c;
+	d->stats.connections++;
 	d->rx_have = 0;
 	d->rx_nfds = 0;
 	log_peer(LOG_INFO, "%s: frontend connected", d->path);
@@ -508,76 +513,12 @@ static void on_listen(void *opaque, int fd, uint32_t events)
 
 /* ---------------- lifecycle ---------------- */
 
-/* Whether a process accepts connections on the socket file at sa: a
- * connection (or a full backlog) says so; only "refused" means the file
- * is left over from a process that is gone. */
-static bool socket_in_use(const struct sockaddr_un *sa)
-{
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	bool live;
-
-	if (s < 0)
-		return false;    /* bind() will fail the same way */
-	live = connect(s, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ||
-	       (errno != ECONNREFUSED && errno != ENOENT);
-	close(s);
-	return live;
-}
-
-/* Listen on path; *own gets the device and inode of the socket file we
- * created, so that only that file is ever removed (sock_unlink). */
-static int listen_on(const char *path, struct stat *own)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	int fd;
-
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(sa.sun_path, path);
-	if (lstat(path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode)) {
-			errno = EEXIST;   /* never remove something that is not a socket */
-			return -1;
-		}
-		if (socket_in_use(&sa)) {
-			errno = EADDRINUSE;   /* never take over a live socket */
-			return -1;
-		}
-		unlink(path);     /* stale socket from an earlier run */
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int e = errno;
-
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	if (lstat(path, own) < 0 || listen(fd, 4) < 0) {
-		int e = errno;
-
-		unlink(path);   /* ours: bound just now */
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	return fd;
-}
-
 /* Remove the socket file only if it is still the one we created: another
  * process may have replaced it since. */
 static void sock_unlink(const struct vu_dev *d)
 {
-	struct stat st;
-
-	if (d->sock_own && d->path && lstat(d->path, &st) == 0 &&
-	    st.st_dev == d->sock_dev && st.st_ino == d->sock_ino)
-		unlink(d->path);
+	if (d->sock_own && d->path)
+		vu_unlink_own(d->path, d->sock_dev, d->sock_ino);
 }
 
 /* A device serving listen_fd (ours to close); own is the socket file we
@@ -670,7 +611,7 @@ struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 
 	if (!ops_ok(ops))
 		return NULL;
-	fd = listen_on(path, &st);
+	fd = vu_listen_path(path, 0, &st);
 	if (fd < 0) {
 		e = errno;
 		log_err("cannot listen on '%s': %s%s", path, strerror(e),
@@ -723,6 +664,22 @@ struct vq *vu_dev_vq(struct vu_dev *d, unsigned q)
 bool vu_dev_connected(const struct vu_dev *d)
 {
 	return d->fd >= 0;
+}
+
+const char *vu_dev_path(const struct vu_dev *d)
+{
+	return d->path;
+}
+
+void vu_dev_get_stats(const struct vu_dev *d, struct vu_dev_stats *s)
+{
+	*s = d->stats;
+	s->broken = 0;
+	s->broken_now = 0;
+	for (unsigned q = 0; q < d->ops->num_queues; q++) {
+		s->broken += d->vq[q].nbroken;
+		s->broken_now += d->vq[q].broken;
+	}
 }
 
 int vu_run(struct loop *l)

@@ -127,6 +127,19 @@ void vu_dev_free(struct vu_dev *d);
 
 struct vq *vu_dev_vq(struct vu_dev *d, unsigned q);
 bool vu_dev_connected(const struct vu_dev *d);
+/* The socket's path (or label, for a handed-over socket). */
+const char *vu_dev_path(const struct vu_dev *d);
+
+/* Counters of one socket since start (cheap: kept on the way anyway). */
+struct vu_dev_stats {
+	uint64_t connections;  /* frontends accepted */
+	uint64_t dropped;      /* connections dropped for an invalid message */
+	uint64_t requests;     /* requests taken from the rings */
+	uint64_t failed;       /* requests answered with no data (no status fit) */
+	uint64_t broken;       /* times a queue was marked broken */
+	unsigned broken_now;   /* queues broken now */
+};
+void vu_dev_get_stats(const struct vu_dev *d, struct vu_dev_stats *s);
 
 /* Complete a held element with len bytes written, and notify the driver
  * (immediately: use for asynchronous completions).  Inside handle/flush

@@ -61,6 +61,7 @@ struct vu_dev {
 	struct loop_watch *nomem_w;  /* features accepted, no guest memory yet */
 	struct loop_watch *disabled_w;  /* a kick on a ring not enabled */
 	bool disabled_armed;
+	struct vu_dev_stats stats;   /* broken, broken_now: from the queues */
 };
 
 #define HINT_NO_MEM   (1u << 0)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/ctl.h"
 #include "common/log.h"
 #include "common/sandbox.h"
 #include "common/trace_opt.h"
@@ -131,6 +132,9 @@ static const struct serve_part serve_parts[] = {
 	/* --trace (common/trace_opt.c): the file before the device starts */
 	{ .opts = trace_part_opts, .opt = trace_part_opt, .check = trace_part_check,
 	  .ready = trace_part_ready, .stop = trace_part_stop },
+	/* the control socket (common/ctl.c): commands from outside */
+	{ .opts = ctl_part_opts, .opt = ctl_part_opt, .ready = ctl_part_ready,
+	  .stop = ctl_part_stop, .cleanup = ctl_part_stop },
 	/* the other parts' ready steps run before the lock-down */
 	{ .opts = sandbox_part_opts, .opt = sandbox_part_opt, .ready = sandbox_part_ready },
 	/* last: ready means listening and confined */
@@ -171,14 +175,15 @@ static int parse(struct serve_state *st, void *ctx, int argc, char **argv)
 	return opts_parse_groups(dev->spec, g, NPARTS + 1, argc, argv);
 }
 
-enum step { STEP_CHECK, STEP_READY, STEP_STOP };
+enum step { STEP_CHECK, STEP_READY, STEP_STOP, STEP_CLEANUP };
 
 static int run_step(struct serve_state *st, enum step s)
 {
 	for (unsigned i = 0; i < NPARTS; i++) {
 		const struct serve_part *p = &serve_parts[i];
 		int (*fn)(struct serve_state *) = s == STEP_CHECK ? p->check :
-						  s == STEP_READY ? p->ready : p->stop;
+						  s == STEP_READY ? p->ready :
+						  s == STEP_STOP ? p->stop : p->cleanup;
 
 		if (fn && fn(st))
 			return -1;
@@ -271,6 +276,7 @@ out:
 		vu_dev_free(st.d[i]);
 	free(st.d);
 	vu_sockets_free(&st.sk);
+	run_step(&st, STEP_CLEANUP);
 	if (dev->stop)
 		dev->stop(ctx);
 	for (unsigned i = 0; dev->sock_free && i < st.nsocks; i++)

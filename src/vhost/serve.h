@@ -99,6 +99,9 @@ struct serve_part {
 	int (*ready)(struct serve_state *st);
 	/* The loop has ended (a signal); the sockets still exist. */
 	int (*stop)(struct serve_state *st);
+	/* Always, last, before the loop is freed (also after a failed
+	 * start-up): release what the part made.  Optional. */
+	int (*cleanup)(struct serve_state *st);
 };
 
 /* Start dev with ctx (passed to its callbacks): the exit status for main:

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -189,4 +190,81 @@ int vu_sockets_path(const struct vu_sockets *s, unsigned i, char *buf, size_t le
 			    : snprintf(buf, len, "%s", s->path);
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* ---- listening on a path ---- */
+
+/* Whether a process accepts connections on the socket file at sa: a
+ * connection (or a full backlog) says so; only "refused" means the file
+ * is left over from a process that is gone. */
+static bool socket_in_use(const struct sockaddr_un *sa)
+{
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	bool live;
+
+	if (s < 0)
+		return false;    /* bind() will fail the same way */
+	live = connect(s, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ||
+	       (errno != ECONNREFUSED && errno != ENOENT);
+	close(s);
+	return live;
+}
+
+int vu_listen_path(const char *path, unsigned mode, struct stat *own)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	mode_t old = 0;
+	int fd, r;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			errno = EEXIST;   /* never remove something that is not a socket */
+			return -1;
+		}
+		if (socket_in_use(&sa)) {
+			errno = EADDRINUSE;   /* never take over a live socket */
+			return -1;
+		}
+		unlink(path);     /* stale socket from an earlier run */
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	/* the file gets its mode at bind: no moment with more access (start-up
+	 * runs one thread, so the process-wide umask is ours here) */
+	if (mode)
+		old = umask(~mode & 0777);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	if (mode)
+		umask(old);
+	if (r < 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (lstat(path, own) < 0 || listen(fd, 4) < 0) {
+		int e = errno;
+
+		unlink(path);   /* ours: bound just now */
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+void vu_unlink_own(const char *path, dev_t dev, ino_t ino)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && st.st_dev == dev && st.st_ino == ino)
+		unlink(path);
 }

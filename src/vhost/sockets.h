@@ -7,6 +7,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 /* option ids, next to a device's own small positive ids */
 enum { VU_OPT_SOCKET_PATH = 900, VU_OPT_SOCKET_COUNT, VU_OPT_MEM_SLOTS, VU_OPT_FD };
@@ -48,5 +50,16 @@ void vu_sockets_fd_label(const struct vu_sockets *s, unsigned i, char *buf, size
 void vu_sockets_free(struct vu_sockets *s);
 /* Path of socket i into buf: 0, or -ENAMETOOLONG. */
 int vu_sockets_path(const struct vu_sockets *s, unsigned i, char *buf, size_t len);
+
+/* Listen on a Unix stream socket at path (nonblocking, close-on-exec).
+ * A socket file nobody accepts on (left by a process that is gone) is
+ * replaced; a live one is refused (EADDRINUSE), as is anything that is
+ * not a socket (EEXIST).  mode, if not 0, is the file's permission bits
+ * from its creation on (0600: owner only).  *own gets the file's device
+ * and inode, so that only that file is ever removed (vu_unlink_own).
+ * The fd, or -1 with errno set. */
+int vu_listen_path(const char *path, unsigned mode, struct stat *own);
+/* Remove path if it is still the file own described (not a newer one). */
+void vu_unlink_own(const char *path, dev_t dev, ino_t ino);
 
 #endif

@@ -147,12 +147,14 @@ void vq_reset(struct vq *vq)
 	uint16_t max_size = vq->max_size;
 	unsigned chain = vq->chain;
 	const struct mem_table *mem = vq->mem;
+	uint32_t nbroken = vq->nbroken;
 
 	close_fd(&vq->kick_fd);
 	close_fd(&vq->call_fd);
 	close_fd(&vq->err_fd);
 	pool_free(vq);
 	vq_init(vq, index, max_size, chain, mem);
+	vq->nbroken = nbroken;
 }
 
 int vq_set_num(struct vq *vq, unsigned num)
@@ -411,6 +413,7 @@ void vq_signal_call(struct vq *vq)
 void vq_set_broken(struct vq *vq, const char *why)
 {
 	vq->broken = true;
+	vq->nbroken++;
 	log_bad("queue %u: %s; queue stopped until re-initialised",
 		vq->index, why);
 	signal_fd(vq->err_fd);

@@ -103,6 +103,7 @@ struct vq {
 	bool enabled;   /* SET_VRING_ENABLE (or implied without PROTOCOL_FEATURES) */
 	bool started;   /* SET_VRING_KICK seen; stopped by GET_VRING_BASE */
 	bool broken;    /* a rule was broken; see file comment */
+	uint32_t nbroken;  /* times marked broken (kept across vq_reset) */
 	bool kick_pending; /* a kick came while not ready */
 
 	/* negotiated features, set by the core */

@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause
+# The control socket from the shell: --control on a real daemon, the
+# `vhost-device ctl` applet (words to request, output, exit status), and
+# every command a daemon serves documented in man/vhost-device-ctl.1.
+set -u
+BIN=${VHOST_DEVICE_BIN:-./vhost-device}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+TOP=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+n=0 fail=0
+ok()   { n=$((n + 1)); echo "ok $n - $1"; }
+nok()  { n=$((n + 1)); fail=1; echo "not ok $n - $1"; [ -n "${2:-}" ] && printf '    %s\n' "$2"; }
+check() { if [ "$1" = "$2" ]; then ok "$3"; else nok "$3" "expected '$2', got '$1'"; fi; }
+has()  { if grep -qF -- "$2" <<<"$1"; then ok "$3"; else nok "$3" "no '$2' in: $1"; fi; }
+
+# wait (bounded) for the daemon's control socket: path log pid
+ready() {
+	for _ in $(seq 100); do
+		grep -q "control socket on" "$2" && [ -S "$1" ] && return 0
+		kill -0 "$3" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	return 1
+}
+
+ctl="$tmp/g.ctl"
+"$BIN" gpio -s "$tmp/g" -c 2 -l s8:s4 --control "$ctl" ${VHOST_DEVICE_ARGS:-} 2>"$tmp/log" & pid=$!
+if ready "$ctl" "$tmp/log" "$pid"; then ok "gpio with --control: the control socket listens"; else
+	nok "gpio with --control: the control socket listens" "$(cat "$tmp/log")"; fi
+check "$(stat -c %a "$ctl")" 600 "the control socket is owner-only (0600)"
+
+out=$("$BIN" ctl "$ctl" list); rc=$?
+check "$rc" 0 "ctl list: exit 0"
+has "$out" "\"path\":\"$tmp/g1\"" "ctl list names every socket"
+has "$out" '"connected":false' "ctl list: no guest connected"
+out=$("$BIN" ctl "$ctl" stats); check "$?" 0 "ctl stats: exit 0"
+has "$out" '"requests":0' "ctl stats: the request counters"
+out=$("$BIN" ctl -r "$ctl" stats); check "$?" 0 "ctl -r stats: exit 0"
+has "$out" '{"id":1,"return":{' "ctl -r prints the whole reply"
+
+err=$("$BIN" ctl "$ctl" no such 2>&1); rc=$?
+check "$rc" 1 "an unknown command: exit 1"
+has "$err" "CommandNotFound: unknown command 'no.such'" "the words become the command, named in the error"
+err=$("$BIN" ctl "$ctl" list bogus=1 2>&1); rc=$?
+check "$rc" 1 "an unknown argument: exit 1"
+has "$err" "unknown argument 'bogus'" "the unknown argument is named"
+err=$("$BIN" ctl "$ctl" watch on=maybe 2>&1); rc=$?
+check "$rc" 1 "a bad value: exit 1"
+has "$err" 'on "maybe"' "the bad value is named"
+err=$("$BIN" ctl "$ctl" list a=1 b 2>&1); rc=$?
+check "$rc" 2 "a word after the arguments: exit 2"
+has "$err" "'b'" "the stray word is named"
+err=$("$BIN" ctl "$ctl" 2>&1); check "$?" 2 "no command: usage, exit 2"
+err=$("$BIN" ctl "$tmp/none.ctl" list 2>&1); rc=$?
+check "$rc" 2 "no such socket: exit 2"
+has "$err" "$tmp/none.ctl" "the socket path is named"
+err=$("$BIN" ctl -t x "$ctl" list 2>&1); rc=$?
+check "$rc" 2 "-t x: exit 2"
+has "$err" "'x'" "the bad timeout is named"
+out=$("$BIN" ctl --help); check "$?" 0 "ctl --help: exit 0"
+has "$out" "Usage: vhost-device ctl" "ctl --help: usage"
+ln -s "$BIN" "$tmp/vhost-device-ctl"
+out=$("$tmp/vhost-device-ctl" "$ctl" list); check "$?" 0 "vhost-device-ctl (a link) runs the applet"
+has "$out" '"device":"gpio"' "the link's reply"
+
+# every command this daemon serves is in the man page
+cmds=$("$BIN" ctl "$ctl" help | grep -oE '"name":"[a-z.]+"' | cut -d'"' -f4)
+[ -n "$cmds" ] && ok "help lists commands" || nok "help lists commands"
+for c in $cmds; do
+	grep -q "^\.B[IR]* *\"\?$c\b" "$TOP/man/vhost-device-ctl.1" && ok "man/vhost-device-ctl.1 documents $c" ||
+		nok "man/vhost-device-ctl.1 documents $c"
+done
+
+# watch streams until the daemon ends; then exit 0
+"$BIN" ctl "$ctl" watch >"$tmp/watch" 2>&1 & wpid=$!
+for _ in $(seq 100); do
+	"$BIN" ctl "$ctl" list | grep -q '"clients":2' && break
+	sleep 0.1
+done
+kill -TERM "$pid"; wait "$pid"; rc=$?
+check "$rc" 0 "the daemon with --control: SIGTERM, exit 0"
+[ ! -e "$ctl" ] && ok "the control socket file is removed at exit" || nok "the control socket file is removed at exit"
+wait "$wpid"; check "$?" 0 "ctl watch ends with exit 0 when the daemon goes"
+
+# --control's own errors
+err=$("$BIN" gpio -s "$tmp/g" -l s1 --control '' 2>&1); check "$?" 1 "--control '': exit 1"
+has "$err" "--control must not be empty" "--control '': the reason"
+touch "$tmp/plain"
+err=$("$BIN" gpio -s "$tmp/g" -l s1 --control "$tmp/plain" ${VHOST_DEVICE_ARGS:-} 2>&1); rc=$?
+check "$rc" 1 "--control on a file that is not a socket: exit 1"
+has "$err" "--control '$tmp/plain'" "the path is named"
+[ -f "$tmp/plain" ] && ok "the file is left alone" || nok "the file is left alone"
+
+echo "1..$n"
+exit $fail
