@@ -109,6 +109,15 @@ struct loop_watch *loop_add(struct loop *l, int fd, uint32_t events,
 	return watch_add(l, fd, events, cb, opaque, false);
 }
 
+int loop_mod(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	if (w->dead)
+		return -EINVAL;
+	return epoll_ctl(l->epfd, EPOLL_CTL_MOD, w->fd, &ev) < 0 ? -errno : 0;
+}
+
 void loop_del(struct loop *l, struct loop_watch *w)
 {
 	struct loop_watch **pp;

@@ -21,6 +21,9 @@ void loop_free(struct loop *l);
 /* Watch fd for events (EPOLLIN, ...).  The fd is not owned. NULL on error. */
 struct loop_watch *loop_add(struct loop *l, int fd, uint32_t events,
 			    loop_cb cb, void *opaque);
+/* Change what w waits for (the control socket's clients switch between
+ * reading and writing).  0 or a negative errno. */
+int loop_mod(struct loop *l, struct loop_watch *w, uint32_t events);
 /* Stop watching (safe inside callbacks; NULL is a no-op). */
 void loop_del(struct loop *l, struct loop_watch *w);
 
