@@ -24,8 +24,10 @@ static struct {
 	aio_context_t ctx;
 	int src[2];               /* empty pipe: a 0-byte read of src[0] completes at once */
 	unsigned unreaped;
-	struct io_event ev[AIO_RING];
 } aio = { .src = { -1, -1 } };
+/* apart from the initialised state above, so that it is not 8 KiB of the
+ * binary's data but zero-filled memory, used only once there is a reap */
+static struct io_event aio_ev[AIO_RING];
 
 /* preadv2(RWF_NOWAIT) works on eventfds (not on older kernels, nor under
  * qemu-user: EOPNOTSUPP there) */
@@ -97,7 +99,7 @@ void efd_take(int fd)
 static void reap(void)
 {
 	struct timespec zero = { 0, 0 };
-	long n = syscall(SYS_io_getevents, aio.ctx, 0, AIO_RING, aio.ev, &zero);
+	long n = syscall(SYS_io_getevents, aio.ctx, 0, AIO_RING, aio_ev, &zero);
 
 	if (n > 0)
 		aio.unreaped -= (unsigned)n > aio.unreaped ? aio.unreaped : (unsigned)n;
