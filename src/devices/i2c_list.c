@@ -2,7 +2,11 @@
 /* The upstream --device-list syntax: "<bus>:<addr>[:<addr>...][,...]".
  * bus is an adapter number or an adapter's name (the `name` file of a
  * sysfs i2c-N adapter directory; client devices are not considered);
- * addresses are decimal as upstream, or hex with 0x. */
+ * addresses are decimal as upstream, or hex with 0x.  Whitespace around
+ * the list, an entry, an adapter name or an address is not part of it
+ * (upstream trims the list and the names; the names read from sysfs are
+ * trimmed too). */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -27,7 +31,10 @@ int i2c_parse_addr(const char *s, unsigned *addr)
 			return -EINVAL;
 		r = opts_parse_uint(s + 2, 16, I2C_NADDR - 1, &v);
 	} else {
-		if (s[strspn(s, "0123456789")])
+		/* one '+' as Rust's u16 parsing takes it */
+		const char *d = s[0] == '+' ? s + 1 : s;
+
+		if (!*d || d[strspn(d, "0123456789")])
 			return -EINVAL;
 		r = opts_parse_uint(s, 10, I2C_NADDR - 1, &v);
 	}
@@ -35,6 +42,19 @@ int i2c_parse_addr(const char *s, unsigned *addr)
 		return r;
 	*addr = (unsigned)v;
 	return 0;
+}
+
+/* s without the whitespace around it (s is changed) */
+static char *trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
 }
 
 /* Adapters whose name is exactly `name`: count, and the first two
@@ -49,7 +69,7 @@ static int find_adapters(const char *sysfs, const char *name, size_t namelen,
 	if (!d)
 		return -errno;
 	while ((de = readdir(d))) {
-		char path[512], buf[256];
+		char path[512], buf[256], *name_s;
 		unsigned long bus;
 		ssize_t len;
 		int fd;
@@ -67,9 +87,8 @@ static int find_adapters(const char *sysfs, const char *name, size_t namelen,
 		if (len <= 0)
 			continue;
 		buf[len] = 0;
-		if (buf[len - 1] == '\n')
-			buf[--len] = 0;
-		if ((size_t)len != namelen || memcmp(buf, name, namelen))
+		name_s = trim(buf);
+		if (strlen(name_s) != namelen || memcmp(name_s, name, namelen))
 			continue;
 		if (n < 2)
 			found[n] = (unsigned)bus;
@@ -125,6 +144,11 @@ static long resolve_bus(const char *entry, const char *sysfs, const char **rest,
 		unsigned found[2];
 		int k;
 
+		while (n && isspace((unsigned char)entry[n - 1]))
+			n--;	/* "i915 gmbus dpd :32" */
+		if (!n)
+			continue;
+
 		if (all_digits(entry, n)) {
 			unsigned long v;
 			char num[16];
@@ -166,29 +190,37 @@ static long resolve_bus(const char *entry, const char *sysfs, const char **rest,
 int i2c_parse_device_list(struct i2c_bus *b, const char *list,
 			  const char *sysfs, char *err, size_t errlen)
 {
-	char *copy, *entry, *save = NULL;
+	char *copy, *all, *next;
 	int ret = -1;
 
 	if (!sysfs)
 		sysfs = SYSFS_I2C;
 	b->sysfs = sysfs;
-	if (!list || !*list) {
-		snprintf(err, errlen, "empty device list");
-		return -1;
-	}
-	if (list[0] == ',' || list[strlen(list) - 1] == ',' || strstr(list, ",,")) {
-		snprintf(err, errlen, "empty entry in the device list '%s'", list);
-		return -1;
-	}
-	copy = strdup(list);
-	if (!copy) {
+	copy = list ? strdup(list) : NULL;
+	if (list && !copy) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	for (entry = strtok_r(copy, ",", &save); entry; entry = strtok_r(NULL, ",", &save)) {
+	all = copy ? trim(copy) : NULL;
+	if (!all || !*all) {
+		snprintf(err, errlen, "empty device list");
+		goto out;
+	}
+	for (next = all; next; ) {
+		char *entry = next, *comma = strchr(next, ',');
 		const char *rest;
-		long bus = resolve_bus(entry, sysfs, &rest, err, errlen);
+		long bus;
 		int ai;
+
+		if (comma)
+			*comma = '\0';
+		next = comma ? comma + 1 : NULL;
+		entry = trim(entry);
+		if (!*entry) {
+			snprintf(err, errlen, "empty entry in the device list '%s'", list);
+			goto out;
+		}
+		bus = resolve_bus(entry, sysfs, &rest, err, errlen);
 
 		if (bus < 0)
 			goto out;
@@ -203,6 +235,13 @@ int i2c_parse_device_list(struct i2c_bus *b, const char *list,
 			char tok[32];
 			unsigned addr;
 
+			/* " 32 " is 32 */
+			while (n && isspace((unsigned char)*rest)) {
+				rest++;
+				n--;
+			}
+			while (n && isspace((unsigned char)rest[n - 1]))
+				n--;
 			if (n == 0) {
 				snprintf(err, errlen, "empty address in entry '%s'", entry);
 				goto out;

@@ -53,6 +53,7 @@ static int sysfs_setup(void **state)
 	mkadapter("i2c-5", "nvkm-0000:01:00.0-bus-0000");
 	mkadapter("1-0050", "clientonly");       /* a client device, not an adapter */
 	mkadapter("i2c-7x", "notanadapter");
+	mkadapter("i2c-8", "  padded name\t ");   /* whitespace around it in sysfs */
 	return 0;
 }
 
@@ -103,6 +104,24 @@ static void test_i2c_list_numbers_and_names(void **state)
 	assert_int_equal(bus.map[127].kind, I2C_T_HOST);
 	assert_int_equal(bus.map[0].kind, I2C_T_HOST);
 
+	/* whitespace around the list, its entries, names and addresses
+	 * (upstream's test: " 1:4 "); the sysfs name is trimmed too */
+	assert_int_equal(parse_list(" 1:4 ", err), 0);
+	assert_int_equal(bus.nadap, 1);
+	assert_int_equal(bus.adap[0].bus, 1);
+	assert_int_equal(bus.map[4].kind, I2C_T_HOST);
+	assert_int_equal(parse_list("\t2:32 : 21 ,  i915 gmbus dpd :10,padded name:11\n", err), 0);
+	assert_int_equal(bus.nadap, 3);
+	assert_int_equal(bus.adap[0].bus, 2);
+	assert_int_equal(bus.adap[1].bus, 1);
+	assert_int_equal(bus.adap[2].bus, 8);
+	assert_int_equal(bus.map[21].idx, 0);
+	assert_int_equal(bus.map[10].idx, 1);
+	assert_int_equal(bus.map[11].idx, 2);
+	/* a '+' where Rust's u16 parsing takes one */
+	assert_int_equal(parse_list("1:+32", err), 0);
+	assert_int_equal(bus.map[32].kind, I2C_T_HOST);
+
 	/* a name with ':' in it, and the same adapter twice */
 	assert_int_equal(parse_list("nvkm-0000:01:00.0-bus-0000:80,5:81", err), 0);
 	assert_int_equal(bus.nadap, 1);
@@ -137,6 +156,12 @@ static void test_i2c_list_errors_name_the_bad_part(void **state)
 		{ "1", "no address" },
 		{ ":32", "no adapter" },
 		{ "", "empty device list" },
+		{ "  ", "empty device list" },
+		{ "1:32, ,2:33", "empty entry" },
+		{ "1: :32", "empty address" },
+		{ "1:3 2", "'3 2'" },
+		{ "1:++32", "'++32'" },
+		{ "1:0x+20", "'0x+20'" },
 		{ "99999999999:32", "too large" },
 	};
 
@@ -168,6 +193,9 @@ static void test_i2c_parse_addr(void **state)
 	assert_int_not_equal(i2c_parse_addr("", &a), 0);
 	assert_int_not_equal(i2c_parse_addr("0x", &a), 0);
 	assert_int_not_equal(i2c_parse_addr("0x-1", &a), 0);
+	assert_int_equal(i2c_parse_addr("+5", &a), 0);
+	assert_int_equal(a, 5);
+	assert_int_not_equal(i2c_parse_addr("+", &a), 0);
 	assert_int_not_equal(i2c_parse_addr(" 5", &a), 0);
 	assert_int_not_equal(i2c_parse_addr("5 ", &a), 0);
 }
