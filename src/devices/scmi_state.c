@@ -272,14 +272,45 @@ int scmi_state_add_spec(struct scmi_state *st, const char *s,
 	return scmi_state_add(st, sp.ops, inst, err, errlen);
 }
 
+#define HELP_WIDTH 80
+
+/* text after col columns already printed, its words wrapped before
+ * HELP_WIDTH onto lines indented by indent */
+static void help_wrap(FILE *f, unsigned col, unsigned indent, const char *text)
+{
+	bool first = true;
+
+	for (const char *p = text; *p; ) {
+		size_t w = strcspn(p, " \n");
+
+		if (!first && col + 1 + w >= HELP_WIDTH) {
+			fprintf(f, "\n%*s", (int)indent, "");
+			col = indent;
+		} else if (!first) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, w, f);
+		col += (unsigned)w;
+		first = false;
+		p += w;
+		p += strspn(p, " \n");
+	}
+	fputc('\n', f);
+}
+
 void scmi_devices_help(FILE *f)
 {
 	fprintf(f, "Device types (-d TYPE[,PROP=VALUE]...):\n");
 	for (unsigned i = 0; scmi_dev_types[i]; i++) {
 		const struct scmi_dev_ops *o = scmi_dev_types[i];
+		int n;
 
-		fprintf(f, "  %-8s %s\n", o->type, o->summary);
-		for (const struct scmi_prop *p = o->props; p->name; p++)
-			fprintf(f, "             %s=...  %s\n", p->name, p->help);
+		n = fprintf(f, "  %-8s ", o->type);
+		help_wrap(f, (unsigned)n, 11, o->summary);
+		for (const struct scmi_prop *p = o->props; p->name; p++) {
+			n = fprintf(f, "    %s=...  ", p->name);
+			help_wrap(f, (unsigned)n, 8, p->help);
+		}
 	}
 }

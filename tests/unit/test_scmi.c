@@ -852,6 +852,13 @@ static void test_scmi_devices_help_lists_types_and_props(void **state)
 		for (const struct scmi_prop *p = scmi_dev_types[i]->props; p->name; p++)
 			assert_non_null(strstr(buf, p->name));
 	}
+	/* wrapped to 80 columns, every continuation indented */
+	for (char *l = buf, *nl; *l; l = nl + 1) {
+		nl = strchr(l, '\n');
+		assert_non_null(nl);
+		if (nl - l >= 80 || (l != buf && *l != ' '))
+			fail_msg("--help-devices line not wrapped: '%.*s'", (int)(nl - l), l);
+	}
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
