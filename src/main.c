@@ -8,6 +8,7 @@
 #include "common/ctl.h"
 #include "common/install.h"
 #include "common/log.h"
+#include "common/opts.h"
 #include "common/sandbox.h"
 #include "version.h"
 
@@ -90,7 +91,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		usage(stderr);
-		return 1;
+		return OPTS_USAGE_EXIT;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(stdout);
@@ -115,6 +116,12 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "ctl"))
 		return ctl_main(argc - 1, argv + 1);
+	if (argv[1][0] == '-') {
+		/* an option of vhost-device itself, not a device name */
+		fprintf(stderr, "vhost-device: unknown option '%s'\n"
+			"Try 'vhost-device --help' for more information.\n", argv[1]);
+		return OPTS_USAGE_EXIT;
+	}
 	const struct device_entry *d = find(argv[1]);
 	if (!d) {
 		fprintf(stderr, "vhost-device: unknown device '%s'; run 'vhost-device --help' for the list\n",

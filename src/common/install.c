@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/install.h"
+#include "common/opts.h"
 
 static void install_usage(FILE *f)
 {
@@ -48,7 +49,7 @@ int install_links(int argc, char **argv, const char *const *names, size_t n)
 		} else if (argv[i][0] == '-' || want_dir) {
 			fprintf(stderr, "vhost-device --install: unexpected argument '%s'\n", argv[i]);
 			install_usage(stderr);
-			return 1;
+			return OPTS_USAGE_EXIT;
 		} else {
 			want_dir = argv[i];
 		}

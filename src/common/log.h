@@ -7,10 +7,25 @@
 #include <stdbool.h>
 #include <time.h>
 
-enum log_level { LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
+enum log_level { LOG_OFF = -1, LOG_ERROR = 0, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
-/* prog prefixes every line; level from -v count and RUST_LOG/VHOST_DEVICE_LOG */
+/* prog prefixes every line (and names the target RUST_LOG is read for) */
 void log_init(const char *prog);
+/* The level from RUST_LOG, read as env_logger reads it, for this
+ * program's target (vhost-device-gpio: vhost_device_gpio); dflt when
+ * RUST_LOG is not set (upstream: info for gpio, error for the others). */
+void log_setup(enum log_level dflt);
+/* RUST_LOG's value spec for target: comma-separated directives, each a
+ * level (off, error, warn, info, debug, trace; any case), a target (every
+ * level) or target=level.  The directives whose target is a prefix of
+ * target (env_logger's test) or a module of it (target::...) apply, the
+ * longest target deciding (a bare level is the shortest), the later of two
+ * the same length; other targets are ignored; none applying: error.  A
+ * "/regex" message filter is ignored.  Sets *out; returns -1 if a
+ * directive was not understood (ignored, as env_logger does), else 0.
+ * spec NULL (unset): dflt. */
+int log_level_parse(const char *spec, const char *target, enum log_level dflt,
+		    enum log_level *out);
 void log_set_level(enum log_level lvl);
 /* The prefix of every line (async-signal-safe to read). */
 const char *log_prog_name(void);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,8 +137,12 @@ int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
 		      unsigned ng, int argc, char **argv)
 {
 	struct option lo[OPTS_MAX + 1];
-	char sh[3 * OPTS_MAX + 2] = ":";
-	size_t nl = 0, ns = 1;
+	/* '+': stop at the first word that is no option (there are no
+	 * positional arguments; it is an error either way), so the values of
+	 * a multi option are the words right after it; ':': report a
+	 * missing argument as such */
+	char sh[3 * OPTS_MAX + 3] = "+:";
+	size_t nl = 0, ns = 2;
 
 	if (ng > OPTS_MAX_GROUPS)
 		return -1;
@@ -170,7 +176,7 @@ int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
 				fprintf(stderr, "%s: %s option '%s'\n", spec->prog,
 					c == ':' ? "missing argument for" : "unknown", what);
 			fprintf(stderr, "Try '%s --help' for more information.\n", spec->prog);
-			return -1;
+			return OPTS_USAGE;
 		}
 		o = find_by_val(g, ng, c, &gi);
 		if (!o)
@@ -190,21 +196,32 @@ int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
 			}
 			continue;
 		}
+		const char *val = optarg;
+
 		if (o->values_help && !strcmp(optarg, "help")) {
 			o->values_help(stdout);
 			return 1;
 		}
-		int r = g[gi].cb(g[gi].ctx, o->id, optarg);
 
-		if (r < 0)
-			return -1;
-		if (r > 0)
-			return 1;
+		for (;;) {
+			int r = g[gi].cb(g[gi].ctx, o->id, val);
+
+			if (r < 0)
+				return r == OPTS_USAGE ? OPTS_USAGE : -1;
+			if (r > 0)
+				return 1;
+			/* more values of a multi option: the next words up to
+			 * the next option */
+			if (!o->multi || optind >= argc ||
+			    (argv[optind][0] == '-' && argv[optind][1]))
+				break;
+			val = argv[optind++];
+		}
 	}
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", spec->prog, argv[optind]);
 		fprintf(stderr, "Try '%s --help' for more information.\n", spec->prog);
-		return -1;
+		return OPTS_USAGE;
 	}
 	return 0;
 }
@@ -222,7 +239,10 @@ int opts_parse_uint(const char *s, int base, unsigned long max, unsigned long *o
 	char *end;
 	unsigned long v;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	if (s && *s == '+')
+		s++;
+	/* strtoul would also take leading spaces and a sign */
+	if (!s || !isalnum((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
 	v = strtoul(s, &end, base);
@@ -243,7 +263,7 @@ int opts_usage(const char *prog, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
-	return -1;
+	return OPTS_USAGE;
 }
 
 int opts_bad(const char *prog, const char *opt, const char *arg, const char *fmt, ...)
@@ -263,6 +283,7 @@ int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned lo
 	const struct opt *o = spec->tab;
 	unsigned long min, max, v;
 	char *end;
+	int r;
 
 	while (o->lng && o->id != id)
 		o++;
@@ -275,9 +296,13 @@ int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned lo
 	max = strtoul(end + 2, &end, 10);
 	if (*end || errno)
 		return opts_bad(spec->prog, o->lng, arg, "bad range '%s'", o->range);
-	if (opts_parse_uint(arg, 10, max, &v) || v < min) {
+	r = opts_parse_uint(arg, 10, ULONG_MAX, &v);
+	if (r || v < min || v > max) {
 		fprintf(stderr, "%s: --%s '%s': expected %s\n", spec->prog, o->lng, arg, o->range);
-		return -1;
+		/* not a number at all, or past an unsigned long when the
+		 * range goes that far (upstream's usize): clap's exit 2; out
+		 * of the range: the check upstream makes after parsing, 1 */
+		return r == -EINVAL || (r == -ERANGE && max == ULONG_MAX) ? OPTS_USAGE : -1;
 	}
 	*out = v;
 	return 0;

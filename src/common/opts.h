@@ -4,6 +4,7 @@
 #ifndef VD_OPTS_H
 #define VD_OPTS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct opt {
@@ -17,6 +18,10 @@ struct opt {
 	/* The value "help" prints the accepted values with this (on stdout)
 	 * and stops parsing with success, as "-d help" does.  May be NULL. */
 	void (*values_help)(FILE *f);
+	/* Takes one or more values per occurrence, as clap's num_args(1..):
+	 * the words after the option's value that do not start with '-'
+	 * are more values of it (scmi -d fake iio,path=...). */
+	bool multi;
 };
 #define OPTS_MAX_ID 4095
 #define OPT_END { 0 }
@@ -24,6 +29,15 @@ struct opt {
  * OPT(lng, shrt, arg, help, id, .range = "1..64", .dflt = "1"). */
 #define OPT(l, s, a, h, i, ...) \
 	{ .lng = (l), .shrt = (s), .arg = (a), .help = (h), .id = (i), __VA_ARGS__ }
+
+/* The command line is wrong in form: an unknown option, a missing or
+ * malformed value, a missing required option.  Callbacks return it for
+ * such errors (after printing why), parsing returns it, and the program
+ * exits 2, as upstream's clap parser does.  Any other error is -1 (exit 1),
+ * like upstream's checks after parsing. */
+#define OPTS_USAGE (-2)
+/* The exit status for it */
+#define OPTS_USAGE_EXIT 2
 
 /* Options every device accepts; their ids are reserved (negative). */
 enum { OPT_ID_HELP = -1, OPT_ID_VERSION = -2, OPT_ID_VERBOSE = -3 };
@@ -58,26 +72,30 @@ void opts_help_groups(const struct opts_spec *spec, const struct opts_group *g,
 
 /* Parse argv with the device's table (spec->tab) plus the common options.
  * cb is called for each device option in order; a negative return stops
- * parsing as an error (cb has printed why), a positive one stops it as
- * done (e.g. --help-devices printed something; the caller exits 0).  --help/--version print and return 1 (the
- * caller exits 0); errors print a message naming the bad value and return
- * -1 (the caller exits 1).  0 means parsed, continue. */
+ * parsing as an error (cb has printed why; OPTS_USAGE or -1 is passed
+ * on), a positive one stops it as done (e.g. --help-devices printed
+ * something; the caller exits 0).  --help/--version print and return 1
+ * (the caller exits 0); an unknown option, a missing value or a word that
+ * is no option print a message naming it and return OPTS_USAGE.  0 means
+ * parsed, continue. */
 int opts_parse(const struct opts_spec *spec, int argc, char **argv,
 	       int (*cb)(void *ctx, int id, const char *arg), void *ctx);
 void opts_help(const struct opts_spec *spec, FILE *f);
 
-/* Strict number parsing: whole string, base 0 (0x hex accepted) or 10,
- * range-checked.  Return 0 or -EINVAL/-ERANGE. */
+/* Strict number parsing: whole string, base 0 (0x hex accepted), 10 or
+ * 16, range-checked; one leading '+' is taken, as Rust's integer parsing
+ * (upstream's str::parse) takes it.  Return 0 or -EINVAL/-ERANGE. */
 int opts_parse_uint(const char *s, int base, unsigned long max, unsigned long *out);
 
 /* A number option of spec->tab (entry id), checked against the entry's
  * range "MIN..MAX", the one --help and the man page show: 0 with *out
- * set, or -1 after printing "PROG: --OPT 'ARG': expected MIN..MAX". */
+ * set, or after printing "PROG: --OPT 'ARG': expected MIN..MAX",
+ * OPTS_USAGE when ARG is no number at all, -1 when it is out of range. */
 int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned long *out);
 
 /* The one form of a command line that is wrong as a whole (a missing
  * option): prints "PROG: why" and the pointer to --help on stderr and
- * returns -1. */
+ * returns OPTS_USAGE (exit 2, as clap's missing required argument). */
 int opts_usage(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The one form of a bad option value: prints "PROG: OPT 'ARG': why" (why

@@ -148,7 +148,7 @@ int sandbox_opt(const char *prog, int id, const char *arg)
 			sb.off = true;
 		else {
 			fprintf(stderr, "%s: --sandbox '%s': expected on or off\n", prog, arg);
-			return -1;
+			return OPTS_USAGE;	/* not one of the choices: exit 2 */
 		}
 		return 0;
 	case SB_OPT_USER: {

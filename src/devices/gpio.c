@@ -7,6 +7,7 @@
  * including host line events, runs in the one epoll loop. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -19,7 +20,6 @@
 #include "vhost/proto.h"
 
 #define GPIO_QUEUE_SIZE  VQ_MAX_SIZE
-#define GPIO_MAX_SOCKETS 256
 #define GPIO_MAX_CHIPNUM 65535
 
 struct gpio_sock {
@@ -197,7 +197,7 @@ static const struct opts_spec gpio_spec = {
 
 struct gpio_args {
 	const char *list;
-	struct gpio_chip_spec specs[GPIO_MAX_SOCKETS];
+	struct gpio_chip_spec *specs;    /* one per -l entry */
 };
 
 static int gpio_opt(void *ctx, int id, const char *arg)
@@ -212,12 +212,20 @@ static int gpio_start(void *ctx, struct loop *l, unsigned count)
 {
 	struct gpio_args *a = ctx;
 	const char *prog = gpio_spec.prog;
+	unsigned entries = 1;
 	char err[512];
 	int n;
 
 	if (!a->list)
 		return opts_usage(prog, "missing --device-list (-l N1[:N2...])");
-	n = gpio_parse_device_list(a->list, a->specs, GPIO_MAX_SOCKETS, err, sizeof(err));
+	for (const char *p = a->list; *p; p++)
+		entries += *p == ':';
+	a->specs = calloc(entries, sizeof(*a->specs));
+	if (!a->specs) {
+		log_err("out of memory");
+		return -1;
+	}
+	n = gpio_parse_device_list(a->list, a->specs, entries, err, sizeof(err));
 	if (n < 0)
 		return opts_bad(prog, "--device-list", a->list, "%s", err);
 	if ((unsigned)n != count)
@@ -264,8 +272,8 @@ static int gpio_sock(void *ctx, const struct serve_sock *ss)
 	s->g.ev_complete = gpio_ev_complete;
 	s->g.ev_running = gpio_ev_running;
 	s->g.ev_ctx = s;
-	log_info("%s: %s chip %s, %u lines", ss->path, spec->sim ? "simulated" : "host",
-		 c->label, c->ngpio);
+	log_info("%s: %s chip %s, %u line%s", ss->path, spec->sim ? "simulated" : "host",
+		 c->label, c->ngpio, c->ngpio == 1 ? "" : "s");
 	return 0;
 }
 
@@ -280,9 +288,9 @@ static const struct serve_dev gpio_serve = {
 	.spec = &gpio_spec,
 	.ops = &gpio_ops,
 	.numbered = true,
-	.max_sockets = GPIO_MAX_SOCKETS,
 	.sock_size = sizeof(struct gpio_sock),
 	.trace_format = TRACE_VCD,
+	.log_default = LOG_INFO,	/* upstream: env_logger with "info" */
 	.opt = gpio_opt,
 	.start = gpio_start,
 	.sock = gpio_sock,
@@ -292,6 +300,8 @@ static const struct serve_dev gpio_serve = {
 int gpio_main(int argc, char **argv)
 {
 	struct gpio_args a = { 0 };
+	int ret = serve_main(&gpio_serve, &a, argc, argv);
 
-	return serve_main(&gpio_serve, &a, argc, argv);
+	free(a.specs);
+	return ret;
 }

@@ -18,7 +18,6 @@
 #include "vhost/serve.h"
 #include "vhost/loop.h"
 
-#define I2C_MAX_SOCKETS 64
 
 static void i2c_complete(void *ctx, struct vq_elem *e, uint32_t len)
 {
@@ -226,7 +225,6 @@ static const struct serve_dev i2c_serve = {
 	.spec = &i2c_spec,
 	.ops = &i2c_ops,
 	.numbered = true,
-	.max_sockets = I2C_MAX_SOCKETS,
 	.sock_size = sizeof(struct i2c_sock),
 	.trace_format = TRACE_PCAP,
 	.opt = i2c_opt,

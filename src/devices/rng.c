@@ -25,7 +25,6 @@
 #include "vhost/loop.h"
 
 #define RNG_QUEUE_SIZE    1024
-#define RNG_MAX_SOCKETS   64
 #define RNG_MAX_PERIOD_MS 65536     /* QEMU's limit, as upstream */
 #define RNG_STR_(x) #x
 #define RNG_STR(x) RNG_STR_(x)
@@ -317,19 +316,24 @@ static int rng_opt(void *ctx, int id, const char *arg)
 {
 	struct rng *r = ctx;
 	unsigned long v;
+	int e;
 
 	switch (id) {
 	case OPT_SOURCE:
 		r->path = arg;
 		return 0;
 	case OPT_PERIOD:
-		if (opts_uint(&rng_spec, id, arg, &v))
-			return -1;
+		/* not a number: usage (2); out of range: 1 (upstream's
+		 * InvalidPeriodInput after parsing) */
+		e = opts_uint(&rng_spec, id, arg, &v);
+		if (e)
+			return e;
 		r->period_ns = (uint64_t)v * 1000000u;
 		return 0;
 	case OPT_MAX_BYTES:
-		if (opts_uint(&rng_spec, id, arg, &v))
-			return -1;
+		e = opts_uint(&rng_spec, id, arg, &v);
+		if (e)
+			return e;
 		r->max_bytes = v;
 		return 0;
 	}
@@ -409,8 +413,8 @@ static const struct serve_dev rng_serve = {
 	.spec = &rng_spec,
 	.ops = &rng_ops,
 	.numbered = true,
-	.max_sockets = RNG_MAX_SOCKETS,
 	.sock_size = sizeof(struct rng_sock),
+	.sock_fds = 1,		/* its rate-limit timerfd */
 	.opt = rng_opt,
 	.start = rng_start,
 	.sock = rng_sock,

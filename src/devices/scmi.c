@@ -284,8 +284,9 @@ static const struct dev_ops scmi_ops = {
 enum { OPT_DEVICE = 1, OPT_HELP_DEVICES };
 
 static const struct opt scmi_opts[] = {
-	OPT("device", 'd', "TYPE[,PROP=VALUE]...", "add a sensor device (repeatable);\n"
-	    "'-d help' lists the types", OPT_DEVICE, .values_help = scmi_devices_help),
+	OPT("device", 'd', "TYPE[,PROP=VALUE]...", "add sensor devices: one or more per -d, up to\n"
+	    "the next option; repeatable; '-d help' lists the types",
+	    OPT_DEVICE, .values_help = scmi_devices_help, .multi = true),
 	OPT("help-devices", 0, NULL, "list the device types and their properties, then exit",
 	    OPT_HELP_DEVICES),
 	OPT_END
@@ -299,6 +300,7 @@ static const struct opts_spec scmi_spec = {
 	.tab = scmi_opts,
 	.epilog = "Example:\n"
 		  "  vhost-device-scmi -s /tmp/scmi.sock -d fake,name=accel0\n"
+		  "  vhost-device-scmi -s /tmp/scmi.sock -d fake,name=a fake,name=b\n"
 		  "Run with --help-devices for the device types.\n",
 };
 

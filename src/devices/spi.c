@@ -176,7 +176,8 @@ static int spi_start(void *ctx, struct loop *l, unsigned count)
 
 	if (spi_ctrl_finish(a->c, err, sizeof(err))) {
 		fprintf(stderr, "%s: %s\n", a->prog, err);
-		return -1;
+		/* nothing given: upstream's required -l, clap's exit 2 */
+		return a->c->ncs ? -1 : OPTS_USAGE;
 	}
 	for (unsigned i = 0; i < a->c->ncs; i++)
 		log_info("chip select %u: %s", i, a->c->cs[i]->name);
@@ -232,9 +233,9 @@ static const struct serve_dev spi_serve = {
 	.spec = &spi_spec,
 	.ops = &spi_dev_ops,
 	.numbered = true,
-	.max_sockets = SPI_MAX_SOCKETS,
 	.trace_format = TRACE_JSON,
 	.sock_size = sizeof(struct spi_sock),
+	.count_zero_usage = true,	/* upstream: a NonZeroUsize */
 	.opt = spi_opt,
 	.start = spi_start,
 	.sock = spi_sock,

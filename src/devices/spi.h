@@ -17,7 +17,6 @@
 
 #define SPI_QUEUE_SIZE   1024
 #define SPI_MAX_CS       32      /* chip selects of one virtual controller */
-#define SPI_MAX_SOCKETS  64
 
 /* ---- wire format (include/uapi/linux/virtio_spi.h, Linux 6.18) ---- */
 

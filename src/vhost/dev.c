@@ -603,6 +603,15 @@ static bool ops_ok(const struct dev_ops *ops)
 	return true;
 }
 
+unsigned vu_dev_max_fds(const struct dev_ops *ops)
+{
+	/* listening socket, spare fd (refusing a connection past EMFILE),
+	 * memory-loss eventfd, no-memory timer, the connection, a second
+	 * connection while it is refused; the fds of one message being
+	 * received; each queue's kick, call and error eventfds */
+	return 6 + VHOST_USER_MAX_FDS + 3 * ops->num_queues;
+}
+
 struct vu_dev *vu_dev_new(struct loop *l, const char *path,
 			  const struct dev_ops *ops, void *priv)
 {

@@ -124,6 +124,9 @@ struct vu_dev *vu_dev_new_fd(struct loop *l, int fd, const char *name,
 /* Close everything and unlink the socket file if it is still the one
  * vu_dev_new created (same device and inode).  NULL is a no-op. */
 void vu_dev_free(struct vu_dev *d);
+/* The most file descriptors one vu_dev of ops holds at once, with a
+ * frontend connected and every fd it may hand over taken. */
+unsigned vu_dev_max_fds(const struct dev_ops *ops);
 
 struct vq *vu_dev_vq(struct vu_dev *d, unsigned q);
 bool vu_dev_connected(const struct vu_dev *d);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "common/ctl.h"
 #include "common/log.h"
@@ -14,8 +17,6 @@
 
 /* ---- the shared socket options: -s, -c, --mem-slots ---- */
 
-static char count_range[24];
-
 static void sockets_opts(struct serve_state *st, struct opt *tab)
 {
 	const struct serve_dev *dev = st->dev;
@@ -23,18 +24,19 @@ static void sockets_opts(struct serve_state *st, struct opt *tab)
 
 	if (dev->numbered)
 		tab[n++] = (struct opt)OPT("socket-path", 's', "PATH",
-			"vhost-user Unix socket path (required); the socket\n"
+			"vhost-user Unix socket path (unless --fd or\n"
+			"socket activation gives the sockets); the socket\n"
 			"index is appended: PATH0, PATH1, ...", VU_OPT_SOCKET_PATH);
 	else
 		tab[n++] = (struct opt)OPT("socket-path", 's', "PATH",
-			"vhost-user Unix socket to listen on (required;\n"
-			"used as given, one guest)", VU_OPT_SOCKET_PATH);
-	if (dev->numbered) {
-		snprintf(count_range, sizeof(count_range), "1..%u", dev->max_sockets);
+			"vhost-user Unix socket to listen on, used as given\n"
+			"(one guest; unless --fd or socket activation\n"
+			"gives the socket)", VU_OPT_SOCKET_PATH);
+	if (dev->numbered)
 		tab[n++] = (struct opt)OPT("socket-count", 'c', "N",
-			"number of sockets (guests)", VU_OPT_SOCKET_COUNT,
-			.range = count_range, .dflt = "1");
-	}
+			"number of sockets (guests); no limit but the\n"
+			"open-file limit (RLIMIT_NOFILE)", VU_OPT_SOCKET_COUNT,
+			.range = "1 or more", .dflt = "1");
 	tab[n++] = (struct opt)OPT("fd", 0, "FDNUM",
 		dev->numbered ?
 		"serve the already-listening Unix socket FDNUM\n"
@@ -50,7 +52,9 @@ static void sockets_opts(struct serve_state *st, struct opt *tab)
 
 static int sockets_opt(struct serve_state *st, int id, const char *arg)
 {
-	return vu_sockets_opt(&st->sk, st->prog, id, arg) ? -1 : 0;
+	int r = vu_sockets_opt(&st->sk, st->prog, id, arg);
+
+	return r > 0 ? -1 : r;
 }
 
 static int sockets_check(struct serve_state *st)
@@ -185,10 +189,85 @@ static int run_step(struct serve_state *st, enum step s)
 						  s == STEP_READY ? p->ready :
 						  s == STEP_STOP ? p->stop : p->cleanup;
 
-		if (fn && fn(st))
-			return -1;
+		int r = fn ? fn(st) : 0;
+
+		if (r)
+			return r == OPTS_USAGE ? OPTS_USAGE : -1;
 	}
 	return 0;
+}
+
+/* ---- the fd budget: -c has no cap but RLIMIT_NOFILE ---- */
+
+/* start-up's own fds and the devices' shared backends opened after the
+ * count (the loop, its signalfd, the eventfd reader, up to 32 I2C
+ * adapters with a worker eventfd each, sensor files...) */
+#define FDS_STARTUP 96
+
+static unsigned long fds_wanted;
+
+/* File descriptors open now. */
+static unsigned long fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	unsigned long n = 0;
+	struct dirent *de;
+
+	if (!d)
+		return 32;	/* no /proc: a guess, FDS_STARTUP has room */
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n - 1;	/* the directory's own */
+}
+
+int serve_fds_need(const char *prog, unsigned long n, const char *what)
+{
+	struct rlimit rl;
+
+	if (n > ULONG_MAX - fds_wanted) {
+		fprintf(stderr, "%s: %s: far more file descriptors than any limit allows\n",
+			prog, what);
+		return -1;
+	}
+	fds_wanted += n;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+	    fds_wanted <= rl.rlim_cur)
+		return 0;
+	if (rl.rlim_max != RLIM_INFINITY && fds_wanted > rl.rlim_max) {
+		fprintf(stderr, "%s: %s: %lu file descriptors needed in all, but the open-file "
+			"limit RLIMIT_NOFILE is %llu (ulimit -Hn; LimitNOFILE= in a systemd "
+			"unit)\n", prog, what, fds_wanted, (unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	/* epoll only, no select(): the soft limit may go up to the hard one */
+	rl.rlim_cur = fds_wanted;
+	if (setrlimit(RLIMIT_NOFILE, &rl)) {
+		fprintf(stderr, "%s: %s: cannot raise RLIMIT_NOFILE to %lu: %s\n", prog, what,
+			fds_wanted, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Every socket with a frontend connected, before anything of count's
+ * size is allocated. */
+static int fds_check(struct serve_state *st)
+{
+	const struct serve_dev *dev = st->dev;
+	unsigned long per = vu_dev_max_fds(dev->ops) + dev->sock_fds;
+	char what[96];
+
+	fds_wanted = 0;
+	if (st->sk.count > INT_MAX / per) {
+		fprintf(stderr, "%s: --socket-count %lu: far more file descriptors than any "
+			"limit allows\n", st->prog, st->sk.count);
+		return -1;
+	}
+	snprintf(what, sizeof(what), "%lu socket%s (%lu fds each)", st->sk.count,
+		 st->sk.count == 1 ? "" : "s", per);
+	return serve_fds_need(st->prog, fds_open() + FDS_STARTUP + st->sk.count * per, what);
 }
 
 /* Socket i's priv: its block of sock_size bytes, or ctx. */
@@ -232,17 +311,23 @@ int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv)
 	struct serve_state st = {
 		.dev = dev,
 		.prog = dev->spec->prog,
-		.sk = { .count = 1, .max = dev->numbered ? dev->max_sockets : 1,
-			.numbered = dev->numbered },
+		.sk = { .count = 1, .max = dev->numbered ? INT_MAX : 1,
+			.numbered = dev->numbered, .zero_usage = dev->count_zero_usage },
 	};
 	int r, ret = 1;
 
+	log_setup(dev->log_default);	/* before -v can raise it */
 	r = parse(&st, ctx, argc, argv);
 	if (r) {
-		ret = r > 0 ? 0 : 1;
+		ret = r > 0 ? 0 : r == OPTS_USAGE ? OPTS_USAGE_EXIT : 1;
 		goto out;
 	}
-	if (run_step(&st, STEP_CHECK))
+	r = run_step(&st, STEP_CHECK);
+	if (r) {
+		ret = r == OPTS_USAGE ? OPTS_USAGE_EXIT : 1;
+		goto out;
+	}
+	if (fds_check(&st))
 		goto out;
 	st.l = loop_new();
 	st.d = calloc(st.sk.count, sizeof(*st.d));
@@ -261,8 +346,11 @@ int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv)
 		log_err("cannot set up signal handling: %s", strerror(-r));
 		goto out;
 	}
-	if (dev->start && dev->start(ctx, st.l, (unsigned)st.sk.count))
+	r = dev->start ? dev->start(ctx, st.l, (unsigned)st.sk.count) : 0;
+	if (r) {
+		ret = r == OPTS_USAGE ? OPTS_USAGE_EXIT : 1;
 		goto out;
+	}
 	if (listen_all(&st, ctx))
 		goto out;
 	if (run_step(&st, STEP_READY))

@@ -14,6 +14,7 @@
 #define VD_VHOST_SERVE_H
 
 #include <stdbool.h>
+#include "common/log.h"
 #include "common/opts.h"
 #include "vhost/dev.h"
 #include "vhost/sockets.h"
@@ -29,10 +30,10 @@ struct serve_sock {
 struct serve_dev {
 	const struct opts_spec *spec; /* prog, usage, summary, device table, epilog */
 	const struct dev_ops *ops;
-	/* Numbered sockets: -s PATH -c N gives PATH0..PATH{N-1}, N in
-	 * 1..max_sockets.  Not numbered: PATH as given, one guest, no -c. */
+	/* Numbered sockets: -s PATH -c N gives PATH0..PATH{N-1}, N from 1 to
+	 * what RLIMIT_NOFILE allows.  Not numbered: PATH as given, one guest,
+	 * no -c. */
 	bool numbered;
-	unsigned max_sockets;
 	/* The per-socket state: serve_main gives each socket sock_size zeroed
 	 * bytes (struct serve_sock.priv), element i of one array, and frees
 	 * them after sock_free.  0: every socket's priv is ctx. */
@@ -40,6 +41,15 @@ struct serve_dev {
 	/* The trace format it writes with --trace (common/trace.h; 0: no
 	 * --trace option). */
 	int trace_format;
+	/* -c 0 is a usage error (exit 2), as upstream's NonZeroUsize (spi);
+	 * otherwise it is refused with exit 1 as upstream's later check. */
+	bool count_zero_usage;
+	/* File descriptors the device holds per socket besides the core's
+	 * (vu_dev_max_fds), e.g. a timerfd: counted against RLIMIT_NOFILE. */
+	unsigned sock_fds;
+	/* Log level without RUST_LOG, as upstream's: LOG_ERROR (0, env_logger's
+	 * default) unless set; gpio's is LOG_INFO. */
+	enum log_level log_default;
 
 	/* A device option (an id of spec->tab): as an opts_parse callback,
 	 * 0 taken, < 0 error (message printed), > 0 stop with success.
@@ -47,7 +57,8 @@ struct serve_dev {
 	int (*opt)(void *ctx, int id, const char *arg);
 	/* After parsing: check the options, open the host backends; l is the
 	 * loop everything will run in.  count sockets follow.  0, or -1 after
-	 * printing why.  Optional. */
+	 * printing why, or OPTS_USAGE (exit 2) for a missing required option.
+	 * Optional. */
 	int (*start)(void *ctx, struct loop *l, unsigned count);
 	/* Set up socket s (its priv), before it listens.  0, or -1 after
 	 * printing why.  Optional.  (The socket's vu_dev comes with every
@@ -86,7 +97,7 @@ struct serve_state {
 /* A shared start-up piece.  Its options appear in every device's --help
  * in serve_parts[] order, ahead of the device's own options.
  * The steps run in serve_parts[] order; each returns 0, or -1 after
- * printing why (the device then exits 1). */
+ * printing why (the device then exits 1), or OPTS_USAGE (exit 2). */
 struct serve_part {
 	/* Fill tab (room for SERVE_PART_MAX_OPTS + OPT_END) with this part's
 	 * options for st->dev; the strings must outlive the parse. */
@@ -105,7 +116,15 @@ struct serve_part {
 };
 
 /* Start dev with ctx (passed to its callbacks): the exit status for main:
- * 0 after --help/--version or a signal, 1 on bad options or a failure. */
+ * 0 after --help/--version or a signal, 2 on a usage error (OPTS_USAGE:
+ * unknown option, malformed value, missing required option), 1 on any
+ * other bad option or a failure. */
 int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv);
+
+/* A device that learns during start-up that it needs n more file
+ * descriptors (what: e.g. "host chip /dev/gpiochip0, 8 lines") says so:
+ * RLIMIT_NOFILE's soft limit is raised (up to the hard one) to cover
+ * everything asked so far.  0, or -1 after printing why (the limit named). */
+int serve_fds_need(const char *prog, unsigned long n, const char *what);
 
 #endif

@@ -23,7 +23,7 @@ int vu_sockets_opt(struct vu_sockets *s, const char *prog, int id, const char *a
 	case VU_OPT_SOCKET_PATH:
 		if (!*arg) {
 			fprintf(stderr, "%s: --socket-path must not be empty\n", prog);
-			return -1;
+			return OPTS_USAGE;	/* clap refuses an empty path */
 		}
 		s->path = arg;
 		return 0;
@@ -31,10 +31,15 @@ int vu_sockets_opt(struct vu_sockets *s, const char *prog, int id, const char *a
 		vu_offer_mem_slots(true);
 		return 0;
 	case VU_OPT_SOCKET_COUNT:
-		if (opts_parse_uint(arg, 10, s->max, &v) || v == 0) {
-			fprintf(stderr, "%s: --socket-count '%s': expected 1..%lu\n", prog, arg,
-				s->max);
-			return -1;
+		/* upstream parses it as a usize: digits, an optional '+' */
+		if (opts_parse_uint(arg, 10, ULONG_MAX, &v)) {
+			fprintf(stderr, "%s: --socket-count '%s': expected a number of sockets, "
+				"1 or more\n", prog, arg);
+			return OPTS_USAGE;
+		}
+		if (v == 0) {
+			fprintf(stderr, "%s: --socket-count '0': expected 1 or more sockets\n", prog);
+			return s->zero_usage ? OPTS_USAGE : -1;
 		}
 		s->count = v;
 		s->count_set = true;
@@ -44,7 +49,7 @@ int vu_sockets_opt(struct vu_sockets *s, const char *prog, int id, const char *a
 
 		if (opts_parse_uint(arg, 10, INT_MAX, &v)) {
 			fprintf(stderr, "%s: --fd '%s': expected a file descriptor number\n", prog, arg);
-			return -1;
+			return OPTS_USAGE;
 		}
 		for (unsigned i = 0; i < s->nfds; i++) {
 			if (s->fds[i] == (int)v) {
@@ -124,7 +129,7 @@ int vu_sockets_check(struct vu_sockets *s, const char *prog)
 			return 0;
 		fprintf(stderr, "%s: missing --socket-path (-s PATH), or --fd FDNUM\n"
 			"Try '%s --help' for more information.\n", prog, prog);
-		return -1;
+		return OPTS_USAGE;
 	}
 	if (s->path) {
 		fprintf(stderr, "%s: --socket-path and %s cannot be combined\n", prog,

@@ -19,8 +19,12 @@ enum { VU_OPT_SOCKET_PATH = 900, VU_OPT_SOCKET_COUNT, VU_OPT_MEM_SLOTS, VU_OPT_F
 struct vu_sockets {
 	const char *path;     /* -s */
 	unsigned long count;  /* -c; set to 1 by the initialiser */
-	unsigned long max;    /* largest -c accepted */
+	unsigned long max;    /* most sockets handed over (1 if not numbered) */
 	bool numbered;        /* append the socket index to the path */
+	/* -c 0 is a usage error (exit 2; upstream's spi parses -c as a
+	 * NonZeroUsize) rather than refused after parsing (exit 1; gpio,
+	 * i2c, rng upstream).  No upper bound but the fd limit (serve.c). */
+	bool zero_usage;
 	bool count_set;       /* -c given */
 	/* Sockets handed over instead of -s (--fd, or systemd's LISTEN_FDS
 	 * read by vu_sockets_check): already listening, in socket order. */
@@ -33,16 +37,16 @@ struct vu_sockets {
 #define VU_SOCKETS_NUMBERED(maxn) { .count = 1, .max = (maxn), .numbered = true }
 #define VU_SOCKETS_SINGLE { .count = 1, .max = 1 }
 
-/* Handle -s, -c or --mem-slots for an options callback.  Returns 0 when taken, -1
- * after printing an error naming the bad value, 1 if id is not one of
- * them. */
+/* Handle -s, -c, --fd or --mem-slots for an options callback.  Returns 0
+ * when taken, OPTS_USAGE (a malformed value) or -1 after printing an error
+ * naming the bad value, 1 if id is not one of them. */
 int vu_sockets_opt(struct vu_sockets *s, const char *prog, int id, const char *arg);
 /* After parsing: take systemd's sockets (LISTEN_PID/LISTEN_FDS/
  * LISTEN_FDNAMES, then removed from the environment), check that the
  * sockets come from exactly one of -s, --fd and activation, that -c
  * matches the sockets handed over (without -c their number is the count),
  * and that each handed-over fd is a listening Unix stream socket.
- * 0, or -1 after printing why. */
+ * 0, or OPTS_USAGE (no socket given at all) or -1 after printing why. */
 int vu_sockets_check(struct vu_sockets *s, const char *prog);
 /* The label of handed-over socket i (its bound path, fd number and
  * LISTEN_FDNAMES name) into buf. */

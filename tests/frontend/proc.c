@@ -162,6 +162,10 @@ int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
 		/* a test that dies (failed assertion, sanitizer abort) takes
 		 * its daemon with it instead of leaving it running */
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		/* the tests read the daemons' info lines (listening,
+		 * connections, hints): info unless a test sets RUST_LOG
+		 * (most devices print only errors by default, as upstream) */
+		setenv("RUST_LOG", "info", 0);
 		if (p->log[0]) {
 			int fd = open(p->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
 

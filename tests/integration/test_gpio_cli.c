@@ -102,13 +102,14 @@ static void test_gpio_int_cli_errors_name_the_entry(void **state)
 	{
 		const char *args[] = { "gpio", "-l", "s1", NULL };
 
-		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
+		/* a required option missing: a usage error, as clap */
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 2);
 		assert_non_null(strstr(err, "socket"));
 	}
 	{
 		const char *args[] = { "gpio", "-s", "/tmp/x", NULL };
 
-		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 2);
 		assert_non_null(strstr(err, "device-list"));
 	}
 }

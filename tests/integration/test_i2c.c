@@ -675,13 +675,13 @@ static void test_i2c_int_cli_errors_name_the_bad_part(void **state)
 	{
 		const char *args[] = { "i2c", "-s", "/nonexistent/x.sock", NULL };
 
-		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 2);
 		assert_non_null(strstr(err, "no devices"));
 	}
 	{
 		const char *args[] = { "i2c", "--sim", "lm75@0x48", NULL };
 
-		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 1);
+		assert_int_equal(proc_run_cli(args, err, sizeof(err), 10000), 2);
 		assert_non_null(strstr(err, "socket"));
 	}
 	{

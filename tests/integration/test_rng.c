@@ -232,18 +232,21 @@ static void test_rng_int_cli_errors_name_the_bad_value(void **state)
 	struct {
 		const char *args[10];
 		const char *says;
+		int status;     /* 2: a usage error, as upstream's clap */
 	} c[] = {
-		{ { "rng", "-s", "/tmp/x", "-p", "0", NULL }, "'0'" },
-		{ { "rng", "-s", "/tmp/x", "-p", "65537", NULL }, "'65537'" },
-		{ { "rng", "-s", "/tmp/x", "-m", "0", NULL }, "--max-bytes '0'" },
-		{ { "rng", "-s", "/tmp/x", "-m", "1", "-c", "2", NULL }, "2 sockets" },
-		{ { "rng", "-s", "/tmp/x", "-f", "/nonexistent/rng", NULL }, "/nonexistent/rng" },
-		{ { "rng", "-s", "/tmp/x", "-c", "65", NULL }, "'65'" },
-		{ { "rng", "-f", "/dev/urandom", NULL }, "socket" },
+		{ { "rng", "-s", "/tmp/x", "-p", "0", NULL }, "'0'", 1 },
+		{ { "rng", "-s", "/tmp/x", "-p", "65537", NULL }, "'65537'", 1 },
+		{ { "rng", "-s", "/tmp/x", "-p", "1x", NULL }, "'1x'", 2 },
+		{ { "rng", "-s", "/tmp/x", "-m", "0", NULL }, "--max-bytes '0'", 1 },
+		{ { "rng", "-s", "/tmp/x", "-m", "x", NULL }, "--max-bytes 'x'", 2 },
+		{ { "rng", "-s", "/tmp/x", "-m", "1", "-c", "2", NULL }, "2 sockets", 1 },
+		{ { "rng", "-s", "/tmp/x", "-f", "/nonexistent/rng", NULL }, "/nonexistent/rng", 1 },
+		{ { "rng", "-s", "/tmp/x", "-c", "0", NULL }, "'0'", 1 },
+		{ { "rng", "-f", "/dev/urandom", NULL }, "socket", 2 },
 	};
 
 	for (unsigned i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
-		assert_int_equal(proc_run_cli(c[i].args, err, sizeof(err), 10000), 1);
+		assert_int_equal(proc_run_cli(c[i].args, err, sizeof(err), 10000), c[i].status);
 		if (!strstr(err, c[i].says))
 			fail_msg("case %u: '%s' not in: %s", i, c[i].says, err);
 	}

@@ -531,23 +531,24 @@ static void test_spi_int_cli(void **state)
 	static const struct {
 		const char *args[10];
 		const char *needle;
+		int status;     /* 2: a usage error, as upstream's clap */
 	} bad[] = {
 		/* upstream's own command line shape: the device is checked */
 		{ { "spi", "--socket-path=/tmp/vd-nonexistent/x.sock", "--socket-count=1",
 		    "--device", "/dev/vd-no-such-spidev", NULL },
-		  "/dev/vd-no-such-spidev: No such file or directory" },
-		{ { "spi", "-s", "/tmp/x.sock", "-l", "/dev/null", NULL }, "not a spidev" },
-		{ { "spi", "-s", "/tmp/x.sock", "-l", "/dev/null,", NULL }, "empty" },
+		  "/dev/vd-no-such-spidev: No such file or directory", 1 },
+		{ { "spi", "-s", "/tmp/x.sock", "-l", "/dev/null", NULL }, "not a spidev", 1 },
+		{ { "spi", "-s", "/tmp/x.sock", "-l", "/dev/null,", NULL }, "empty", 1 },
 		{ { "spi", "-s", "/tmp/x.sock", "-c", "0", "--sim", "loopback", NULL },
-		  "socket-count" },
-		{ { "spi", "-s", "/tmp/x.sock", "--sim", "eeprom", NULL }, "eeprom" },
-		{ { "spi", "-s", "/tmp/x.sock", NULL }, "no chip selects" },
-		{ { "spi", "--sim", "loopback", NULL }, "socket-path" },
+		  "socket-count", 2 },	/* upstream: a NonZeroUsize */
+		{ { "spi", "-s", "/tmp/x.sock", "--sim", "eeprom", NULL }, "eeprom", 1 },
+		{ { "spi", "-s", "/tmp/x.sock", NULL }, "no chip selects", 2 },
+		{ { "spi", "--sim", "loopback", NULL }, "socket-path", 2 },
 	};
 	char err[1024];
 
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_int_equal(proc_run_cli(bad[i].args, err, sizeof(err), 10000), 1);
+		assert_int_equal(proc_run_cli(bad[i].args, err, sizeof(err), 10000), bad[i].status);
 		if (!strstr(err, bad[i].needle))
 			fail_msg("case %u: stderr '%s' does not say '%s'", i, err, bad[i].needle);
 	}

@@ -11,6 +11,9 @@ BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 FETOOL=${VD_FETOOL:-$TOP/build/tests/vm/tools/fetool}
 tmp=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT
+# the checks read the daemons' info lines ("listening on ..."); i2c logs
+# only errors by default, as upstream
+export RUST_LOG=info
 n=0 bad=0
 ok()   { n=$((n + 1)); echo "ok $n - $1"; }
 nok()  { n=$((n + 1)); bad=$((bad + 1)); echo "not ok $n - $1"; [ -n "${2:-}" ] && printf '    %s\n' "$2"; }
@@ -50,7 +53,7 @@ PY
 
 # systemd-socket-activate passes the daemon a clean environment: keep the
 # library path a build may need (tests/gpiod2 runs against its own libgpiod)
-sa_env=(); [ -n "${LD_LIBRARY_PATH:-}" ] && sa_env=(-E LD_LIBRARY_PATH)
+sa_env=(-E RUST_LOG); [ -n "${LD_LIBRARY_PATH:-}" ] && sa_env+=(-E LD_LIBRARY_PATH)
 
 # 1. systemd-socket-activate: one socket, named; the daemon starts on the
 # first connection, serves it, and leaves the socket file to its owner
@@ -95,11 +98,13 @@ PY
 	kill -TERM "$pid"; wait "$pid"; check "$?" 0 "$o=5 daemon: SIGTERM, exit 0"
 done
 
-# 4. errors: each exits 1 naming the problem
+# 4. errors: each exits 1 naming the problem (2: no socket at all, a
+# usage error as upstream's missing -s)
 err() { # EXPECT-TEXT LABEL CMD...
-	local want=$1 label=$2 out rc; shift 2
+	local want=$1 label=$2 out rc status=1; shift 2
+	[ "$want" = "missing --socket-path" ] && status=2
 	out=$("$@" 2>&1); rc=$?
-	if [ "$rc" -eq 1 ] && grep -qF -- "$want" <<<"$out"; then ok "$label"; else nok "$label" "exit $rc: $out"; fi
+	if [ "$rc" -eq "$status" ] && grep -qF -- "$want" <<<"$out"; then ok "$label"; else nok "$label" "exit $rc: $out"; fi
 }
 err "fd 0 is not a socket" "--fd of a non-socket is refused" "$BIN" i2c --fd 0 --sim 24c02@0x50 </dev/null
 err "fd 7 is not listening" "--fd of a connected socket is refused" \

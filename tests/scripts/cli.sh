@@ -26,9 +26,10 @@ grep -qE '^vhost-device [0-9]+\.[0-9]+' <<<"$v" && ok "--version prints a versio
 grep -qE '^sandbox: (seccomp, landlock|landlock \(built without seccomp: SECCOMP=0\))$' <<<"$v" &&
 	ok "--version says how the sandbox was built" || nok "--version says how the sandbox was built" "$v"
 
-# the shared sandbox options: bad values are named, exit 1
+# the shared sandbox options: bad values are named; not one of the
+# choices is a usage error (2), an unknown user or group exits 1
 err=$("$BIN" gpio -s "$tmp/x" -l s1 --sandbox=maybe 2>&1); rc=$?
-check "$rc" 1 "--sandbox=maybe exits 1"
+check "$rc" 2 "--sandbox=maybe exits 2"
 grep -q "'maybe'" <<<"$err" && ok "--sandbox names the bad value" || nok "--sandbox names the bad value" "$err"
 err=$("$BIN" gpio -s "$tmp/x" -l s1 --user no-such-user-vd 2>&1); rc=$?
 check "$rc" 1 "--user of an unknown user exits 1"
@@ -37,7 +38,7 @@ err=$("$BIN" gpio -s "$tmp/x" -l s1 --group no-such-group-vd 2>&1); rc=$?
 check "$rc" 1 "--group of an unknown group exits 1"
 grep -q "'no-such-group-vd'" <<<"$err" && ok "--group names the unknown group" || nok "--group names the unknown group" "$err"
 
-"$BIN" >/dev/null 2>&1; check "$?" 1 "no arguments: usage, exit 1"
+"$BIN" >/dev/null 2>&1; check "$?" 2 "no arguments: usage, exit 2"
 
 err=$("$BIN" frobnicate 2>&1); rc=$?
 check "$rc" 127 "unknown device exits 127"
@@ -59,7 +60,7 @@ for d in $devices; do
 	grep -q "^Usage: vhost-device-$d " <<<"$b" && ok "$d help names the program" || nok "$d help names the program" "$(head -1 <<<"$b")"
 
 	err=$("$BIN" "$d" --no-such-option 2>&1); rc=$?
-	check "$rc" 1 "$d: unknown option exits 1"
+	check "$rc" 2 "$d: unknown option exits 2 (a usage error, as clap)"
 	grep -q -- "--no-such-option" <<<"$err" && ok "$d: unknown option is named" || nok "$d: unknown option is named" "$err"
 
 	# man page: every long option of --help is documented, and nothing else
@@ -128,7 +129,7 @@ err=$("$BIN" --install "$tmp/no/such/dir" 2>&1); rc=$?
 check "$rc" 1 "--install: missing DIR: exit 1"
 grep -q "$tmp/no/such/dir" <<<"$err" && ok "--install: the missing DIR is named" || nok "--install: the missing DIR is named" "$err"
 err=$("$BIN" --install -x 2>&1); rc=$?
-check "$rc" 1 "--install -x: exit 1"
+check "$rc" 2 "--install -x: a usage error, exit 2"
 grep -q "'-x'" <<<"$err" && ok "--install: the bad argument is named" || nok "--install: the bad argument is named" "$err"
 out=$("$BIN" --install --help); rc=$?
 check "$rc" 0 "--install --help exits 0"
@@ -190,6 +191,7 @@ for d in i2c spi; do
 done
 
 if grep -qx scmi <<<"$devices"; then
+	export RUST_LOG=info    # listening() reads the info line
 	sock="$tmp/s.sock"
 	"$BIN" scmi -s "$sock" -d fake ${VHOST_DEVICE_ARGS:-} 2>"$tmp/log0" & pid=$!
 	listening "$sock" "$tmp/log0" "$pid" && ok "first daemon listening" || nok "first daemon listening" "$(cat "$tmp/log0")"
@@ -217,8 +219,147 @@ if grep -qx scmi <<<"$devices"; then
 	"$BIN" scmi -s "$tmp/plain" -d fake 2>"$tmp/log"; rc=$?
 	check "$rc" 1 "a path that is not a socket is refused (exit 1)"
 	[ -f "$tmp/plain" ] && ok "the non-socket file is left alone" || nok "the non-socket file is left alone"
+	unset RUST_LOG
 else
 	nok "the scmi device is built (socket life checks use it)"
 fi
+
+# ---- upstream parity (issue 13): what upstream's clap definitions and
+# env_logger do, exit statuses included.
+unset RUST_LOG
+# serve_once LOG SOCK CMD...: start CMD, wait until SOCK exists (it
+# listens) or CMD ends, SIGTERM it; prints its exit status.
+serve_once() {
+	local log=$1 sock=$2 pid
+	shift 2
+	"$@" ${VHOST_DEVICE_ARGS:-} 2>"$log" & pid=$!
+	for _ in $(seq 200); do
+		[ -S "$sock" ] && break
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid"
+	echo $?
+}
+ps="$tmp/p.sock"
+# usage errors exit 2 like clap; what upstream checks after parsing exits 1
+usage() {  # usage WANT WHAT ARGS...
+	local want=$1 what=$2 e r
+	shift 2
+	e=$("$BIN" "$@" 2>&1 >/dev/null); r=$?
+	check "$r" "$want" "$what: exit $want"
+	[ -n "$e" ] && ok "$what: a message on stderr" || nok "$what: a message on stderr"
+}
+usage 2 "vhost-device --bogus (an option, not an unknown device)" --bogus
+usage 2 "gpio without -s" gpio -l s1
+usage 2 "scmi without -s" scmi -d fake
+usage 2 "rng without -s" rng
+usage 2 "gpio without -l" gpio -s "$ps"
+usage 2 "i2c without -l or --sim" i2c -s "$ps"
+usage 2 "spi without -l or --sim" spi -s "$ps"
+usage 2 "gpio -c abc" gpio -s "$ps" -l s1 -c abc
+usage 2 "gpio -c -1" gpio -s "$ps" -l s1 -c -1
+usage 2 "gpio -c ' 2'" gpio -s "$ps" -l s1:s1 -c ' 2'
+usage 2 "gpio -s without its value" gpio -l s1 -s
+usage 2 "gpio with a stray argument" gpio -s "$ps" -l s1 stray
+usage 2 "gpio --fd abc" gpio --fd abc -l s1
+usage 2 "rng -p abc" rng -s "$ps" -p abc
+usage 2 "spi -c 0 (upstream: a NonZeroUsize)" spi -s "$ps" --sim loopback -c 0
+usage 1 "gpio -c 0 (upstream refuses it after parsing)" gpio -s "$ps" -l s1 -c 0
+usage 1 "i2c -c 0" i2c -s "$ps" --sim lm75@0x48 -c 0
+usage 1 "rng -c 0" rng -s "$ps" -c 0
+usage 1 "rng -p 0 (upstream: InvalidPeriodInput)" rng -s "$ps" -p 0
+usage 1 "gpio -l with a bad entry" gpio -s "$ps" -l x1
+usage 1 "scmi -d of an unknown type" scmi -s "$ps" -d nosuchtype
+
+# --version: one project version for every applet
+ver=$("$BIN" --version | head -n 1 | sed 's/^vhost-device //')
+for d in $devices; do
+	check "$("$BIN" "$d" --version | head -n 1)" "vhost-device-$d $ver" "$d --version prints the project version"
+done
+
+# --help: -c shows its range; -s is not "required" (--fd, activation)
+for d in $devices; do
+	h=$("$BIN" "$d" --help)
+	grep -q "(required" <<<"$h" && nok "$d --help: -s not said to be required" "$(grep "(required" <<<"$h")" ||
+		ok "$d --help: -s not said to be required"
+	if grep -q -- "--socket-count" <<<"$h"; then
+		grep -A2 -- "--socket-count" <<<"$h" | grep -q "(1 or more, default 1)" &&
+			ok "$d --help: -c shows its range" || nok "$d --help: -c shows its range" "$(grep -A2 -- --socket-count <<<"$h")"
+	fi
+done
+hd=$("$BIN" scmi --help-devices); rc=$?
+check "$rc" 0 "scmi --help-devices exits 0"
+bad=$(awk 'length >= 80 || (NR > 1 && !/^ /)' <<<"$hd")
+[ -z "$bad" ] && ok "--help-devices: wrapped to 80 columns, continuations indented" ||
+	nok "--help-devices: wrapped to 80 columns, continuations indented" "$bad"
+
+# -c: no cap but RLIMIT_NOFILE (the soft limit is raised as needed); a
+# leading '+' as Rust's usize parsing takes it
+rc=$(ulimit -Sn 64; serve_once "$tmp/c.log" "${ps}99" "$BIN" i2c -s "$ps" -c 100 --sim lm75@0x48)
+check "$rc" 0 "i2c -c 100 under a soft fd limit of 64: served, exit 0"
+[ ! -s "$tmp/c.log" ] && ok "i2c -c 100: nothing logged" || nok "i2c -c 100: nothing logged" "$(head -3 "$tmp/c.log")"
+e=$( (ulimit -n 64; "$BIN" i2c -s "$ps" -c 100 --sim lm75@0x48) 2>&1); rc=$?
+check "$rc" 1 "i2c -c 100 under a hard fd limit of 64: exit 1"
+grep -q "RLIMIT_NOFILE is 64" <<<"$e" && ok "the fd limit error names the limit" || nok "the fd limit error names the limit" "$e"
+rc=$(serve_once "$tmp/c.log" "${ps}1" "$BIN" gpio -s "$ps" -c +2 -l s1:s2)
+check "$rc" 0 "gpio -c +2: two sockets, exit 0"
+
+# scmi -d takes one or more values up to the next option (clap's num_args(1..))
+rc=$(RUST_LOG=info serve_once "$tmp/d.log" "$ps" "$BIN" scmi -s "$ps" -d fake,name=a fake,name=b -v)
+check "$rc" 0 "scmi -d fake,name=a fake,name=b -v: served, exit 0"
+grep -q "sensor 0: 'a'" "$tmp/d.log" && grep -q "sensor 1: 'b'" "$tmp/d.log" &&
+	ok "scmi: one -d gave both sensors" || nok "scmi: one -d gave both sensors" "$(grep sensor "$tmp/d.log")"
+e=$("$BIN" scmi -s "$ps" -d fake nosuchtype 2>&1); rc=$?
+check "$rc" 1 "scmi -d fake nosuchtype: the second word is a device, refused (exit 1)"
+grep -q "nosuchtype" <<<"$e" && ok "scmi: the bad second device is named" || nok "scmi: the bad second device is named" "$e"
+
+# i2c -l: whitespace around the list, entries, names (also sysfs's) and
+# addresses is not part of them; a '+' before an address as Rust's u16
+mkdir -p "$tmp/sys/i2c-7"
+printf '  my adapter \n' >"$tmp/sys/i2c-7/name"
+e=$(VHOST_DEVICE_I2C_SYSFS="$tmp/sys" "$BIN" i2c -s "$ps" -l " my adapter : 4 , 5:+6 " 2>&1); rc=$?
+check "$rc" 1 "i2c -l ' my adapter : 4 , 5:+6 ': parsed, then the missing adapter fails (exit 1)"
+grep -q "/dev/i2c-7" <<<"$e" && ok "i2c -l: the trimmed name found adapter i2c-7 (sysfs name trimmed)" ||
+	nok "i2c -l: the trimmed name found adapter i2c-7 (sysfs name trimmed)" "$e"
+
+# RUST_LOG as env_logger: defaults gpio info, the others error; target
+# directives per device crate; off
+rl() {  # rl LOG RUST_LOG CMD...: run the daemon once with RUST_LOG (unset if "-")
+	local log=$1 v=$2
+	shift 2
+	if [ "$v" = - ]; then
+		(unset RUST_LOG; serve_once "$log" "$@")
+	else
+		RUST_LOG=$v serve_once "$log" "$@"
+	fi
+}
+gp=("${ps}0" "$BIN" gpio -s "$ps" -l s1)
+ip=("${ps}0" "$BIN" i2c -s "$ps" --sim lm75@0x48)
+check "$(rl "$tmp/l1" - "${gp[@]}")" 0 "gpio without RUST_LOG: exit 0"
+grep -q "info: listening on" "$tmp/l1" && ok "gpio logs info by default (upstream's filter_or info)" ||
+	nok "gpio logs info by default (upstream's filter_or info)" "$(cat "$tmp/l1")"
+grep -q "simulated chip s1, 1 line$" "$tmp/l1" && ok "gpio: '1 line', not '1 lines'" || nok "gpio: '1 line', not '1 lines'" "$(grep line "$tmp/l1")"
+check "$(rl "$tmp/l2" - "${ip[@]}")" 0 "i2c without RUST_LOG: exit 0"
+[ ! -s "$tmp/l2" ] && ok "i2c logs only errors by default (none here)" || nok "i2c logs only errors by default (none here)" "$(cat "$tmp/l2")"
+rl "$tmp/l3" vhost_device_i2c=info "${ip[@]}" >/dev/null
+grep -q "info: listening on" "$tmp/l3" && ok "RUST_LOG=vhost_device_i2c=info: i2c logs info" ||
+	nok "RUST_LOG=vhost_device_i2c=info: i2c logs info" "$(cat "$tmp/l3")"
+rl "$tmp/l4" vhost_device_gpio=debug "${ip[@]}" >/dev/null
+[ ! -s "$tmp/l4" ] && ok "RUST_LOG=vhost_device_gpio=debug leaves i2c at errors" ||
+	nok "RUST_LOG=vhost_device_gpio=debug leaves i2c at errors" "$(cat "$tmp/l4")"
+rl "$tmp/l5" "info,vhost_device_gpio=debug" "${gp[@]}" >/dev/null
+grep -q "debug:" "$tmp/l5" && ok "RUST_LOG=info,vhost_device_gpio=debug: gpio logs debug" ||
+	nok "RUST_LOG=info,vhost_device_gpio=debug: gpio logs debug" "$(head -3 "$tmp/l5")"
+rl "$tmp/l6" off "${gp[@]}" >/dev/null
+[ ! -s "$tmp/l6" ] && ok "RUST_LOG=off: gpio logs nothing" || nok "RUST_LOG=off: gpio logs nothing" "$(cat "$tmp/l6")"
+rl "$tmp/l7" WARN "${gp[@]}" >/dev/null
+[ ! -s "$tmp/l7" ] && ok "RUST_LOG=WARN: no info lines" || nok "RUST_LOG=WARN: no info lines" "$(cat "$tmp/l7")"
+rl "$tmp/l8" off "${gp[@]}" -v >/dev/null
+grep -q "debug:" "$tmp/l8" && ok "-v turns debug on whatever RUST_LOG says" || nok "-v turns debug on whatever RUST_LOG says" "$(head -3 "$tmp/l8")"
+rl "$tmp/l9" "vhost_device_gpio=loud" "${gp[@]}" >/dev/null
+grep -q "RUST_LOG 'vhost_device_gpio=loud'" "$tmp/l9" && ok "RUST_LOG: a directive not understood is named" ||
+	nok "RUST_LOG: a directive not understood is named" "$(cat "$tmp/l9")"
 echo "1..$n"
 exit $fail

@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "common/opts.h"
 #include "vhost/activate.h"
 #include "vhost/sockets.h"
 
@@ -182,7 +183,7 @@ static void test_activate_sockets_sources_exclusive(void **state)
 
 	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_FD, arg), 0);
 	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_FD, arg), -1);	/* twice */
-	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_FD, "x"), -1);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_FD, "x"), OPTS_USAGE);
 	s.path = "/tmp/x.sock";
 	assert_int_equal(vu_sockets_check(&s, "t"), -1);			/* -s and --fd */
 	s.path = NULL;

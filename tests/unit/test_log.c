@@ -140,37 +140,36 @@ static void test_log_msg_format_and_level(void **state)
 	assert_null(strstr(out, "shown"));
 }
 
-static enum log_level level_for(const char *rust_log, const char *vd_log)
+static enum log_level level_for(const char *rust_log, enum log_level dflt)
 {
+	enum log_level l;
+
 	if (rust_log)
 		setenv("RUST_LOG", rust_log, 1);
 	else
 		unsetenv("RUST_LOG");
-	if (vd_log)
-		setenv("VHOST_DEVICE_LOG", vd_log, 1);
-	else
-		unsetenv("VHOST_DEVICE_LOG");
-	log_set_level(LOG_INFO);
-	log_init(NULL);
-	return log_get_level();
+	log_init("vhost-device-gpio");   /* the target: vhost_device_gpio */
+	log_setup(dflt);
+	l = log_get_level();
+	unsetenv("RUST_LOG");
+	log_init("test");
+	return l;
 }
 
-/* RUST_LOG's words as env_logger knows them; VHOST_DEVICE_LOG wins. */
+/* log_setup: RUST_LOG for the program's crate (log_level_parse below has
+ * the directives), the device's default without it; levels clamped. */
 static void test_log_level_from_environment(void **state)
 {
-	assert_int_equal(level_for(NULL, NULL), LOG_INFO);
-	assert_int_equal(level_for("", ""), LOG_INFO);
-	assert_int_equal(level_for("trace", NULL), LOG_DEBUG);
-	assert_int_equal(level_for("vhost_device_gpio=debug", NULL), LOG_DEBUG);
-	assert_int_equal(level_for("warn", NULL), LOG_WARN);
-	assert_int_equal(level_for("error", NULL), LOG_ERROR);
-	assert_int_equal(level_for("off", NULL), LOG_ERROR);
-	assert_int_equal(level_for("bogus", NULL), LOG_INFO);
-	assert_int_equal(level_for("error", "info"), LOG_INFO);
-	assert_int_equal(level_for("debug", "warn"), LOG_WARN);
-	level_for(NULL, NULL);
+	assert_int_equal(level_for(NULL, LOG_INFO), LOG_INFO);
+	assert_int_equal(level_for(NULL, LOG_ERROR), LOG_ERROR);
+	assert_int_equal(level_for("trace", LOG_ERROR), LOG_DEBUG);
+	assert_int_equal(level_for("vhost_device_gpio=debug", LOG_ERROR), LOG_DEBUG);
+	assert_int_equal(level_for("vhost_device_i2c=debug", LOG_INFO), LOG_ERROR);
+	assert_int_equal(level_for("off", LOG_INFO), LOG_OFF);
 	log_set_level(LOG_DEBUG + 5);
 	assert_int_equal(log_get_level(), LOG_DEBUG);
+	log_set_level(LOG_OFF - 3);
+	assert_int_equal(log_get_level(), LOG_OFF);
 	log_set_level(LOG_INFO);
 }
 
@@ -187,6 +186,51 @@ static void test_log_prog_name(void **state)
 	assert_string_equal(log_prog_name(), "test");
 }
 
+/* RUST_LOG as env_logger reads it, for the target vhost_device_gpio */
+static void test_log_rust_log_directives(void **state)
+{
+	static const struct {
+		const char *spec;
+		enum log_level want;
+		int ret;
+	} cases[] = {
+		{ NULL, LOG_INFO, 0 },                 /* unset: the device's default */
+		{ "", LOG_ERROR, 0 },                  /* set, nothing in it: errors */
+		{ "debug", LOG_DEBUG, 0 },
+		{ "TRACE", LOG_DEBUG, 0 },
+		{ "Warn", LOG_WARN, 0 },
+		{ "off", LOG_OFF, 0 },
+		{ "info,error", LOG_ERROR, 0 },        /* the later bare level */
+		{ "vhost_device_gpio=debug", LOG_DEBUG, 0 },
+		{ " vhost_device_gpio= warn ", LOG_WARN, 0 },
+		{ "vhost_device_gpio =warn", LOG_ERROR, 0 },  /* env_logger keeps the space */
+		{ "vhost_device_gpio", LOG_DEBUG, 0 },  /* a target alone: every level */
+		{ "vhost_device_gpio=", LOG_DEBUG, 0 },
+		{ "vhost_device_gpio::vhu_gpio=debug", LOG_DEBUG, 0 },  /* a module of it */
+		{ "vhost_device=info", LOG_INFO, 0 },  /* env_logger: a prefix of the target */
+		{ "vhost_device_i2c=debug", LOG_ERROR, 0 },   /* another device: ignored */
+		{ "warn,vhost_device_i2c=debug", LOG_WARN, 0 },
+		{ "vhost_device_gpio=debug,warn", LOG_DEBUG, 0 },  /* longest name wins */
+		{ "vhost=off,vhost_device_gpio=info", LOG_INFO, 0 },
+		{ "vhost_device_gpio=info,vhost_device_gpio=off", LOG_OFF, 0 },
+		{ "vhost_device_gpio_x=debug", LOG_ERROR, 0 },
+		{ "debug/some regex", LOG_DEBUG, 0 },  /* the message filter ignored */
+		{ "debug/a/b", LOG_ERROR, -1 },        /* two '/': all ignored */
+		{ "vhost_device_gpio=loud", LOG_ERROR, -1 },
+		{ "info,vhost_device_gpio=a=b", LOG_INFO, -1 },
+	};
+
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum log_level l = 99;
+		int r = log_level_parse(cases[i].spec, "vhost_device_gpio", LOG_INFO, &l);
+
+		if (l != cases[i].want || r != cases[i].ret)
+			fail_msg("RUST_LOG '%s': level %d (want %d), return %d (want %d)",
+				 cases[i].spec ? cases[i].spec : "(unset)", l, cases[i].want,
+				 r, cases[i].ret);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,12 +239,12 @@ int main(void)
 		cmocka_unit_test(test_log_msg_format_and_level),
 		cmocka_unit_test(test_log_level_from_environment),
 		cmocka_unit_test(test_log_prog_name),
+		cmocka_unit_test(test_log_rust_log_directives),
 		/* last: it uses up the interval's total */
 		cmocka_unit_test(test_log_ratelimit_per_site_and_in_total),
 	};
 
 	unsetenv("RUST_LOG");
-	unsetenv("VHOST_DEVICE_LOG");
 	log_init("test");
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

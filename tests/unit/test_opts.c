@@ -59,8 +59,9 @@ static void test_opts_unknown_option_fails(void **state)
 	const char *a1[] = { "p", "--nope", NULL };
 	const char *a2[] = { "p", "-x", NULL };
 
-	assert_int_equal(parse(&s, 2, a1), -1);
-	assert_int_equal(parse(&s, 2, a2), -1);
+	/* usage errors: the caller exits 2, as clap does */
+	assert_int_equal(parse(&s, 2, a1), OPTS_USAGE);
+	assert_int_equal(parse(&s, 2, a2), OPTS_USAGE);
 	assert_string_equal(s.log, "");
 }
 
@@ -69,15 +70,20 @@ static void test_opts_missing_argument_fails(void **state)
 	struct seen s;
 	const char *argv[] = { "p", "-s", NULL };
 
-	assert_int_equal(parse(&s, 2, argv), -1);
+	assert_int_equal(parse(&s, 2, argv), OPTS_USAGE);
 }
 
 static void test_opts_positional_argument_fails(void **state)
 {
 	struct seen s;
 	const char *argv[] = { "p", "-s", "a", "extra", NULL };
+	const char *a2[] = { "p", "extra", "-s", "a", NULL };
+	const char *a3[] = { "p", "-s", "a", "--", "-c", NULL };
 
-	assert_int_equal(parse(&s, 4, argv), -1);
+	assert_int_equal(parse(&s, 4, argv), OPTS_USAGE);
+	assert_int_equal(parse(&s, 4, a2), OPTS_USAGE);
+	assert_string_equal(s.log, "");
+	assert_int_equal(parse(&s, 5, a3), OPTS_USAGE);
 }
 
 static void test_opts_help_and_version_stop_with_success(void **state)
@@ -124,8 +130,44 @@ static void test_opts_parse_uint_strict(void **state)
 	assert_int_equal(opts_parse_uint("", 0, 127, &v), -EINVAL);
 	assert_int_equal(opts_parse_uint("12a", 10, 127, &v), -EINVAL);
 	assert_int_equal(opts_parse_uint(" 1", 10, 127, &v), -EINVAL);
+	assert_int_equal(opts_parse_uint("+", 10, 127, &v), -EINVAL);
+	assert_int_equal(opts_parse_uint("++1", 10, 127, &v), -EINVAL);
+	assert_int_equal(opts_parse_uint("+-1", 10, 127, &v), -EINVAL);
+	assert_int_equal(opts_parse_uint("+ 1", 10, 127, &v), -EINVAL);
 	assert_int_equal(opts_parse_uint("99999999999999999999999", 10, ~0ul, &v), -ERANGE);
 	assert_int_equal(v, 0x50);   /* untouched on error */
+	/* one leading '+', as Rust's str::parse takes it */
+	assert_int_equal(opts_parse_uint("+7", 10, 127, &v), 0);
+	assert_int_equal(v, 7);
+}
+
+/* A multi option takes the words after it up to the next option, as
+ * clap's num_args(1..): -d fake iio,path=x */
+static const struct opt mtab[] = {
+	OPT("device", 'd', "D", "devices", O_SOCK, .multi = true),
+	OPT("flag", 'f', NULL, "a switch", O_FLAG),
+	OPT_END
+};
+
+static const struct opts_spec mspec = {
+	.prog = "vhost-device-test", .usage = "-d D...", .summary = "Test.", .tab = mtab,
+};
+
+static void test_opts_multi_values_up_to_the_next_option(void **state)
+{
+	struct seen s = { { 0 } };
+	const char *a1[] = { "p", "-d", "a", "b,x=1", "c", "-f", "--device", "e", "-", NULL };
+	const char *a2[] = { "p", "-f", "extra", NULL };
+	const char *a3[] = { "p", "-d", "a", "--", "b", NULL };
+
+	assert_int_equal(opts_parse(&mspec, 9, (char **)a1, cb, &s), 0);
+	assert_string_equal(s.log, "1=a;1=b,x=1;1=c;3=-;1=e;1=-;");
+	/* only a multi option takes more words */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(opts_parse(&mspec, 3, (char **)a2, cb, &s), OPTS_USAGE);
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(opts_parse(&mspec, 5, (char **)a3, cb, &s), OPTS_USAGE);
+	assert_string_equal(s.log, "1=a;");
 }
 
 /* What fn(arg) printed on stderr, into out. */
@@ -176,7 +218,8 @@ static void test_opts_uint_takes_the_tables_range(void **state)
 	assert_string_equal(err, "vhost-device-test: --socket-count '9': expected 1..8\n");
 	assert_int_equal(with_stderr(err, sizeof(err), count_uint, "0"), -1);
 	assert_string_equal(err, "vhost-device-test: --socket-count '0': expected 1..8\n");
-	assert_int_equal(with_stderr(err, sizeof(err), count_uint, "2x"), -1);
+	/* no number at all: a usage error (exit 2), as clap's */
+	assert_int_equal(with_stderr(err, sizeof(err), count_uint, "2x"), OPTS_USAGE);
 	assert_int_equal(uint_v, 1);   /* untouched on error */
 	/* an entry without a range is a mistake in the table, not a pass */
 	assert_int_equal(with_stderr(err, sizeof(err), sock_uint, "3"), -1);
@@ -206,7 +249,7 @@ static void test_opts_usage_points_to_help(void **state)
 {
 	char err[128];
 
-	assert_int_equal(with_stderr(err, sizeof(err), usage_missing, "--list (-l L)"), -1);
+	assert_int_equal(with_stderr(err, sizeof(err), usage_missing, "--list (-l L)"), OPTS_USAGE);
 	assert_string_equal(err, "prog: missing --list (-l L)\n"
 			    "Try 'prog --help' for more information.\n");
 }
@@ -340,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_opts_help_more_before_epilog),
 		cmocka_unit_test(test_opts_values_help),
 		cmocka_unit_test(test_opts_usage_points_to_help),
+		cmocka_unit_test(test_opts_multi_values_up_to_the_next_option),
 		cmocka_unit_test(test_opts_groups_keep_their_ids_apart),
 		cmocka_unit_test(test_opts_long_only_id_out_of_range_refused),
 	};

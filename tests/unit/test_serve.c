@@ -117,7 +117,7 @@ static void f_cleanup(void *ctx, struct loop *l)
 }
 
 static struct serve_dev numbered = {
-	.spec = &fake_spec, .ops = &fake_ops, .numbered = true, .max_sockets = 4,
+	.spec = &fake_spec, .ops = &fake_ops, .numbered = true,
 	.sock_size = sizeof(unsigned),
 	.opt = f_opt, .start = f_start, .sock = f_sock, .stop = f_stop,
 	.sock_free = f_sock_free, .cleanup = f_cleanup,
@@ -160,7 +160,7 @@ static void test_serve_help_has_the_shared_options(void **state)
 	assert_int_equal(run(&numbered, &c, out, sizeof(out), 2, argv), 0);
 	assert_non_null(strstr(out, "  -s, --socket-path=PATH"));
 	assert_non_null(strstr(out, "  -c, --socket-count=N"));
-	assert_non_null(strstr(out, "(1..4, default 1)\n"));
+	assert_non_null(strstr(out, "(1 or more, default 1)\n"));
 	assert_non_null(strstr(out, "      --mem-slots"));
 	assert_non_null(strstr(out, "  -F, --flag"));
 	assert_non_null(strstr(out, "  -v, --verbose"));
@@ -174,19 +174,28 @@ static void test_serve_help_has_the_shared_options(void **state)
 	assert_non_null(strstr(out, "      --mem-slots"));
 }
 
-static void test_serve_socket_count_over_max_refused(void **state)
+/* -c has no cap but RLIMIT_NOFILE: past the hard limit start-up fails
+ * naming it (exit 1) before the device starts */
+static void test_serve_socket_count_over_the_fd_limit_refused(void **state)
 {
 	struct calls c = { .fail_start = 0 };
 	char out[256];
-	const char *a1[] = { "p", "-s", "/nonexistent/x", "-c", "5", NULL };
+	const char *a1[] = { "p", "-s", "/nonexistent/x", "-c", "100000000", NULL };
 	const char *a2[] = { "p", "-s", "/nonexistent/x", "-c", "2", NULL };
+	const char *a3[] = { "p", "-s", "/nonexistent/x", "-c", "x", NULL };
+	const char *a4[] = { "p", "-s", "/nonexistent/x", "-c", "0", NULL };
 
 	assert_int_equal(run(&numbered, &c, out, sizeof(out), 5, a1), 1);
 	assert_string_equal(c.log, "stop;cleanup;");
-	/* a verbatim socket has no -c at all */
+	/* a verbatim socket has no -c at all: a usage error */
 	memset(&c, 0, sizeof(c));
-	assert_int_equal(run(&verbatim, &c, out, sizeof(out), 5, a2), 1);
+	assert_int_equal(run(&verbatim, &c, out, sizeof(out), 5, a2), 2);
 	assert_string_equal(c.log, "stop;cleanup;");
+	/* not a number: usage (2); 0: refused after parsing (1) */
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(run(&numbered, &c, out, sizeof(out), 5, a3), 2);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(run(&numbered, &c, out, sizeof(out), 5, a4), 1);
 }
 
 static void test_serve_socket_path_required(void **state)
@@ -195,7 +204,7 @@ static void test_serve_socket_path_required(void **state)
 	char out[256];
 	const char *argv[] = { "p", "-F", NULL };
 
-	assert_int_equal(run(&numbered, &c, out, sizeof(out), 2, argv), 1);
+	assert_int_equal(run(&numbered, &c, out, sizeof(out), 2, argv), 2);
 	assert_string_equal(c.log, "opt1;stop;cleanup;");
 }
 
@@ -243,7 +252,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serve_help_has_the_shared_options),
-		cmocka_unit_test(test_serve_socket_count_over_max_refused),
+		cmocka_unit_test(test_serve_socket_count_over_the_fd_limit_refused),
 		cmocka_unit_test(test_serve_socket_path_required),
 		cmocka_unit_test(test_serve_device_start_failure_listens_nowhere),
 		cmocka_unit_test(test_serve_numbered_sockets_then_all_closed),

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "common/opts.h"
 #include "vhost/dev.h"
 #include "vhost/sockets.h"
 
@@ -17,19 +18,29 @@ static void test_sockets_count_checked(void **state)
 	assert_int_equal(s.count, 1);
 	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "4"), 0);
 	assert_int_equal(s.count, 4);
+	/* refused after parsing (exit 1), as upstream's gpio, i2c and rng do */
 	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "0"), -1);
-	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "65"), -1);
-	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "2x"), -1);
-	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "-1"), -1);
+	/* not a usize: a usage error (exit 2) */
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "2x"), OPTS_USAGE);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "-1"), OPTS_USAGE);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, " 2"), OPTS_USAGE);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "+"), OPTS_USAGE);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "++2"), OPTS_USAGE);
 	assert_int_equal(s.count, 4);
+	/* no cap but the fd limit (checked at start-up); a '+' as Rust takes it */
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "+65"), 0);
+	assert_int_equal(s.count, 65);
+	/* spi: -c is a NonZeroUsize upstream, so 0 is a usage error */
+	s.zero_usage = true;
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_COUNT, "0"), OPTS_USAGE);
 }
 
 static void test_sockets_path_required_and_not_empty(void **state)
 {
 	struct vu_sockets s = VU_SOCKETS_SINGLE;
 
-	assert_int_equal(vu_sockets_check(&s, "t"), -1);
-	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_PATH, ""), -1);
+	assert_int_equal(vu_sockets_check(&s, "t"), OPTS_USAGE);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_PATH, ""), OPTS_USAGE);
 	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_SOCKET_PATH, "/tmp/a.sock"), 0);
 	assert_int_equal(vu_sockets_check(&s, "t"), 0);
 	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_MEM_SLOTS, NULL), 0);

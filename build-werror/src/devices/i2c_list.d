@@ -1,0 +1,14 @@
+build-werror/src/devices/i2c_list.o: src/devices/i2c_list.c \
+ src/common/opts.h src/devices/i2c.h src/vhost/vq.h src/vhost/mem.h \
+ src/vhost/proto.h src/vhost/virtio.h src/vhost/work.h src/vhost/loop.h \
+ src/devices/imgfile.h src/vhost/loop.h
+src/common/opts.h:
+src/devices/i2c.h:
+src/vhost/vq.h:
+src/vhost/mem.h:
+src/vhost/proto.h:
+src/vhost/virtio.h:
+src/vhost/work.h:
+src/vhost/loop.h:
+src/devices/imgfile.h:
+src/vhost/loop.h:

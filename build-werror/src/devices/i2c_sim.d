@@ -1,0 +1,17 @@
+build-werror/src/devices/i2c_sim.o: src/devices/i2c_sim.c \
+ src/common/log.h src/common/sandbox.h src/common/opts.h \
+ src/devices/i2c.h src/vhost/vq.h src/vhost/mem.h src/vhost/proto.h \
+ src/vhost/virtio.h src/vhost/work.h src/vhost/loop.h \
+ src/devices/imgfile.h src/vhost/loop.h
+src/common/log.h:
+src/common/sandbox.h:
+src/common/opts.h:
+src/devices/i2c.h:
+src/vhost/vq.h:
+src/vhost/mem.h:
+src/vhost/proto.h:
+src/vhost/virtio.h:
+src/vhost/work.h:
+src/vhost/loop.h:
+src/devices/imgfile.h:
+src/vhost/loop.h:

@@ -1,0 +1,17 @@
+build-werror/src/devices/spi_sim.o: src/devices/spi_sim.c \
+ src/common/log.h src/common/sandbox.h src/common/opts.h \
+ src/devices/imgfile.h src/vhost/loop.h src/vhost/work.h src/vhost/loop.h \
+ src/devices/spi.h src/vhost/vq.h src/vhost/mem.h src/vhost/proto.h \
+ src/vhost/virtio.h
+src/common/log.h:
+src/common/sandbox.h:
+src/common/opts.h:
+src/devices/imgfile.h:
+src/vhost/loop.h:
+src/vhost/work.h:
+src/vhost/loop.h:
+src/devices/spi.h:
+src/vhost/vq.h:
+src/vhost/mem.h:
+src/vhost/proto.h:
+src/vhost/virtio.h:

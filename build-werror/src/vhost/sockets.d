@@ -1,0 +1,12 @@
+build-werror/src/vhost/sockets.o: src/vhost/sockets.c src/common/opts.h \
+ src/vhost/activate.h src/vhost/dev.h src/vhost/loop.h src/vhost/virtio.h \
+ src/vhost/vq.h src/vhost/mem.h src/vhost/proto.h src/vhost/sockets.h
+src/common/opts.h:
+src/vhost/activate.h:
+src/vhost/dev.h:
+src/vhost/loop.h:
+src/vhost/virtio.h:
+src/vhost/vq.h:
+src/vhost/mem.h:
+src/vhost/proto.h:
+src/vhost/sockets.h:

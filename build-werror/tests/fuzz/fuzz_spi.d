@@ -1,0 +1,15 @@
+build-werror/tests/fuzz/fuzz_spi.o: tests/fuzz/fuzz_spi.c \
+ src/common/log.h src/devices/spi.h src/vhost/vq.h src/vhost/mem.h \
+ src/vhost/proto.h src/vhost/virtio.h src/vhost/work.h src/vhost/loop.h \
+ src/vhost/dev.h src/vhost/vq.h tests/fuzz/fuzz_util.h
+src/common/log.h:
+src/devices/spi.h:
+src/vhost/vq.h:
+src/vhost/mem.h:
+src/vhost/proto.h:
+src/vhost/virtio.h:
+src/vhost/work.h:
+src/vhost/loop.h:
+src/vhost/dev.h:
+src/vhost/vq.h:
+tests/fuzz/fuzz_util.h:

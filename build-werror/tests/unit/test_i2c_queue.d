@@ -1,0 +1,16 @@
+build-werror/tests/unit/test_i2c_queue.o: tests/unit/test_i2c_queue.c \
+ src/common/log.h src/devices/i2c.h src/vhost/vq.h src/vhost/mem.h \
+ src/vhost/proto.h src/vhost/virtio.h src/vhost/work.h src/vhost/loop.h \
+ src/devices/imgfile.h src/vhost/loop.h src/vhost/dev.h src/vhost/vq.h
+src/common/log.h:
+src/devices/i2c.h:
+src/vhost/vq.h:
+src/vhost/mem.h:
+src/vhost/proto.h:
+src/vhost/virtio.h:
+src/vhost/work.h:
+src/vhost/loop.h:
+src/devices/imgfile.h:
+src/vhost/loop.h:
+src/vhost/dev.h:
+src/vhost/vq.h:

@@ -1,0 +1,14 @@
+build-werror/tests/unit/test_serve.o: tests/unit/test_serve.c \
+ src/vhost/serve.h src/common/log.h src/common/opts.h src/vhost/dev.h \
+ src/vhost/loop.h src/vhost/virtio.h src/vhost/vq.h src/vhost/mem.h \
+ src/vhost/proto.h src/vhost/sockets.h
+src/vhost/serve.h:
+src/common/log.h:
+src/common/opts.h:
+src/vhost/dev.h:
+src/vhost/loop.h:
+src/vhost/virtio.h:
+src/vhost/vq.h:
+src/vhost/mem.h:
+src/vhost/proto.h:
+src/vhost/sockets.h:

@@ -1,0 +1,14 @@
+build-werror/tests/unit/test_vq_ring.o: tests/unit/test_vq_ring.c \
+ src/common/iov.h src/common/log.h tests/unit/guestmem.h src/vhost/mem.h \
+ src/vhost/proto.h src/vhost/virtio.h src/vhost/proto.h src/vhost/vq.h \
+ src/vhost/mem.h tests/unit/vqfx.h
+src/common/iov.h:
+src/common/log.h:
+tests/unit/guestmem.h:
+src/vhost/mem.h:
+src/vhost/proto.h:
+src/vhost/virtio.h:
+src/vhost/proto.h:
+src/vhost/vq.h:
+src/vhost/mem.h:
+tests/unit/vqfx.h:
