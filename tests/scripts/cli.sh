@@ -354,6 +354,12 @@ grep -q "debug:" "$tmp/l5" && ok "RUST_LOG=info,vhost_device_gpio=debug: gpio lo
 	nok "RUST_LOG=info,vhost_device_gpio=debug: gpio logs debug" "$(head -3 "$tmp/l5")"
 rl "$tmp/l6" off "${gp[@]}" >/dev/null
 [ ! -s "$tmp/l6" ] && ok "RUST_LOG=off: gpio logs nothing" || nok "RUST_LOG=off: gpio logs nothing" "$(cat "$tmp/l6")"
+e=$(RUST_LOG=error "$BIN" gpio -s "$tmp/no/such/dir/g" -l s1 2>&1); rc=$?
+check "$rc" 1 "gpio on a socket path that cannot exist: exit 1"
+grep -q "error: cannot listen on" <<<"$e" && ok "RUST_LOG=error: the error is logged" || nok "RUST_LOG=error: the error is logged" "$e"
+e=$(RUST_LOG=off "$BIN" gpio -s "$tmp/no/such/dir/g" -l s1 2>&1)
+[ -z "$e" ] && ok "RUST_LOG=off: not even the error is logged (env_logger's off)" ||
+	nok "RUST_LOG=off: not even the error is logged (env_logger's off)" "$e"
 rl "$tmp/l7" WARN "${gp[@]}" >/dev/null
 [ ! -s "$tmp/l7" ] && ok "RUST_LOG=WARN: no info lines" || nok "RUST_LOG=WARN: no info lines" "$(cat "$tmp/l7")"
 rl "$tmp/l8" off "${gp[@]}" -v >/dev/null
