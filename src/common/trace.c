@@ -3,6 +3,7 @@
  * other written by a worker; pcap, vcd and json records. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,36 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 			return k < 0 ? -errno : -EIO;
 		p += k;
 		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* On the loop's thread at the end: all of n bytes, waiting for room at
+ * most WORKER_EXIT_WAIT_MS in all, so a reader of a FIFO that stopped
+ * reading cannot hold the exit.  0 or -errno (-EAGAIN: no room came). */
+static int write_end(int fd, const uint8_t *p, size_t n)
+{
+	uint64_t until = now_us(CLOCK_MONOTONIC) + WORKER_EXIT_WAIT_MS * 1000ull;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0 && !(fl & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		uint64_t now;
+
+		if (k > 0) {
+			p += k;
+			n -= (size_t)k;
+			continue;
+		}
+		if (k == 0 || (errno != EAGAIN && errno != EINTR))
+			return k < 0 ? -errno : -EIO;
+		now = now_us(CLOCK_MONOTONIC);
+		if (now >= until)
+			return -EAGAIN;
+		poll(&(struct pollfd){ .fd = fd, .events = POLLOUT }, 1,
+		     (int)((until - now + 999) / 1000));
 	}
 	return 0;
 }
@@ -235,11 +266,19 @@ static void append_dropped_note(void)
 
 int trace_open(const char *path, enum trace_format f)
 {
-	int fd;
+	int fd, fl;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of
+	 * waiting in open(); the worker's writes then may wait */
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0600);
 	if (fd < 0)
 		return -errno;
+	fl = fcntl(fd, F_GETFL);
+	if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) < 0) {
+		fl = -errno;
+		close(fd);
+		return fl;
+	}
 	T.buf[0] = malloc(TRACE_BUF_SIZE);
 	T.buf[1] = malloc(TRACE_BUF_SIZE);
 	if (!T.buf[0] || !T.buf[1]) {
@@ -285,6 +324,7 @@ unsigned long trace_close(void)
 {
 	unsigned long d;
 	bool stuck = false;
+	int r;
 
 	if (T.fd < 0)
 		return 0;
@@ -308,7 +348,7 @@ unsigned long trace_close(void)
 
 		/* the worker ended: written, or dropped before it started */
 		if (!__atomic_load_n(&T.ran, __ATOMIC_ACQUIRE))
-			T.write_err = write_all(T.fd, T.buf[o], T.len[o]);
+			T.write_err = write_end(T.fd, T.buf[o], T.len[o]);
 		T.len[o] = 0;
 		T.busy = false;
 		if (T.write_err)
@@ -316,8 +356,10 @@ unsigned long trace_close(void)
 	}
 	if (T.dropped != T.dropped_told)
 		append_dropped_note();
-	if (T.len[T.cur] && !T.failed && write_all(T.fd, T.buf[T.cur], T.len[T.cur]))
-		log_err("trace: cannot write the end of the trace");
+	if (T.len[T.cur] && !T.failed &&
+	    (r = write_end(T.fd, T.buf[T.cur], T.len[T.cur])) < 0)
+		log_err("trace: cannot write the end of the trace: %s",
+			r == -EAGAIN ? "the reader stopped reading" : strerror(-r));
 	T.len[T.cur] = 0;
 	d = T.dropped;
 	if (d)

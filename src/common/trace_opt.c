@@ -79,11 +79,17 @@ int trace_part_check(struct serve_state *st)
 		return 0;
 	r = trace_open(trace_path, (enum trace_format)st->dev->trace_format);
 	if (r < 0) {
-		fprintf(stderr, "%s: --trace '%s': %s\n", st->prog, trace_path, strerror(-r));
+		fprintf(stderr, "%s: --trace '%s': %s\n", st->prog, trace_path,
+			r == -ENXIO ? "a FIFO with no reader (start the reader first)" :
+			strerror(-r));
 		return -1;
 	}
 	/* its writer is a thread, started (confined) at the first write */
 	sandbox_need(SB_NEED_THREADS);
+	/* the end of the trace waits for a FIFO's reader a bounded time
+	 * (poll, or ppoll where poll is not a system call) */
+	sandbox_allow_syscall("poll");
+	sandbox_allow_syscall("ppoll");
 	log_info("tracing to %s (%s)", trace_path,
 		 trace_format_name((enum trace_format)st->dev->trace_format));
 	return 0;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "common/trace.h"
@@ -195,6 +196,47 @@ static void test_trace_slow_reader_drops_and_counts(void **state)
 	assert_non_null(strstr(big, want));
 }
 
+/* A FIFO nobody reads yet: the start fails at once, naming no reader,
+ * instead of waiting in open() for one. */
+static void test_trace_fifo_without_reader(void **state)
+{
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(trace_open(path, TRACE_JSON), -ENXIO);
+}
+
+/* A reader that stopped reading holds the end of the trace at exit for
+ * a bounded time only: trace_close returns, what did not fit is lost. */
+static void test_trace_close_stuck_reader(void **state)
+{
+	char pad[201], fdpath[64], buf[4096];
+	struct loop *l = loop_new();
+	size_t got = 0;
+	ssize_t n;
+	int p[2];
+
+	assert_non_null(l);
+	memset(pad, 'p', 200);
+	pad[200] = 0;
+	assert_int_equal(pipe(p), 0);
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", p[1]);
+	assert_int_equal(trace_open(fdpath, TRACE_JSON), 0);
+	close(p[1]);
+	assert_int_equal(trace_start(l), 0);
+	/* 100 KiB: less than half a buffer (no worker), more than the pipe
+	 * holds (64 KiB); the loop never runs, so it is all left to close */
+	for (unsigned i = 0; i < 400; i++)
+		trace_json("test", "\"i\": %u, \"pad\": \"%s\"", i, pad);
+	assert_int_equal(trace_dropped(), 0);
+	assert_int_equal(trace_close(), 0);
+	loop_free(l);
+	assert_int_equal(fcntl(p[0], F_SETFL, O_NONBLOCK), 0);
+	while ((n = read(p[0], buf, sizeof(buf))) > 0)
+		got += (size_t)n;
+	close(p[0]);
+	assert_true(got > 0);
+	assert_true(got < 400 * 200);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +245,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_trace_vcd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_slow_reader_drops_and_counts, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_trace_fifo_without_reader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trace_close_stuck_reader, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
