@@ -198,7 +198,7 @@ int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
 		}
 		const char *val = optarg;
 
-		if (o->values_help && !strcmp(optarg, "help")) {
+		if (o->values_help && (!o->arg || !strcmp(optarg, "help"))) {
 			o->values_help(stdout);
 			return 1;
 		}

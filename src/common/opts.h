@@ -15,8 +15,9 @@ struct opt {
 	int id;              /* passed to the callback; 1..OPTS_MAX_ID */
 	const char *range;   /* accepted values, e.g. "1..64" (help, man check) */
 	const char *dflt;    /* value when not given, e.g. "1" */
-	/* The value "help" prints the accepted values with this (on stdout)
-	 * and stops parsing with success, as "-d help" does.  May be NULL. */
+	/* The value "help" (an option without a value: the option itself)
+	 * prints the accepted values with this on stdout and stops parsing
+	 * with success, as "-d help" and --help-devices do.  May be NULL. */
 	void (*values_help)(FILE *f);
 	/* Takes one or more values per occurrence, as clap's num_args(1..):
 	 * the words after the option's value that do not start with '-'

@@ -238,7 +238,6 @@ static const struct serve_dev i2c_serve = {
 
 int i2c_main(int argc, char **argv)
 {
-	/* static: a worker stuck on a bus may still use it after main */
 	static struct i2c_args a;
 
 	a.sysfs = getenv("VHOST_DEVICE_I2C_SYSFS");

@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -69,14 +68,6 @@ struct rng {
 	struct rng_sock *socks;
 	unsigned nsocks;
 };
-
-static uint64_t rng_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- sources ---- */
 
@@ -426,7 +417,7 @@ int rng_main(int argc, char **argv)
 	struct rng r = {
 		.fd = -1, .random_fd = -1,
 		.period_ns = (uint64_t)RNG_MAX_PERIOD_MS * 1000000u,
-		.now = rng_now,
+		.now = loop_now_ns,
 	};
 
 	return serve_main(&rng_serve, &r, argc, argv);

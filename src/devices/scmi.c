@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "common/iov.h"
 #include "common/log.h"
@@ -39,14 +38,6 @@ struct scmi_priv {
 	struct loop_watch *timer;
 	uint64_t timer_at;          /* armed deadline, 0 if disarmed */
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* Hand queued notifications to held eventq buffers, oldest to oldest. */
 static void scmi_deliver(struct scmi_priv *p)
@@ -121,7 +112,7 @@ static void scmi_arm(struct scmi_priv *p, uint64_t next, uint64_t now)
 static void scmi_timer_cb(void *opaque, int fd, uint32_t events)
 {
 	struct scmi_priv *p = opaque;
-	uint64_t now = now_ns(), next;
+	uint64_t now = loop_now_ns(), next;
 
 	p->timer_at = 0;
 	next = scmi_sample(&p->st, now, scmi_emit, p);
@@ -131,7 +122,7 @@ static void scmi_timer_cb(void *opaque, int fd, uint32_t events)
 
 static void scmi_reschedule(struct scmi_priv *p)
 {
-	uint64_t now = now_ns();
+	uint64_t now = loop_now_ns();
 
 	scmi_arm(p, scmi_schedule(&p->st, now), now);
 }
@@ -288,7 +279,7 @@ static const struct opt scmi_opts[] = {
 	    "the next option; repeatable; '-d help' lists the types",
 	    OPT_DEVICE, .values_help = scmi_devices_help, .multi = true),
 	OPT("help-devices", 0, NULL, "list the device types and their properties, then exit",
-	    OPT_HELP_DEVICES),
+	    OPT_HELP_DEVICES, .values_help = scmi_devices_help),
 	OPT_END
 };
 
@@ -314,9 +305,6 @@ static int scmi_opt(void *ctx, int id, const char *arg)
 		if (scmi_state_add_spec(&p->st, arg, err, sizeof(err)))
 			return opts_bad(scmi_spec.prog, "-d", arg, "%s", err);
 		return 0;
-	case OPT_HELP_DEVICES:
-		scmi_devices_help(stdout);
-		return 1;
 	}
 	return -1;
 }

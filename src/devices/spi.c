@@ -17,8 +17,6 @@
 #include "vhost/serve.h"
 #include "vhost/loop.h"
 
-static struct spi_ctrl spi_ctrl_g;
-
 static void spi_complete(void *ctx, struct vq_elem *e, uint32_t len)
 {
 	vu_complete(ctx, 0, e, len);
@@ -104,44 +102,39 @@ static const struct opts_spec spi_spec = {
 		  "  vhost-device-spi -s /tmp/vspi.sock --sim mcp3008,ch0=512,ch7=1023\n",
 };
 
-struct spi_args {
-	const char *prog;
-	struct spi_ctrl *c;
-};
-
-static int add_target(struct spi_args *a, struct spi_target *t, const char *what, const char *err)
+static int add_target(struct spi_ctrl *c, struct spi_target *t, const char *what, const char *err)
 {
 	if (!t) {
-		fprintf(stderr, "%s: %s: %s\n", a->prog, what, err);
+		fprintf(stderr, "%s: %s: %s\n", spi_spec.prog, what, err);
 		return -1;
 	}
-	if (a->c->ncs >= SPI_MAX_CS) {
-		fprintf(stderr, "%s: more than %u chip selects\n", a->prog, SPI_MAX_CS);
+	if (c->ncs >= SPI_MAX_CS) {
+		fprintf(stderr, "%s: more than %u chip selects\n", spi_spec.prog, SPI_MAX_CS);
 		t->ops->destroy(t);
 		return -1;
 	}
-	a->c->cs[a->c->ncs++] = t;
+	c->cs[c->ncs++] = t;
 	return 0;
 }
 
-static int add_devices(struct spi_args *a, const char *list)
+static int add_devices(struct spi_ctrl *c, const char *list)
 {
 	char buf[4096], err[512];
 	char *save = NULL, *tok;
 
 	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf)) {
-		fprintf(stderr, "%s: --device list too long\n", a->prog);
+		fprintf(stderr, "%s: --device list too long\n", spi_spec.prog);
 		return -1;
 	}
 	if (!*buf || buf[0] == ',' || buf[strlen(buf) - 1] == ',' || strstr(buf, ",,"))
-		return opts_bad(a->prog, "--device", list, "empty device path in the list");
+		return opts_bad(spi_spec.prog, "--device", list, "empty device path in the list");
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct spi_target *t = spidev_target_new(tok, &spidev_sys_ops, NULL, err, sizeof(err));
 
-		if (add_target(a, t, "--device", err))
+		if (add_target(c, t, "--device", err))
 			return -1;
 		log_info("chip select %u: %s (mode func %#x, bits %#x, max %u Hz)",
-			 a->c->ncs - 1, tok, t->caps.mode_func, t->caps.bits_mask,
+			 c->ncs - 1, tok, t->caps.mode_func, t->caps.bits_mask,
 			 t->caps.max_freq_hz);
 	}
 	return 0;
@@ -149,39 +142,39 @@ static int add_devices(struct spi_args *a, const char *list)
 
 static int spi_opt(void *ctx, int id, const char *arg)
 {
-	struct spi_args *a = ctx;
+	struct spi_ctrl *c = ctx;
 	char err[512];
 
 	switch (id) {
 	case OPT_DEVICE:
-		return add_devices(a, arg);
+		return add_devices(c, arg);
 	case OPT_SIM:
-		for (unsigned i = 0; i < a->c->ncs; i++) {
+		for (unsigned i = 0; i < c->ncs; i++) {
 			const char *f = strstr(arg, ",file=");
-			const char *g = strstr(a->c->cs[i]->name, ",file=");
+			const char *g = strstr(c->cs[i]->name, ",file=");
 
 			if (f && g && !strcmp(f, g))
-				return opts_bad(a->prog, "--sim", arg, "the image file is already "
-						"used by chip select %u", i);
+				return opts_bad(spi_spec.prog, "--sim", arg, "the image file is "
+						"already used by chip select %u", i);
 		}
-		return add_target(a, spi_sim_new(arg, err, sizeof(err)), "--sim", err) ? -1 : 0;
+		return add_target(c, spi_sim_new(arg, err, sizeof(err)), "--sim", err) ? -1 : 0;
 	}
 	return -1;
 }
 
 static int spi_start(void *ctx, struct loop *l, unsigned count)
 {
-	struct spi_args *a = ctx;
+	struct spi_ctrl *c = ctx;
 	char err[256];
 
-	if (spi_ctrl_finish(a->c, err, sizeof(err))) {
-		fprintf(stderr, "%s: %s\n", a->prog, err);
+	if (spi_ctrl_finish(c, err, sizeof(err))) {
+		fprintf(stderr, "%s: %s\n", spi_spec.prog, err);
 		/* nothing given: upstream's required -l, clap's exit 2 */
-		return a->c->ncs ? -1 : OPTS_USAGE;
+		return c->ncs ? -1 : OPTS_USAGE;
 	}
-	for (unsigned i = 0; i < a->c->ncs; i++)
-		log_info("chip select %u: %s", i, a->c->cs[i]->name);
-	if (spi_ctrl_needs_threads(a->c))
+	for (unsigned i = 0; i < c->ncs; i++)
+		log_info("chip select %u: %s", i, c->cs[i]->name);
+	if (spi_ctrl_needs_threads(c))
 		sandbox_need(SB_NEED_THREADS);   /* started in spi_serving */
 	return 0;
 }
@@ -189,9 +182,7 @@ static int spi_start(void *ctx, struct loop *l, unsigned count)
 /* Workers (spidev chip selects, flash image files), started confined. */
 static int spi_serving(void *ctx, struct loop *l)
 {
-	struct spi_args *a = ctx;
-
-	if (spi_ctrl_start(a->c, l)) {
+	if (spi_ctrl_start(ctx, l)) {
 		log_err("cannot start the spi threads: %s", strerror(errno));
 		return -1;
 	}
@@ -200,10 +191,9 @@ static int spi_serving(void *ctx, struct loop *l)
 
 static int spi_sock(void *ctx, const struct serve_sock *ss)
 {
-	struct spi_args *a = ctx;
 	struct spi_sock *s = ss->priv;
 
-	s->ctrl = a->c;
+	s->ctrl = ctx;
 	s->index = (int)ss->i;
 	s->complete = spi_complete;
 	s->running = spi_running;
@@ -212,9 +202,7 @@ static int spi_sock(void *ctx, const struct serve_sock *ss)
 
 static void spi_stop(void *ctx)
 {
-	struct spi_args *a = ctx;
-
-	spi_ctrl_stop(a->c);
+	spi_ctrl_stop(ctx);
 }
 
 static void spi_free_sock(void *ctx, void *priv)
@@ -224,9 +212,7 @@ static void spi_free_sock(void *ctx, void *priv)
 
 static void spi_cleanup(void *ctx, struct loop *l)
 {
-	struct spi_args *a = ctx;
-
-	spi_ctrl_free(a->c);
+	spi_ctrl_free(ctx);
 }
 
 static const struct serve_dev spi_serve = {
@@ -247,8 +233,7 @@ static const struct serve_dev spi_serve = {
 
 int spi_main(int argc, char **argv)
 {
-	struct spi_args a = { "vhost-device-spi", &spi_ctrl_g };
+	static struct spi_ctrl c;
 
-	memset(&spi_ctrl_g, 0, sizeof(spi_ctrl_g));
-	return serve_main(&spi_serve, &a, argc, argv);
+	return serve_main(&spi_serve, &c, argc, argv);
 }

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
@@ -156,6 +157,14 @@ int loop_timer_set(struct loop_watch *w, uint64_t first_ns, uint64_t interval_ns
 	return timerfd_settime(w->fd, 0, &its, NULL) < 0 ? -errno : 0;
 }
 
+
+uint64_t loop_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 struct loop_watch *loop_timer(struct loop *l, uint64_t first_ns,
 			      uint64_t interval_ns, loop_cb cb, void *opaque)

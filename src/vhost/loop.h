@@ -32,6 +32,8 @@ void loop_del(struct loop *l, struct loop_watch *w);
 struct loop_watch *loop_timer(struct loop *l, uint64_t first_ns,
 			      uint64_t interval_ns, loop_cb cb, void *opaque);
 int loop_timer_set(struct loop_watch *w, uint64_t first_ns, uint64_t interval_ns);
+/* Now on the clock the timers count in (CLOCK_MONOTONIC), in ns. */
+uint64_t loop_now_ns(void);
 
 /* Deferred work: cb(opaque) runs once in the next pass, after the watches
  * ready then (as if an fd had woken it, without one); a pass with deferred

@@ -281,11 +281,12 @@ static void list_values(FILE *f)
 	fputs("v1 v2\n", f);
 }
 
-enum { V_MODEL = 1 };
+enum { V_MODEL = 1, V_MODELS };
 
 static const struct opt vtab[] = {
 	OPT("model", 'm', "M", "a model; '-m help' lists them", V_MODEL,
 	    .values_help = list_values),
+	OPT("models", 0, NULL, "list the models", V_MODELS, .values_help = list_values),
 	OPT_END
 };
 
@@ -319,6 +320,32 @@ static void test_opts_values_help(void **state)
 	assert_string_equal(s.log, "");
 	assert_int_equal(opts_parse(&vspec, 2, (char **)a2, cb, &s), 0);
 	assert_string_equal(s.log, "1=x;");
+}
+
+/* An option without a value that has values_help is that list itself. */
+static void test_opts_values_help_flag(void **state)
+{
+	struct seen s = { "" };
+	const char *a[] = { "p", "--models", "-m", "x", NULL };
+	FILE *tmp = tmpfile();
+	int saved = dup(1), r;
+	char out[64];
+	size_t n;
+
+	assert_non_null(tmp);
+	fflush(stdout);
+	dup2(fileno(tmp), 1);
+	r = opts_parse(&vspec, 4, (char **)a, cb, &s);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	rewind(tmp);
+	n = fread(out, 1, sizeof(out) - 1, tmp);
+	out[n] = '\0';
+	fclose(tmp);
+	assert_int_equal(r, 1);
+	assert_string_equal(out, "v1 v2\n");
+	assert_string_equal(s.log, "");
 }
 
 /* Two groups with the same ids: each option reaches its own group's
@@ -382,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_opts_bad_names_option_and_value),
 		cmocka_unit_test(test_opts_help_more_before_epilog),
 		cmocka_unit_test(test_opts_values_help),
+		cmocka_unit_test(test_opts_values_help_flag),
 		cmocka_unit_test(test_opts_usage_points_to_help),
 		cmocka_unit_test(test_opts_multi_values_up_to_the_next_option),
 		cmocka_unit_test(test_opts_groups_keep_their_ids_apart),
