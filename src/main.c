@@ -10,6 +10,8 @@
 #include "common/log.h"
 #include "common/opts.h"
 #include "common/sandbox.h"
+#include "common/trace_opt.h"
+#include "vhost/serve.h"
 #include "version.h"
 
 #define DEVICE(n, s) int n##_main(int argc, char **argv);
@@ -67,6 +69,17 @@ static const struct device_entry *find(const char *name)
 	return NULL;
 }
 
+/* The tools' shared start-up parts, in the order they run between the
+ * core's socket options and readiness: the trace file before the device
+ * starts, the control socket once the sockets listen, the sandbox's
+ * lock-down last. */
+static void register_parts(void)
+{
+	serve_register_part(&trace_serve_part);
+	serve_register_part(&ctl_serve_part);
+	serve_register_part(&sandbox_serve_part);
+}
+
 int main(int argc, char **argv)
 {
 	const char *arg0 = argc > 0 && argv[0] ? argv[0] : "vhost-device";
@@ -74,6 +87,7 @@ int main(int argc, char **argv)
 	char prog[256];
 
 	base = base ? base + 1 : arg0;
+	register_parts();
 	if (!strcmp(base, PREFIX "ctl"))
 		return ctl_main(argc, argv);
 	if (!strncmp(base, PREFIX, strlen(PREFIX))) {

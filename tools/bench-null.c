@@ -6,6 +6,7 @@
  * the vhost-device binary.
  * Usage: bench-null -s PATH [-v] [shared options] */
 #include "common/log.h"
+#include "common/sandbox.h"
 #include "vhost/proto.h"
 #include "vhost/serve.h"
 
@@ -39,5 +40,6 @@ static const struct serve_dev null_serve = {
 int main(int argc, char **argv)
 {
 	log_init("bench-null");
+	serve_register_part(&sandbox_serve_part);	/* confined as the devices are */
 	return serve_main(&null_serve, NULL, argc, argv);
 }

@@ -1001,7 +1001,7 @@ void ctl_server_stop(void)
 enum { CTL_OPT_CONTROL = 950 };
 static const char *ctl_path;
 
-void ctl_part_opts(struct serve_state *st, struct opt *tab)
+static void ctl_part_opts(struct serve_state *st, struct opt *tab)
 {
 	tab[0] = (struct opt)OPT("control", 0, "PATH",
 		"serve the control socket at PATH (owner only):\n"
@@ -1009,7 +1009,7 @@ void ctl_part_opts(struct serve_state *st, struct opt *tab)
 	tab[1] = (struct opt)OPT_END;
 }
 
-int ctl_part_opt(struct serve_state *st, int id, const char *arg)
+static int ctl_part_opt(struct serve_state *st, int id, const char *arg)
 {
 	if (!*arg) {
 		fprintf(stderr, "%s: --control must not be empty\n", st->prog);
@@ -1019,8 +1019,8 @@ int ctl_part_opt(struct serve_state *st, int id, const char *arg)
 	return 0;
 }
 
-/* Every socket listens: before the lock-down (the next part). */
-int ctl_part_ready(struct serve_state *st)
+/* Every socket listens: before the lock-down (registered after this). */
+static int ctl_part_ready(struct serve_state *st)
 {
 	if (!ctl_path)
 		return 0;
@@ -1028,9 +1028,14 @@ int ctl_part_ready(struct serve_state *st)
 				(unsigned)st->sk.count) ? -1 : 0;
 }
 
-int ctl_part_stop(struct serve_state *st)
+static int ctl_part_stop(struct serve_state *st)
 {
 	ctl_server_stop();
 	ctl_path = NULL;
 	return 0;
 }
+
+const struct serve_part ctl_serve_part = {
+	.opts = ctl_part_opts, .opt = ctl_part_opt, .ready = ctl_part_ready,
+	.stop = ctl_part_stop, .cleanup = ctl_part_stop,
+};

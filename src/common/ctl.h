@@ -12,7 +12,7 @@
  * version (CTL_PROTOCOL).
  *
  * The vhost-user core knows nothing of it: shared start-up code adds the
- * option (ctl_serve_part, in serve.c's serve_parts[]), and devices and
+ * option (ctl_serve_part, registered with serve_register_part()), and devices and
  * models register their commands with ctl_register() while they start.
  * A client never blocks the loop and cannot disturb a guest: bounded line
  * length, bounded output per client, nonblocking writes, a rate limit per
@@ -90,15 +90,11 @@ bool ctl_watched(void);
 struct json_w *ctl_event_begin(const char *name);
 void ctl_event_end(struct json_w *w);
 
-/* ---- the shared start-up part (an entry of serve.c's serve_parts[]):
- * --control PATH; the socket is made once every vhost-user socket
- * listens, before the lock-down, and removed at the stop ---- */
-struct serve_state;
-struct opt;
-void ctl_part_opts(struct serve_state *st, struct opt *tab);
-int ctl_part_opt(struct serve_state *st, int id, const char *arg);
-int ctl_part_ready(struct serve_state *st);
-int ctl_part_stop(struct serve_state *st);
+/* ---- the shared start-up part (for serve_register_part(), before the
+ * sandbox's): --control PATH; the socket is made once every vhost-user
+ * socket listens, before the lock-down, and removed at the stop ---- */
+struct serve_part;
+extern const struct serve_part ctl_serve_part;
 
 /* ---- the client applet: `vhost-device ctl PATH COMMAND [ARGS...]` ---- */
 int ctl_main(int argc, char **argv);

@@ -25,6 +25,8 @@
 #include "common/opts.h"
 #include "common/sandbox.h"
 #include "common/sandbox_int.h"
+#include "vhost/dev.h"
+#include "vhost/serve.h"
 
 struct sb_path {
 	int fd;            /* O_PATH */
@@ -186,6 +188,43 @@ int sandbox_opt(const char *prog, int id, const char *arg)
 	}
 	return -1;
 }
+
+/* ---- the shared start-up part ---- */
+
+static void sandbox_part_opts(struct serve_state *st, struct opt *tab)
+{
+	unsigned n = 0;
+
+	for (const struct opt *o = sandbox_opts; o->lng && n < SERVE_PART_MAX_OPTS; o++)
+		tab[n++] = *o;
+	tab[n] = (struct opt)OPT_END;
+}
+
+static int sandbox_part_opt(struct serve_state *st, int id, const char *arg)
+{
+	return sandbox_opt(st->prog, id, arg);
+}
+
+/* Every socket listens and the signals are set up: the socket files this
+ * process made (not those --fd or socket activation handed over) stay
+ * removable, then the lock-down, before the loop serves anything. */
+static int sandbox_part_ready(struct serve_state *st)
+{
+	for (unsigned long i = 0; !st->sk.nfds && i < st->sk.count; i++) {
+		const char *path = vu_dev_path(st->d[i]);
+		int e = sandbox_add_socket(path);
+
+		if (e < 0) {
+			log_err("%s: %s", path, strerror(-e));
+			return -1;
+		}
+	}
+	return sandbox_apply();
+}
+
+const struct serve_part sandbox_serve_part = {
+	.opts = sandbox_part_opts, .opt = sandbox_part_opt, .ready = sandbox_part_ready,
+};
 
 /* ---- lock-down steps ---- */
 

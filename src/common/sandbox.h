@@ -64,11 +64,14 @@ int sandbox_allow_image(const char *file);
 int sandbox_add_socket(const char *path);
 
 /* The shared options --sandbox=on|off, --user NAME, --group NAME (names
- * or numbers), added to every device by src/vhost/serve.c. */
+ * or numbers), added to every device by sandbox_serve_part (registered
+ * last with serve_register_part(): its ready step is the lock-down). */
 enum { SB_OPT_SANDBOX = 1, SB_OPT_USER, SB_OPT_GROUP };
 extern const struct opt sandbox_opts[];   /* ends with OPT_END */
 /* 0, or -1 after printing an error naming the bad value. */
 int sandbox_opt(const char *prog, int id, const char *arg);
+struct serve_part;
+extern const struct serve_part sandbox_serve_part;
 
 /* The one lock-down.  0, or -1 after logging why (the daemon then exits:
  * it never serves half-confined). */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
-/* --trace FILE[,format=F]: the shared start-up part (an entry of serve.c's
- * serve_parts[]) that opens the trace of a device that has one
+/* --trace FILE[,format=F]: the shared start-up part (trace_serve_part,
+ * registered with serve_register_part()) that opens the trace of a device that has one
  * (serve_dev.trace_format). */
 #include <errno.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@ enum { TRACE_OPT_TRACE = 1 };
 static char *trace_path;
 static char trace_help[160];
 
-void trace_part_opts(struct serve_state *st, struct opt *tab)
+static void trace_part_opts(struct serve_state *st, struct opt *tab)
 {
 	enum trace_format f = (enum trace_format)st->dev->trace_format;
 	unsigned n = 0;
@@ -39,7 +39,7 @@ void trace_part_opts(struct serve_state *st, struct opt *tab)
 	tab[n] = (struct opt)OPT_END;
 }
 
-int trace_part_opt(struct serve_state *st, int id, const char *arg)
+static int trace_part_opt(struct serve_state *st, int id, const char *arg)
 {
 	enum trace_format want = (enum trace_format)st->dev->trace_format;
 	const char *comma = strrchr(arg, ',');
@@ -71,7 +71,7 @@ int trace_part_opt(struct serve_state *st, int id, const char *arg)
 
 /* Before the device starts: the file is made now, so a bad path stops
  * the start with a message naming it. */
-int trace_part_check(struct serve_state *st)
+static int trace_part_check(struct serve_state *st)
 {
 	int r;
 
@@ -95,7 +95,7 @@ int trace_part_check(struct serve_state *st)
 	return 0;
 }
 
-int trace_part_ready(struct serve_state *st)
+static int trace_part_ready(struct serve_state *st)
 {
 	int r;
 
@@ -110,7 +110,7 @@ int trace_part_ready(struct serve_state *st)
 	return 0;
 }
 
-int trace_part_stop(struct serve_state *st)
+static int trace_part_stop(struct serve_state *st)
 {
 	if (!trace_path)
 		return 0;
@@ -119,3 +119,8 @@ int trace_part_stop(struct serve_state *st)
 	trace_path = NULL;
 	return 0;
 }
+
+const struct serve_part trace_serve_part = {
+	.opts = trace_part_opts, .opt = trace_part_opt, .check = trace_part_check,
+	.ready = trace_part_ready, .stop = trace_part_stop,
+};

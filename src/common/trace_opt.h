@@ -3,13 +3,8 @@
 #ifndef VD_COMMON_TRACE_OPT_H
 #define VD_COMMON_TRACE_OPT_H
 
-struct serve_state;
-struct opt;
-
-void trace_part_opts(struct serve_state *st, struct opt *tab);
-int trace_part_opt(struct serve_state *st, int id, const char *arg);
-int trace_part_check(struct serve_state *st);
-int trace_part_ready(struct serve_state *st);
-int trace_part_stop(struct serve_state *st);
+/* For serve_register_part(): the file is opened before the device starts. */
+struct serve_part;
+extern const struct serve_part trace_serve_part;
 
 #endif

@@ -50,7 +50,6 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "common/sandbox.h"
 #include "vhost/dev_int.h"
 #include "vhost/efd.h"
 #include "vhost/sockets.h"
@@ -564,14 +563,6 @@ static struct vu_dev *dev_new(struct loop *l, const char *path, int listen_fd,
 	d->listen_w = loop_add(l, d->listen_fd, EPOLLIN, on_listen, d);
 	if (!d->listen_w)
 		goto fail;
-	if (own) {
-		e = -sandbox_add_socket(path);
-		if (e > 0) {
-			loop_del(l, d->listen_w);
-			errno = e;
-			goto fail;
-		}
-	}
 	log_info("listening on %s", path);
 	return d;
 fail:

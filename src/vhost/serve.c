@@ -7,10 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "common/ctl.h"
 #include "common/log.h"
-#include "common/sandbox.h"
-#include "common/trace_opt.h"
 #include "vhost/activate.h"
 #include "vhost/efd.h"
 #include "vhost/serve.h"
@@ -105,46 +102,42 @@ static int notify_stop(struct serve_state *st)
 	return 0;
 }
 
-/* ---- the sandbox: --sandbox, --user, --group; the lock-down ---- */
+/* ---- the parts: the core's own two around those registered ---- */
 
-static void sandbox_part_opts(struct serve_state *st, struct opt *tab)
-{
-	unsigned n = 0;
-
-	for (const struct opt *o = sandbox_opts; o->lng && n < SERVE_PART_MAX_OPTS; o++)
-		tab[n++] = *o;
-	tab[n] = (struct opt)OPT_END;
-}
-
-static int sandbox_part_opt(struct serve_state *st, int id, const char *arg)
-{
-	return sandbox_opt(st->prog, id, arg);
-}
-
-/* Every socket listens and the signals are set up: lock down before the
- * loop serves anything. */
-static int sandbox_part_ready(struct serve_state *st)
-{
-	efd_init();   /* its AIO context and pipe, not made lazily later */
-	return sandbox_apply();
-}
-
-/* The shared start-up parts, in order.  A new shared option set (the
- * sandbox's, the deployment's) is one more entry here. */
-static const struct serve_part serve_parts[] = {
-	{ .opts = sockets_opts, .opt = sockets_opt, .check = sockets_check },
-	/* --trace (common/trace_opt.c): the file before the device starts */
-	{ .opts = trace_part_opts, .opt = trace_part_opt, .check = trace_part_check,
-	  .ready = trace_part_ready, .stop = trace_part_stop },
-	/* the control socket (common/ctl.c): commands from outside */
-	{ .opts = ctl_part_opts, .opt = ctl_part_opt, .ready = ctl_part_ready,
-	  .stop = ctl_part_stop, .cleanup = ctl_part_stop },
-	/* the other parts' ready steps run before the lock-down */
-	{ .opts = sandbox_part_opts, .opt = sandbox_part_opt, .ready = sandbox_part_ready },
-	/* last: ready means listening and confined */
-	{ .check = notify_check, .ready = notify_ready, .stop = notify_stop },
+static const struct serve_part sockets_part = {
+	.opts = sockets_opts, .opt = sockets_opt, .check = sockets_check,
 };
-#define NPARTS (sizeof(serve_parts) / sizeof(serve_parts[0]))
+/* last: ready means listening (and confined, when a part confines) */
+static const struct serve_part notify_part = {
+	.check = notify_check, .ready = notify_ready, .stop = notify_stop,
+};
+
+#define MAX_PARTS (SERVE_MAX_PARTS + 2)
+static const struct serve_part *registered[SERVE_MAX_PARTS];
+static unsigned nregistered;
+
+int serve_register_part(const struct serve_part *p)
+{
+	for (unsigned i = 0; i < nregistered; i++)
+		if (registered[i] == p)
+			return 0;
+	if (nregistered == SERVE_MAX_PARTS)
+		return -ENOSPC;
+	registered[nregistered++] = p;
+	return 0;
+}
+
+/* Part i of nparts(): the sockets, the registered ones in order, then
+ * readiness. */
+static unsigned nparts(void)
+{
+	return nregistered + 2;
+}
+
+static const struct serve_part *part(unsigned i)
+{
+	return i == 0 ? &sockets_part : i <= nregistered ? registered[i - 1] : &notify_part;
+}
 
 /* ---- start-up ---- */
 
@@ -162,29 +155,29 @@ static int part_opt(void *ctx, int id, const char *arg)
 
 static int parse(struct serve_state *st, void *ctx, int argc, char **argv)
 {
-	static struct opt tabs[NPARTS][SERVE_PART_MAX_OPTS + 1];
-	struct part_ctx pcs[NPARTS];
-	struct opts_group g[NPARTS + 1];
+	static struct opt tabs[MAX_PARTS][SERVE_PART_MAX_OPTS + 1];
+	struct part_ctx pcs[MAX_PARTS];
+	struct opts_group g[MAX_PARTS + 1];
 	const struct serve_dev *dev = st->dev;
+	unsigned n = nparts();
 
-	for (unsigned i = 0; i < NPARTS; i++) {
+	for (unsigned i = 0; i < n; i++) {
 		memset(tabs[i], 0, sizeof(tabs[i]));
-		if (serve_parts[i].opts)
-			serve_parts[i].opts(st, tabs[i]);
-		pcs[i] = (struct part_ctx){ st, &serve_parts[i] };
+		if (part(i)->opts)
+			part(i)->opts(st, tabs[i]);
+		pcs[i] = (struct part_ctx){ st, part(i) };
 		g[i] = (struct opts_group){ tabs[i], part_opt, &pcs[i] };
 	}
-	g[NPARTS] = (struct opts_group){ dev->spec->tab,
-					 dev->opt, ctx };
-	return opts_parse_groups(dev->spec, g, NPARTS + 1, argc, argv);
+	g[n] = (struct opts_group){ dev->spec->tab, dev->opt, ctx };
+	return opts_parse_groups(dev->spec, g, n + 1, argc, argv);
 }
 
 enum step { STEP_CHECK, STEP_READY, STEP_STOP, STEP_CLEANUP };
 
 static int run_step(struct serve_state *st, enum step s)
 {
-	for (unsigned i = 0; i < NPARTS; i++) {
-		const struct serve_part *p = &serve_parts[i];
+	for (unsigned i = 0; i < nparts(); i++) {
+		const struct serve_part *p = part(i);
 		int (*fn)(struct serve_state *) = s == STEP_CHECK ? p->check :
 						  s == STEP_READY ? p->ready :
 						  s == STEP_STOP ? p->stop : p->cleanup;
@@ -353,6 +346,7 @@ int serve_main(const struct serve_dev *dev, void *ctx, int argc, char **argv)
 	}
 	if (listen_all(&st, ctx))
 		goto out;
+	efd_init();	/* its AIO context and pipe, before any lock-down */
 	if (run_step(&st, STEP_READY))
 		goto out;
 	if (dev->serving && dev->serving(ctx, st.l))

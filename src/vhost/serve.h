@@ -6,10 +6,12 @@
  * tear down.  A device's main is its option handling plus
  * serve_main().
  *
- * Shared start-up pieces ("parts") live in serve.c's serve_parts[]: each
- * adds its options to every device and may act at fixed steps of the
- * start-up (see struct serve_part).  The socket options -s, -c and
- * --mem-slots are the first part; -v, -h and -V come from common/opts.c. */
+ * Shared start-up pieces ("parts") add their options to every device and
+ * may act at fixed steps of the start-up (see struct serve_part).  The
+ * core has two of its own: the socket options -s, -c and --mem-slots
+ * first, readiness (NOTIFY_SOCKET) last.  Tools outside the core (the
+ * trace, the control socket, the sandbox) register theirs in between with
+ * serve_register_part(); -v, -h and -V come from common/opts.c. */
 #ifndef VD_VHOST_SERVE_H
 #define VD_VHOST_SERVE_H
 
@@ -95,8 +97,8 @@ struct serve_state {
 #define SERVE_PART_MAX_OPTS 8
 
 /* A shared start-up piece.  Its options appear in every device's --help
- * in serve_parts[] order, ahead of the device's own options.
- * The steps run in serve_parts[] order; each returns 0, or -1 after
+ * in part order, ahead of the device's own options.
+ * The steps run in part order; each returns 0, or -1 after
  * printing why (the device then exits 1), or OPTS_USAGE (exit 2). */
 struct serve_part {
 	/* Fill tab (room for SERVE_PART_MAX_OPTS + OPT_END) with this part's
@@ -105,8 +107,8 @@ struct serve_part {
 	int (*opt)(struct serve_state *st, int id, const char *arg);
 	/* After parsing, before the device opens anything. */
 	int (*check)(struct serve_state *st);
-	/* Every socket listens, just before the loop runs (readiness
-	 * notification, dropping privileges go here). */
+	/* Every socket listens (st->d), just before the loop runs (making
+	 * the control socket, dropping privileges go here). */
 	int (*ready)(struct serve_state *st);
 	/* The loop has ended (a signal); the sockets still exist. */
 	int (*stop)(struct serve_state *st);
@@ -114,6 +116,13 @@ struct serve_part {
 	 * start-up): release what the part made.  Optional. */
 	int (*cleanup)(struct serve_state *st);
 };
+
+/* Add part p after those registered before it, ahead of readiness, for
+ * every serve_main that follows (main() does this once for the tools).
+ * Registering p again changes nothing.  0, or -ENOSPC past
+ * SERVE_MAX_PARTS. */
+#define SERVE_MAX_PARTS 6
+int serve_register_part(const struct serve_part *p);
 
 /* Start dev with ctx (passed to its callbacks): the exit status for main:
  * 0 after --help/--version or a signal, 2 on a usage error (OPTS_USAGE:
