@@ -226,8 +226,14 @@ int serve_fds_need(const char *prog, unsigned long n, const char *what)
 	}
 	fds_wanted += n;
 	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur == RLIM_INFINITY ||
-	    fds_wanted <= rl.rlim_cur)
+	    fds_wanted <= rl.rlim_cur) {
+		log_debug("%s: %lu file descriptors needed in all, within RLIMIT_NOFILE",
+			  what, fds_wanted);
 		return 0;
+	}
+	log_debug("%s: %lu file descriptors needed in all: RLIMIT_NOFILE %llu, up to %llu",
+		  what, fds_wanted, (unsigned long long)rl.rlim_cur,
+		  (unsigned long long)rl.rlim_max);
 	if (rl.rlim_max != RLIM_INFINITY && fds_wanted > rl.rlim_max) {
 		fprintf(stderr, "%s: %s: %lu file descriptors needed in all, but the open-file "
 			"limit RLIMIT_NOFILE is %llu (ulimit -Hn; LimitNOFILE= in a systemd "
