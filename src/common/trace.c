@@ -28,6 +28,7 @@ static struct {
 	size_t len[2];
 	unsigned cur;              /* the buffer being filled */
 	bool busy;                 /* the other one is being written */
+	bool closing;              /* trace_close: no worker, writes bounded */
 	bool ran;                  /* the worker wrote it (set by the worker) */
 	bool failed;               /* a write failed: nothing more is written */
 	int write_err;             /* of the last write (worker) */
@@ -127,7 +128,11 @@ static void flush_run(struct work *w)
 {
 	unsigned o = T.cur ^ 1;
 
-	T.write_err = write_all(T.fd, T.buf[o], T.len[o]);
+	/* while closing this runs on the loop's thread (no worker): it must
+	 * not wait on a reader for long, and write_end has made the fd
+	 * nonblocking anyway */
+	T.write_err = T.closing ? write_end(T.fd, T.buf[o], T.len[o]) :
+				  write_all(T.fd, T.buf[o], T.len[o]);
 	__atomic_store_n(&T.ran, true, __ATOMIC_RELEASE);
 }
 
@@ -292,7 +297,7 @@ int trace_open(const char *path, enum trace_format f)
 	T.fmt = f;
 	T.len[0] = T.len[1] = 0;
 	T.cur = 0;
-	T.busy = T.failed = false;
+	T.busy = T.failed = T.closing = false;
 	T.dropped = T.dropped_told = 0;
 	T.defs_done = T.scope_open = false;
 	T.nwires = 0;
@@ -331,6 +336,7 @@ unsigned long trace_close(void)
 	if (T.wk)
 		stuck = !worker_free(T.wk);   /* a write under way finishes */
 	T.wk = NULL;
+	T.closing = true;
 	if (T.timer)
 		loop_del(T.loop, T.timer);
 	T.timer = NULL;
