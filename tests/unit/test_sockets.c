@@ -4,7 +4,11 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 #include <cmocka.h>
 
 #include "common/opts.h"
@@ -64,12 +68,72 @@ static void test_sockets_names_numbered_or_verbatim(void **state)
 	assert_int_equal(vu_sockets_path(&n, 1, buf, 15), -ENAMETOOLONG);
 }
 
+/* stderr of f(s) in buf; f's result */
+static int with_stderr(int (*f)(struct vu_sockets *), struct vu_sockets *s, char *buf,
+		       size_t len)
+{
+	int cap = memfd_create("err", MFD_CLOEXEC), saved = dup(2), r;
+	ssize_t n;
+
+	assert_true(cap >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(cap, 2);
+	r = f(s);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(cap, buf, len - 1, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	close(cap);
+	return r;
+}
+
+static int check(struct vu_sockets *s)
+{
+	return vu_sockets_check(s, "t");
+}
+
+/* More --fd than the device serves sockets: refused, naming both. */
+static void test_sockets_more_fds_than_sockets(void **state)
+{
+	struct vu_sockets s = VU_SOCKETS_NUMBERED(2);
+	char err[512];
+
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_FD, "100"), 0);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_FD, "101"), 0);
+	assert_int_equal(vu_sockets_opt(&s, "t", VU_OPT_FD, "102"), 0);
+	assert_int_equal(with_stderr(check, &s, err, sizeof(err)), -1);
+	assert_string_equal(err, "t: 3 sockets handed over; at most 2\n");
+	vu_sockets_free(&s);
+}
+
+/* LISTEN_FDNAMES with fewer names than LISTEN_FDS: refused, naming it. */
+static void test_sockets_activation_names_short(void **state)
+{
+	struct vu_sockets s = VU_SOCKETS_NUMBERED(4);
+	char err[512], pid[16];
+
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	setenv("LISTEN_PID", pid, 1);
+	setenv("LISTEN_FDS", "2", 1);
+	setenv("LISTEN_FDNAMES", "only", 1);
+	assert_int_equal(with_stderr(check, &s, err, sizeof(err)), -1);
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	vu_sockets_free(&s);
+	assert_string_equal(err, "t: socket activation: LISTEN_FDNAMES 'only' does not name "
+			    "2 sockets\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sockets_count_checked),
 		cmocka_unit_test(test_sockets_path_required_and_not_empty),
 		cmocka_unit_test(test_sockets_names_numbered_or_verbatim),
+		cmocka_unit_test(test_sockets_more_fds_than_sockets),
+		cmocka_unit_test(test_sockets_activation_names_short),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
