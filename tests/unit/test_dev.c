@@ -286,6 +286,17 @@ static void test_dev_get_config_in_range_and_outside(void **state)
 	devfx_send(f, VHOST_USER_GET_CONFIG, 0, &c, VHOST_USER_CONFIG_HDR_SIZE + 4, NULL, 0);
 	assert_int_equal(devfx_recv(f, &h, NULL, 0), 0);
 	assert_true(vu_dev_connected(f->d));
+	/* an offset past the end, even for 0 bytes (and where offset + size
+	 * would wrap): empty too */
+	c.offset = 9;
+	c.size = 0;
+	devfx_send(f, VHOST_USER_GET_CONFIG, 0, &c, VHOST_USER_CONFIG_HDR_SIZE, NULL, 0);
+	assert_int_equal(devfx_recv(f, &h, NULL, 0), 0);
+	c.offset = 0xffffffff;
+	c.size = 4;
+	devfx_send(f, VHOST_USER_GET_CONFIG, 0, &c, VHOST_USER_CONFIG_HDR_SIZE + 4, NULL, 0);
+	assert_int_equal(devfx_recv(f, &h, NULL, 0), 0);
+	assert_true(vu_dev_connected(f->d));
 	/* size field disagreeing with the payload: devfx_dropped */
 	c.offset = 0;
 	c.size = 8;
