@@ -197,6 +197,54 @@ static void test_dev_edges_reset_without_device_callbacks(void **state)
 	ring_down(&x);
 }
 
+/* SET_STATUS 0 outside a stop, on a device without reset() or
+ * set_features() after SET_FEATURES: the same. */
+static void test_dev_edges_status_0_without_device_callbacks(void **state)
+{
+	struct efx x = { 0 };
+	uint64_t pf = BIT64(VHOST_USER_PROTOCOL_F_STATUS), zero = 0;
+
+	nheld = 0;
+	new_dev(&x.f, &hold_ops);
+	devfx_negotiate(&x.f, pf);
+	ring_up(&x);
+	request(&x);
+	assert_int_equal(nheld, 1);
+	devfx_send(&x.f, VHOST_USER_SET_STATUS, 0, &zero, 8, NULL, 0);
+	assert_true(vu_dev_connected(x.f.d));
+	vu_complete(x.f.d, 0, held[0], 4);   /* forgotten: ignored */
+	assert_int_equal(gm_ring_used_idx(&x.r), 0);
+	free_dev(&x.f);
+	ring_down(&x);
+}
+
+/* The socket file is removed at the end only if it is still the one the
+ * device created: one put in its place by someone else stays. */
+static void test_dev_edges_replaced_socket_file_kept(void **state)
+{
+	struct fx f = { 0 };
+	int fd;
+
+	new_dev(&f, &devfx_ops);
+	assert_int_equal(unlink(f.path), 0);
+	fd = open(f.path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	close(f.c);
+	f.c = -1;
+	vu_dev_free(f.d);
+	assert_int_equal(access(f.path, F_OK), 0);
+	assert_int_equal(unlink(f.path), 0);
+	/* and one that went away is no error */
+	f.d = vu_dev_new(f.l, f.path, &devfx_ops, &f);
+	assert_non_null(f.d);
+	assert_int_equal(unlink(f.path), 0);
+	vu_dev_free(f.d);
+	assert_int_equal(access(f.path, F_OK), -1);
+	loop_free(f.l);
+	rmdir(f.dir);
+}
+
 /* REPLY_ACK on a request that has a reply of its own: that reply only. */
 static void test_dev_edges_need_reply_on_a_get_answers_once(void **state)
 {
@@ -424,6 +472,8 @@ int main(void)
 		cmocka_unit_test(test_dev_edges_complete_twice_or_bad_queue_ignored),
 		cmocka_unit_test(test_dev_edges_complete_on_other_queue_ignored),
 		cmocka_unit_test(test_dev_edges_reset_without_device_callbacks),
+		cmocka_unit_test(test_dev_edges_status_0_without_device_callbacks),
+		cmocka_unit_test(test_dev_edges_replaced_socket_file_kept),
 		cmocka_unit_test(test_dev_edges_need_reply_on_a_get_answers_once),
 		cmocka_unit_test(test_dev_edges_set_vring_base_running_or_bad_queue),
 		cmocka_unit_test(test_dev_edges_ops_refused),
