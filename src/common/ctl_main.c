@@ -79,16 +79,20 @@ static int put_value(struct json_w *w, const char *key, const char *v, bool raw,
 	}
 	if ((v[0] == '0' && (v[1] == 'x' || v[1] == 'X') && v[2]) ||
 	    (v[0] == '-' && v[1] == '0' && (v[2] == 'x' || v[2] == 'X') && v[3])) {
-		unsigned long x;
 		bool neg = v[0] == '-';
+		uint64_t x, max = neg ? 1ull << 63 : INT64_MAX;
+		char *end;
 
+		/* 64 bits on every target (unsigned long is 32 on armhf) */
+		errno = 0;
+		x = strtoull(v + 2 + neg, &end, 16);
 		if (strspn(v + 2 + neg, "0123456789abcdefABCDEF") != strlen(v + 2 + neg) ||
-		    opts_parse_uint(v + neg, 16, neg ? 0x8000000000000000ul : 0x7ffffffffffffffful, &x)) {
+		    *end || errno || x > max) {
 			snprintf(err, errlen, "%s=%s: not a hex number that fits 64 bits", key, v);
 			return -1;
 		}
 		if (neg)
-			jw_int(w, key, x == 0x8000000000000000ul ? INT64_MIN : -(int64_t)x);
+			jw_int(w, key, x == 1ull << 63 ? INT64_MIN : -(int64_t)x);
 		else
 			jw_uint(w, key, x);
 		return 0;
