@@ -294,6 +294,10 @@ int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned lo
 	if (strncmp(end, "..", 2))
 		return opts_bad(spec->prog, o->lng, arg, "bad range '%s'", o->range);
 	max = strtoul(end + 2, &end, 10);
+	/* a range up to 2^64 - 1 (upstream's usize on 64 bits) ends at
+	 * ULONG_MAX where unsigned long is 32 bits, as usize does there */
+	if (errno == ERANGE && max == ULONG_MAX)
+		errno = 0;
 	if (*end || errno)
 		return opts_bad(spec->prog, o->lng, arg, "bad range '%s'", o->range);
 	r = opts_parse_uint(arg, 10, ULONG_MAX, &v);
