@@ -62,7 +62,11 @@ readme_daemon() {
 	mkdir -p "$WORK/bin"
 	for p in $("$BIN" --list); do ln -sf "$BIN" "$WORK/bin/vhost-device-$p"; done
 	echo "  README daemon: $3"
-	(cd "$WORK" && export PATH="$WORK/bin:$READ_PATH" && eval "exec ${3%&}") > "$WORK/$1.$2.log" 2>&1 &
+	# RUST_LOG=info: the command as written; its info lines ("frontend
+	# connected") are what the checks wait for, and scmi, i2c, spi and rng
+	# log only errors by default (upstream's env_logger default)
+	(cd "$WORK" && export PATH="$WORK/bin:$READ_PATH" RUST_LOG=info &&
+	 eval "exec ${3%&}") > "$WORK/$1.$2.log" 2>&1 &
 	DPID=$!
 	DAEMONS+=("$DPID")
 	CUR_DAEMONS+=("$DPID")
