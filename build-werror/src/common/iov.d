@@ -1,2 +1,0 @@
-build-werror/src/common/iov.o: src/common/iov.c src/common/iov.h
-src/common/iov.h:

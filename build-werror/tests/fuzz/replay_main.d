@@ -1,1 +1,0 @@
-build-werror/tests/fuzz/replay_main.o: tests/fuzz/replay_main.c

@@ -1,3 +1,0 @@
-build-werror/tests/unit/test_conform_scmi.o: \
- tests/unit/test_conform_scmi.c src/devices/scmi.h
-src/devices/scmi.h:
