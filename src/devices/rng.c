@@ -67,6 +67,7 @@ struct rng {
 	uint64_t (*now)(void);
 	struct rng_sock *socks;
 	unsigned nsocks;
+	unsigned next_sock;        /* rng_pump_all starts there */
 };
 
 /* ---- sources ---- */
@@ -156,17 +157,18 @@ static void rng_arm(struct rng_sock *s, uint64_t delay)
 		log_err("rng: cannot arm the rate-limit timer: requests wait for the next one");
 }
 
-/* Fill e now as far as the rate limit and the source allow: the bytes
- * written; 0 when e has to wait (the period's bytes are used up: the
- * timer is armed; the source has nothing: its fd is watched; the source
- * has ended: for good). */
-static uint32_t rng_fill(struct rng_sock *s, struct vq_elem *e)
+/* Fill e now as far as the rate limit and the source allow.  True when
+ * e is answered, with *len bytes; false when it has to wait (the period's
+ * bytes are used up: the timer is armed; the source has nothing: its fd
+ * is watched; the source has ended: for good). */
+static bool rng_fill(struct rng_sock *s, struct vq_elem *e, uint32_t *len)
 {
 	struct rng *r = s->r;
 	uint64_t want = e->in_len, got = 0;
+	bool fault = false;
 
 	if (r->ended)
-		return 0;
+		return false;
 	if (r->quota) {
 		uint64_t now = r->now();
 
@@ -176,7 +178,7 @@ static uint32_t rng_fill(struct rng_sock *s, struct vq_elem *e)
 		}
 		if (!s->left) {
 			rng_arm(s, s->period_start + r->period_ns - now);
-			return 0;
+			return false;
 		}
 		if (want > s->left)
 			want = s->left;
@@ -187,6 +189,16 @@ static uint32_t rng_fill(struct rng_sock *s, struct vq_elem *e)
 
 		if (k == -EAGAIN || k == -EINTR) {
 			rng_wait_source(r);
+			break;
+		}
+		if (k == -EFAULT) {
+			/* the guest's buffer is no longer memory (its frontend
+			 * truncated it): this request's fault, not the
+			 * source's, which every other guest still uses */
+			log_bad("rng: a request's buffer is not writable memory; "
+				"answered with the %lu bytes before it",
+				(unsigned long)got);
+			fault = true;
 			break;
 		}
 		if (k <= 0) {
@@ -202,28 +214,50 @@ static uint32_t rng_fill(struct rng_sock *s, struct vq_elem *e)
 	}
 	if (r->quota)
 		s->left -= got;
-	return (uint32_t)got;
+	*len = (uint32_t)got;
+	return got || fault;
 }
 
-/* Answer waiting requests, oldest first, while bytes come. */
+/* Answer s's oldest waiting request if it can be now. */
+static bool rng_answer_one(struct rng_sock *s)
+{
+	struct vq_elem *e;
+	uint32_t n;
+
+	if (!s->count)
+		return false;
+	e = s->held[s->head];
+	if (!rng_fill(s, e, &n))
+		return false;
+	s->head = (s->head + 1) % RNG_QUEUE_SIZE;
+	s->count--;
+	s->complete(s, e, n);
+	return true;
+}
+
+/* Answer s's waiting requests, oldest first, while bytes come. */
 static void rng_pump(struct rng_sock *s)
 {
-	while (s->count) {
-		struct vq_elem *e = s->held[s->head];
-		uint32_t n = rng_fill(s, e);
-
-		if (!n)
-			return;
-		s->head = (s->head + 1) % RNG_QUEUE_SIZE;
-		s->count--;
-		s->complete(s, e, n);
-	}
+	while (rng_answer_one(s))
+		;
 }
 
+/* The source has bytes again: the sockets' waiting requests one at a
+ * time in turn, from a socket one further each time, so that a guest
+ * asking without pause cannot take every byte of a slow source from the
+ * others. */
 static void rng_pump_all(struct rng *r)
 {
-	for (unsigned i = 0; i < r->nsocks; i++)
-		rng_pump(&r->socks[i]);
+	unsigned first = r->next_sock;
+	bool more = r->nsocks > 0;
+
+	if (more)
+		r->next_sock = (first + 1) % r->nsocks;
+	while (more) {
+		more = false;
+		for (unsigned i = 0; i < r->nsocks; i++)
+			more |= rng_answer_one(&r->socks[(first + i) % r->nsocks]);
+	}
 }
 
 static int rng_op_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_elem *e)
@@ -239,11 +273,8 @@ static int rng_op_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_ele
 			"answered empty", e->out_len, e->in_len);
 		return 0;
 	}
-	if (!s->count) {
-		n = rng_fill(s, e);
-		if (n)
-			return (int)n;
-	}
+	if (!s->count && rng_fill(s, e, &n))
+		return (int)n;
 	if (s->count == RNG_QUEUE_SIZE) {
 		/* cannot happen: no more elements than the ring size */
 		log_bad("rng: more waiting requests than the queue holds");

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <cmocka.h>
 
 #include "../../src/devices/rng.c"
@@ -352,6 +353,68 @@ static void test_rng_getrandom_source_gives_bytes(void **state)
 	assert_memory_not_equal(buf, zero, sizeof(buf));
 }
 
+/* A request whose buffer is not memory (its guest's memory truncated
+ * under us: the read says EFAULT) is answered with what came before the
+ * fault; the source is not ended for the other requests and guests. */
+static void test_rng_unwritable_buffer_fails_only_its_request(void **state)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *gone = mmap(NULL, (size_t)pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct telem a, b;
+
+	assert_true(gone != MAP_FAILED);
+	R.ops = &getrandom_ops;
+	mk(&a, 0, 6, 10);
+	a.iov[1].iov_base = gone;                /* the second piece faults */
+	assert_int_equal(handle(&a), 6);
+	assert_false(R.ended);
+	mk(&a, 0, 8, 0);
+	a.iov[0].iov_base = gone;                /* nothing before the fault */
+	assert_int_equal(handle(&a), 0);
+	assert_int_equal(S.count, 0);            /* answered, not held */
+	assert_false(R.ended);
+	mk(&b, 0, 16, 0);
+	assert_int_equal(handle(&b), 16);        /* the next request is served */
+	munmap(gone, (size_t)pg);
+}
+
+/* Bytes that come back to a slow source go to the guests in turn, one
+ * request each, not all to the first socket's queue. */
+static void test_rng_waiting_sockets_served_in_turn(void **state)
+{
+	static struct rng_sock two[2];
+	struct telem a1, a2, b1;
+	uint64_t one = 1;
+
+	memset(two, 0, sizeof(two));
+	for (unsigned i = 0; i < 2; i++) {
+		two[i].r = &R;
+		two[i].complete = fake_complete;
+	}
+	R.socks = two;
+	R.nsocks = 2;
+	mk(&a1, 0, 4, 0);
+	mk(&a2, 0, 4, 0);
+	mk(&b1, 0, 4, 0);
+	assert_int_equal(rng_op_handle(&two[0], NULL, 0, &a1.e), DEV_HELD);
+	assert_int_equal(rng_op_handle(&two[0], NULL, 0, &a2.e), DEV_HELD);
+	assert_int_equal(rng_op_handle(&two[1], NULL, 0, &b1.e), DEV_HELD);
+	src.avail = 8;                           /* two requests' worth */
+	assert_int_equal(write(src.efd, &one, sizeof(one)), sizeof(one));
+	assert_int_equal(loop_run_once(R.l, 5000), 1);
+	assert_int_equal(done.n, 2);
+	assert_ptr_equal(done.e[0], &a1.e);
+	assert_ptr_equal(done.e[1], &b1.e);      /* not a2: socket 1's turn */
+	/* the next time, socket 1 is first: a2 waits behind nobody */
+	src.avail = 4;
+	assert_int_equal(write(src.efd, &one, sizeof(one)), sizeof(one));
+	assert_int_equal(loop_run_once(R.l, 5000), 1);
+	assert_int_equal(done.n, 3);
+	assert_ptr_equal(done.e[2], &a2.e);
+	R.socks = &S;
+	R.nsocks = 1;
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -371,6 +434,8 @@ int main(void)
 		T(test_rng_max_bytes_split_between_sockets),
 		T(test_rng_source_file_checked),
 		T(test_rng_getrandom_source_gives_bytes),
+		T(test_rng_unwritable_buffer_fails_only_its_request),
+		T(test_rng_waiting_sockets_served_in_turn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
