@@ -30,7 +30,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 
-#include "devices/scmi.h"
+#include "devices/scmi_spec.h"
 #include "../tests/frontend/fe.h"
 #include "../tests/frontend/itest.h"
 #include "../tests/frontend/proc.h"

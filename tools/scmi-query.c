@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "devices/scmi.h"
+#include "devices/scmi_spec.h"
 #include "../tests/frontend/fe.h"
 
 #define CAP 136   /* what a Linux guest offers: header, status, 128 bytes */
