@@ -16,7 +16,8 @@
  * models register their commands with ctl_register() while they start.
  * A client never blocks the loop and cannot disturb a guest: bounded line
  * length, bounded output per client, nonblocking writes, a rate limit per
- * client, a bounded number of clients (ctl.c spells out each reaction). */
+ * client, a bounded number of clients (ctl_server.c spells out each
+ * reaction). */
 #ifndef VD_CTL_H
 #define VD_CTL_H
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* libFuzzer target: the control socket's request handling
- * (src/common/ctl.c, json.c): the input is one request line as a client
- * sends it, run through the parser, the request checks and the dispatch
- * to the built-in commands and a table using every argument getter.
+ * (src/common/ctl.c, ctl_cmds.c, json.c): the input is one request line
+ * as a client sends it, run through the parser, the request checks and
+ * the dispatch to the built-in commands and a table using every
+ * argument getter.
  *
  * Checked: the reply is always one valid JSON object (the strict reader
  * takes it) with "id" and exactly one of "return" or "error"; every value

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
-/* The control socket's server (common/ctl.c) on a loop of its own:
+/* The control socket's server (common/ctl*.c) on a loop of its own:
  * command dispatch and argument checks, the words-to-request mapping of
  * the ctl applet, and each reaction to a hostile client. */
 #include <errno.h>
