@@ -278,15 +278,22 @@ int opts_bad(const char *prog, const char *opt, const char *arg, const char *fmt
 	return -1;
 }
 
-int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned long *out)
+static const struct opt *find_by_id(const struct opts_spec *spec, int id)
 {
 	const struct opt *o = spec->tab;
+
+	while (o->lng && o->id != id)
+		o++;
+	return o;
+}
+
+int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned long *out)
+{
+	const struct opt *o = find_by_id(spec, id);
 	unsigned long min, max, v;
 	char *end;
 	int r;
 
-	while (o->lng && o->id != id)
-		o++;
 	if (!o->lng || !o->range)
 		return opts_bad(spec->prog, "option", arg, "has no range (id %d)", id);
 	errno = 0;
@@ -310,4 +317,14 @@ int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned lo
 	}
 	*out = v;
 	return 0;
+}
+
+int opts_uint_default(const struct opts_spec *spec, int id, unsigned long *out)
+{
+	const struct opt *o = find_by_id(spec, id);
+
+	if (!o->lng || !o->dflt)
+		return opts_bad(spec->prog, "option", o->lng ? o->lng : "?",
+				"has no default (id %d)", id);
+	return opts_uint(spec, id, o->dflt, out) ? -1 : 0;
 }

@@ -94,6 +94,12 @@ int opts_parse_uint(const char *s, int base, unsigned long max, unsigned long *o
  * OPTS_USAGE when ARG is no number at all, -1 when it is out of range. */
 int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned long *out);
 
+/* The default of a number option of spec->tab (entry id): its .dflt, the
+ * value --help and the man page show, parsed as opts_uint() parses a
+ * given one, so the code cannot use another.  0 with *out set, or -1
+ * after printing why (no default, not in its own range). */
+int opts_uint_default(const struct opts_spec *spec, int id, unsigned long *out);
+
 /* The one form of a command line that is wrong as a whole (a missing
  * option): prints "PROG: why" and the pointer to --help on stderr and
  * returns OPTS_USAGE (exit 2, as clap's missing required argument). */

@@ -387,7 +387,13 @@ static int rng_open_source(struct rng *r)
 static int rng_start(void *ctx, struct loop *l, unsigned count)
 {
 	struct rng *r = ctx;
+	unsigned long ms;
 
+	if (!r->period_ns) {	/* no -p: the table's default, as --help shows it */
+		if (opts_uint_default(&rng_spec, OPT_PERIOD, &ms))
+			return -1;
+		r->period_ns = (uint64_t)ms * 1000000u;
+	}
 	if (rng_open_source(r))
 		return -1;
 	if (r->max_bytes) {
@@ -445,11 +451,7 @@ static const struct serve_dev rng_serve = {
 
 int rng_main(int argc, char **argv)
 {
-	struct rng r = {
-		.fd = -1, .random_fd = -1,
-		.period_ns = (uint64_t)RNG_MAX_PERIOD_MS * 1000000u,
-		.now = loop_now_ns,
-	};
+	struct rng r = { .fd = -1, .random_fd = -1, .now = loop_now_ns };
 
 	return serve_main(&rng_serve, &r, argc, argv);
 }

@@ -226,6 +226,45 @@ static void test_opts_uint_takes_the_tables_range(void **state)
 	assert_non_null(strstr(err, "has no range"));
 }
 
+static int count_default(const char *unused)
+{
+	return opts_uint_default(&spec, O_COUNT, &uint_v);
+}
+
+static int sock_default(const char *unused)
+{
+	return opts_uint_default(&spec, O_SOCK, &uint_v);
+}
+
+static int outside_default(const char *unused)
+{
+	static const struct opt t[] = {
+		OPT("n", 'n', "N", "a number", 1, .range = "1..8", .dflt = "9"),
+		OPT_END
+	};
+	static const struct opts_spec s = { .prog = "p", .usage = "", .tab = t };
+
+	return opts_uint_default(&s, 1, &uint_v);
+}
+
+/* A default the code uses is the table's, the one --help shows. */
+static void test_opts_uint_default_is_the_tables(void **state)
+{
+	char err[256];
+
+	uint_v = 0;
+	assert_int_equal(with_stderr(err, sizeof(err), count_default, NULL), 0);
+	assert_int_equal(uint_v, 1);
+	assert_string_equal(err, "");
+	/* an entry without a default is a mistake in the table */
+	assert_int_equal(with_stderr(err, sizeof(err), sock_default, NULL), -1);
+	assert_non_null(strstr(err, "has no default"));
+	/* and so is a default outside its own range */
+	assert_int_equal(with_stderr(err, sizeof(err), outside_default, NULL), -1);
+	assert_string_equal(err, "p: --n '9': expected 1..8\n");
+	assert_int_equal(uint_v, 1);
+}
+
 static int bad_list(const char *arg)
 {
 	return opts_bad("prog", "--list", arg, "entry %d is empty", 2);
@@ -406,6 +445,7 @@ int main(void)
 		cmocka_unit_test(test_opts_help_lists_every_option),
 		cmocka_unit_test(test_opts_parse_uint_strict),
 		cmocka_unit_test(test_opts_uint_takes_the_tables_range),
+		cmocka_unit_test(test_opts_uint_default_is_the_tables),
 		cmocka_unit_test(test_opts_bad_names_option_and_value),
 		cmocka_unit_test(test_opts_help_more_before_epilog),
 		cmocka_unit_test(test_opts_values_help),

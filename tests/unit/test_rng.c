@@ -327,6 +327,26 @@ static void test_rng_max_bytes_split_between_sockets(void **state)
 	rng_cleanup(&r, R.l);
 }
 
+/* Without -p the period is the table's default, the one --help and the
+ * man page show (upstream's 65536 ms). */
+static void test_rng_default_period_is_the_tables(void **state)
+{
+	struct rng r = { .fd = -1, .random_fd = -1, .now = fake_now };
+	const struct opt *o = rng_opts;
+
+	assert_int_equal(rng_start(&r, R.l, 1), 0);
+	while (o->id != OPT_PERIOD)
+		o++;
+	assert_string_equal(o->dflt, "65536");
+	assert_int_equal(r.period_ns, 65536ull * 1000000);
+	rng_cleanup(&r, R.l);
+	/* a given period stays */
+	r = (struct rng){ .fd = -1, .random_fd = -1, .now = fake_now, .period_ns = 5 };
+	assert_int_equal(rng_start(&r, R.l, 1), 0);
+	assert_int_equal(r.period_ns, 5);
+	rng_cleanup(&r, R.l);
+}
+
 static void test_rng_source_file_checked(void **state)
 {
 	struct rng r = { .fd = -1, .random_fd = -1, .now = fake_now };
@@ -421,6 +441,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(test_rng_fills_every_writable_piece),
+		T(test_rng_default_period_is_the_tables),
 		T(test_rng_readable_bytes_answered_empty),
 		T(test_rng_no_writable_bytes_answered_empty),
 		T(test_rng_short_read_answers_what_came),
