@@ -6,6 +6,7 @@
  * selects.  spidev messages run on a worker per chip select (spi_core.c). */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -174,6 +175,16 @@ static int spi_start(void *ctx, struct loop *l, unsigned count)
 	}
 	for (unsigned i = 0; i < c->ncs; i++)
 		log_info("chip select %u: %s", i, c->cs[i]->name);
+	c->sock = calloc(count, sizeof(*c->sock));
+	if (!c->sock) {
+		fprintf(stderr, "%s: out of memory\n", spi_spec.prog);
+		return -1;
+	}
+	c->nsock = count;
+	if (spi_ctl_register(c)) {
+		fprintf(stderr, "%s: cannot register the control commands\n", spi_spec.prog);
+		return -1;
+	}
 	if (spi_ctrl_needs_threads(c))
 		sandbox_need(SB_NEED_THREADS);   /* started in spi_serving */
 	return 0;
@@ -193,8 +204,12 @@ static int spi_sock(void *ctx, const struct serve_sock *ss)
 {
 	struct spi_sock *s = ss->priv;
 
-	s->ctrl = ctx;
+	struct spi_ctrl *c = ctx;
+
+	s->ctrl = c;
 	s->index = (int)ss->i;
+	if (ss->i < c->nsock)
+		c->sock[ss->i] = s;
 	s->complete = spi_complete;
 	s->running = spi_running;
 	return 0;
@@ -207,12 +222,22 @@ static void spi_stop(void *ctx)
 
 static void spi_free_sock(void *ctx, void *priv)
 {
-	spi_sock_free(priv);
+	struct spi_ctrl *c = ctx;
+	struct spi_sock *s = priv;
+
+	if (s->index >= 0 && (unsigned)s->index < c->nsock && c->sock[s->index] == s)
+		c->sock[s->index] = NULL;
+	spi_sock_free(s);
 }
 
 static void spi_cleanup(void *ctx, struct loop *l)
 {
-	spi_ctrl_free(ctx);
+	struct spi_ctrl *c = ctx;
+
+	free(c->sock);
+	c->sock = NULL;
+	c->nsock = 0;
+	spi_ctrl_free(c);
 }
 
 static const struct serve_dev spi_serve = {

@@ -147,6 +147,9 @@ struct spi_ctrl {
 	struct spi_target *held;
 	int held_owner;
 	struct worker *disk;           /* writes the flash image files */
+	/* the sockets, for the control commands (spi_ctl.c) */
+	unsigned nsock;
+	struct spi_sock **sock;
 };
 
 /* Intersection of the chip selects' capabilities.  -EINVAL (and a message
@@ -231,7 +234,15 @@ struct spi_sock {
 	struct spi_req q[SPI_QUEUE_SIZE];
 	struct spi_req *qp[SPI_QUEUE_SIZE];
 	struct spi_job *job;      /* allocated at the first spidev batch */
+	/* faults set from outside (spi.fail): transfers of this guest to
+	 * chip select i left to fail with TRANS_ERR (SPI_FAIL_ALL: every one
+	 * until cleared), and how many failed so */
+	uint32_t fail[SPI_MAX_CS];
+	uint64_t failed[SPI_MAX_CS];
 };
+
+#define SPI_FAIL_ALL UINT32_MAX
+#define SPI_FAIL_MAX 1000000u      /* a count spi.fail takes */
 
 /* One request of a kick: returns DEV_HELD (answered, now or later,
  * through complete()), or -EINVAL if there is no byte for a result. */
@@ -252,6 +263,10 @@ int spi_ctrl_start(struct spi_ctrl *c, struct loop *l);
 void spi_ctrl_stop(struct spi_ctrl *c);
 /* spi_ctrl_start will start threads (spidev chip selects, image files). */
 bool spi_ctrl_needs_threads(const struct spi_ctrl *c);
+
+/* The control commands (spi.dump, spi.load, spi.fail, spi.set) and the
+ * chip selects' part of `list` (spi_ctl.c), for c's sockets c->sock[]. */
+int spi_ctl_register(struct spi_ctrl *c);
 
 /* ---- host spidev backend ---- */
 
@@ -309,6 +324,15 @@ void spi_sim_help(FILE *f);
 int spi_sim_sync(struct spi_target *t);
 bool spi_sim_dirty(const struct spi_target *t);
 bool spi_sim_has_image(const struct spi_target *t);
+/* "loopback", "flash" or "mcp3008"; NULL if t is no simulated one. */
+const char *spi_sim_model(const struct spi_target *t);
+/* The flash image file of t (NULL: none or no flash). */
+const char *spi_sim_file(const struct spi_target *t);
+/* Bytes [off, off+n) of the flash chip select t: read, or written as a
+ * programmer would (no erase needed), persisted to its image file as a
+ * guest's write is.  0, -ENODEV (no flash) or -EINVAL (out of range). */
+int spi_sim_flash_read(const struct spi_target *t, uint32_t off, uint8_t *buf, uint32_t n);
+int spi_sim_flash_write(struct spi_target *t, uint32_t off, const uint8_t *buf, uint32_t n);
 /* Persist the flash image off the loop (imgfile.h) on worker wk; at the
  * end (the worker stopped) write what is pending. */
 int spi_sim_start(struct spi_target *t, struct loop *l, struct worker *wk);

@@ -425,6 +425,25 @@ static bool start_spidev(struct spi_sock *s, struct spi_target *t, unsigned n, b
 	return !s->busy;
 }
 
+/* A fault set from outside (spi.fail) takes r: it fails with TRANS_ERR
+ * without reaching the chip select, and, as a controller ends a message
+ * on an error, a chip select this guest kept asserted there is released. */
+static bool fault(struct spi_sock *s, struct spi_req *r)
+{
+	struct spi_ctrl *c = s->ctrl;
+	unsigned cs = r->h.chip_select_id;
+
+	if (!s->fail[cs])
+		return false;
+	if (s->fail[cs] != SPI_FAIL_ALL)
+		s->fail[cs]--;
+	s->failed[cs]++;
+	r->result = VIRTIO_SPI_TRANS_ERR;
+	if (c->held == c->cs[cs] && c->held_owner == s->index)
+		release_held(c);
+	return true;
+}
+
 static void pump(struct spi_sock *s)
 {
 	struct spi_ctrl *c = s->ctrl;
@@ -438,6 +457,10 @@ static void pump(struct spi_sock *s)
 
 		if (r->result != VIRTIO_SPI_TRANS_OK) {
 			/* PARAM_ERR: answered in its place in the order */
+			complete_head(s, 1);
+			continue;
+		}
+		if (fault(s, r)) {
 			complete_head(s, 1);
 			continue;
 		}

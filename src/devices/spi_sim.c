@@ -34,6 +34,17 @@ struct sim_target {
 	struct imgfile img;        /* file != NULL: the image's persistence */
 };
 
+/* A changed flash image goes to its file: off the loop, later, once the
+ * loop runs (imgfile.h); without one (tests) by spi_sim_sync() or at the
+ * end. */
+static void persist(struct sim_target *s)
+{
+	if (s->file && s->fl.dirty && imgfile_deferred(&s->img)) {
+		s->fl.dirty = false;
+		imgfile_changed(&s->img);
+	}
+}
+
 static bool sim_run(struct spi_target *t, struct spi_req *const *reqs, unsigned n)
 {
 	struct sim_target *s = (struct sim_target *)t;
@@ -62,10 +73,7 @@ static bool sim_run(struct spi_target *t, struct spi_req *const *reqs, unsigned 
 		    (r->h.cs_change || (i == n - 1 && adc_cmd_complete(&s->adc))))
 			adc_deselect(&s->adc);
 	}
-	if (s->file && s->fl.dirty && imgfile_deferred(&s->img)) {
-		s->fl.dirty = false;
-		imgfile_changed(&s->img);   /* written off the loop, later */
-	}
+	persist(s);
 	return (s->kind == SIM_FLASH && s->fl.selected) ||
 	       (s->kind == SIM_ADC && s->adc.selected);
 }
@@ -78,10 +86,7 @@ static void sim_release(struct spi_target *t)
 		flash_deselect(&s->fl);
 	if (s->kind == SIM_ADC)
 		adc_deselect(&s->adc);
-	if (s->file && s->fl.dirty && imgfile_deferred(&s->img)) {
-		s->fl.dirty = false;
-		imgfile_changed(&s->img);
-	}
+	persist(s);
 }
 
 static void sim_destroy(struct spi_target *t)
@@ -160,6 +165,60 @@ bool spi_sim_has_image(const struct spi_target *t)
 	const struct sim_target *s = (const struct sim_target *)t;
 
 	return t->ops == &sim_ops && s->kind == SIM_FLASH && s->file;
+}
+
+const char *spi_sim_model(const struct spi_target *t)
+{
+	static const char *const names[] = {
+		[SIM_LOOPBACK] = "loopback", [SIM_FLASH] = "flash", [SIM_ADC] = "mcp3008",
+	};
+
+	if (t->ops != &sim_ops)
+		return NULL;
+	return names[((const struct sim_target *)t)->kind];
+}
+
+const char *spi_sim_file(const struct spi_target *t)
+{
+	return spi_sim_has_image(t) ? ((const struct sim_target *)t)->file : NULL;
+}
+
+static struct sim_target *flash_of(const struct spi_target *t, uint32_t off, uint32_t n,
+				   int *err)
+{
+	if (t->ops != &sim_ops || ((const struct sim_target *)t)->kind != SIM_FLASH) {
+		*err = -ENODEV;
+		return NULL;
+	}
+	if (off > FLASH_SIZE || n > FLASH_SIZE - off) {
+		*err = -EINVAL;
+		return NULL;
+	}
+	return (struct sim_target *)t;
+}
+
+int spi_sim_flash_read(const struct spi_target *t, uint32_t off, uint8_t *buf, uint32_t n)
+{
+	int err;
+	struct sim_target *s = flash_of(t, off, n, &err);
+
+	if (!s)
+		return err;
+	memcpy(buf, s->fl.mem + off, n);
+	return 0;
+}
+
+int spi_sim_flash_write(struct spi_target *t, uint32_t off, const uint8_t *buf, uint32_t n)
+{
+	int err;
+	struct sim_target *s = flash_of(t, off, n, &err);
+
+	if (!s)
+		return err;
+	memcpy(s->fl.mem + off, buf, n);
+	s->fl.dirty = true;
+	persist(s);
+	return 0;
 }
 
 void spi_sim_help(FILE *f)
