@@ -92,5 +92,27 @@ check "$rc" 1 "--control on a file that is not a socket: exit 1"
 has "$err" "--control '$tmp/plain'" "the path is named"
 [ -f "$tmp/plain" ] && ok "the file is left alone" || nok "the file is left alone"
 
+# spi: its commands are documented, and the words reach them
+sctl="$tmp/s.ctl"
+RUST_LOG=info "$BIN" spi -s "$tmp/s" --sim loopback --sim flash --sim mcp3008 --control "$sctl" \
+	${VHOST_DEVICE_ARGS:-} 2>"$tmp/slog" & spid=$!
+if ready "$sctl" "$tmp/slog" "$spid"; then ok "spi with --control: the control socket listens"; else
+	nok "spi with --control: the control socket listens" "$(cat "$tmp/slog")"; fi
+cmds=$("$BIN" ctl "$sctl" help | grep -oE '"name":"spi[a-z.]+"' | cut -d'"' -f4)
+check "$(echo $cmds)" "spi.dump spi.load spi.fail spi.set" "spi serves spi.dump, spi.load, spi.fail, spi.set"
+for c in $cmds; do
+	grep -q "^\.B[IR]* *\"\?$c\b" "$TOP/man/vhost-device-ctl.1" && ok "man/vhost-device-ctl.1 documents $c" ||
+		nok "man/vhost-device-ctl.1 documents $c"
+	grep -q "^\.B[IR]* *\"\?${c/./ }\b" "$TOP/man/vhost-device-spi.1" && ok "man/vhost-device-spi.1 documents $c" ||
+		nok "man/vhost-device-spi.1 documents $c"
+done
+out=$("$BIN" ctl "$sctl" spi load cs=1 offset=0x100 data:='"1234"'); check "$?" 0 "ctl spi load: exit 0"
+out=$("$BIN" ctl "$sctl" spi dump cs=1 offset=256 length=3)
+check "$out" '{"cs":1,"offset":256,"length":3,"data":"1234ff"}' "ctl spi dump reads what spi load wrote"
+err=$("$BIN" ctl "$sctl" spi set cs=2 channel=3 value=1024 2>&1); rc=$?
+check "$rc" 1 "ctl spi set value=1024: exit 1"
+has "$err" "InvalidArgument: value 1024: out of range 0..1023" "the bad value is named"
+kill -TERM "$spid"; wait "$spid"; check "$?" 0 "the spi daemon with --control: SIGTERM, exit 0"
+
 echo "1..$n"
 exit $fail
