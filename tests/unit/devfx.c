@@ -108,13 +108,14 @@ int devfx_teardown(void **state)
 void devfx_send_bytes(int c, const void *buf, size_t len, const int *fds, unsigned nfds)
 {
 	union {
-		char b[CMSG_SPACE(16 * sizeof(int))];
+		char b[CMSG_SPACE(32 * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = { (void *)buf, len };
 	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
 
 	memset(&ctl, 0, sizeof(ctl));
+	assert_true(nfds <= 32);
 	if (nfds) {
 		mh.msg_control = ctl.b;
 		mh.msg_controllen = CMSG_SPACE(nfds * sizeof(int));

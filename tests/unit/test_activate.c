@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
-/* Handed-over sockets (--fd, LISTEN_FDS) and NOTIFY_SOCKET readiness. */
+/* Handed-over sockets (--fd, LISTEN_FDS) and NOTIFY_SOCKET readiness.
+ * Stand-ins for getsockopt, fcntl and socket (replacing the C library's
+ * in this program) pass through unless one is armed to fail. */
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -16,6 +19,77 @@
 #include "common/opts.h"
 #include "vhost/activate.h"
 #include "vhost/sockets.h"
+
+/* ---- stand-ins ---- */
+
+static struct {
+	const char *call;   /* the call to fail once, NULL: none */
+	int what;           /* getsockopt: the option; fcntl: the command */
+	int err;
+} armed;
+
+static void fail_call(const char *call, int what, int err)
+{
+	armed.call = call;
+	armed.what = what;
+	armed.err = err;
+}
+
+static bool failing(const char *call, int what)
+{
+	if (!armed.call || strcmp(armed.call, call) || armed.what != what)
+		return false;
+	armed.call = NULL;
+	errno = armed.err;
+	return true;
+}
+
+static void *real(const char *name)
+{
+	void *p = dlsym(RTLD_NEXT, name);
+
+	if (!p)
+		abort();
+	return p;
+}
+
+int getsockopt(int fd, int level, int name, void *v, socklen_t *l)
+{
+	static int (*r)(int, int, int, void *, socklen_t *);
+
+	if (failing("getsockopt", name))
+		return -1;
+	if (!r)
+		r = real("getsockopt");
+	return r(fd, level, name, v, l);
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	static int (*r)(int, int, ...);
+	unsigned long arg;
+	va_list ap;
+
+	va_start(ap, cmd);
+	arg = va_arg(ap, unsigned long);
+	va_end(ap);
+	if (failing("fcntl", cmd))
+		return -1;
+	if (!r)
+		r = real("fcntl");
+	return r(fd, cmd, arg);
+}
+
+int socket(int dom, int type, int proto)
+{
+	static int (*r)(int, int, int);
+
+	if (failing("socket", 0))
+		return -1;
+	if (!r)
+		r = real("socket");
+	return r(dom, type, proto);
+}
 
 static void test_activate_listen_count_for_this_process_only(void **state)
 {
@@ -109,6 +183,72 @@ static void test_activate_only_listening_unix_stream_sockets(void **state)
 	assert_true(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
 	close(fd);
+	unlink(p);
+	rmdir(dir);
+}
+
+/* A check the kernel cannot answer refuses the fd: what the option would
+ * have said is unknown (the value left from the check before must not
+ * pass for it), and the error names the fd. */
+static void test_activate_unanswered_check_refuses(void **state)
+{
+	static const struct {
+		const char *call;
+		int what;
+		const char *why;
+	} cases[] = {
+		{ "getsockopt", SO_DOMAIN, "not a Unix socket" },
+		{ "getsockopt", SO_TYPE, "not a stream socket" },
+		{ "getsockopt", SO_ACCEPTCONN, "not listening" },
+		{ "fcntl", F_GETFL, "Bad file descriptor" },
+		{ "fcntl", F_SETFL, "Bad file descriptor" },
+		{ "fcntl", F_SETFD, "Bad file descriptor" },
+	};
+	char dir[] = "/tmp/vdact.XXXXXX", p[128], why[160], fdname[16];
+	int fd;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/s", dir);
+	fd = bound_socket(SOCK_STREAM, p, true);
+	snprintf(fdname, sizeof(fdname), "fd %d", fd);
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		why[0] = '\0';
+		fail_call(cases[i].call, cases[i].what, EBADF);
+		if (act_check_listen_fd(fd, why, sizeof(why)) != -1 ||
+		    !strstr(why, cases[i].why) || !strstr(why, fdname))
+			fail_msg("case %u (%s %d): accepted or '%s'", i, cases[i].call,
+				 cases[i].what, why);
+		assert_null(armed.call);   /* the stand-in was reached */
+	}
+	/* the same fd, answered: served */
+	assert_int_equal(act_check_listen_fd(fd, why, sizeof(why)), 0);
+	close(fd);
+	unlink(p);
+	rmdir(dir);
+}
+
+/* NOTIFY_SOCKET: no socket to send with, a name too long, a receiver gone:
+ * each an error for the caller (which warns and goes on), never a hang. */
+static void test_activate_notify_failures(void **state)
+{
+	char dir[] = "/tmp/vdact.XXXXXX", p[128], longname[200];
+	int rx, tx;
+
+	memset(longname, 'x', sizeof(longname) - 1);
+	longname[0] = '/';
+	longname[sizeof(longname) - 1] = '\0';
+	assert_int_equal(act_notify_open(longname), -ENAMETOOLONG);
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/notify", dir);
+	rx = bound_socket(SOCK_DGRAM, p, false);
+	fail_call("socket", 0, EMFILE);
+	assert_int_equal(act_notify_open(p), -EMFILE);
+	assert_null(armed.call);
+	tx = act_notify_open(p);
+	assert_true(tx >= 0);
+	close(rx);   /* the service manager went away */
+	assert_int_equal(act_notify(tx, "READY=1"), -ECONNREFUSED);
+	close(tx);
 	unlink(p);
 	rmdir(dir);
 }
@@ -219,6 +359,8 @@ int main(void)
 		cmocka_unit_test(test_activate_listen_count_malformed),
 		cmocka_unit_test(test_activate_fd_names_must_match_the_count),
 		cmocka_unit_test(test_activate_only_listening_unix_stream_sockets),
+		cmocka_unit_test(test_activate_unanswered_check_refuses),
+		cmocka_unit_test(test_activate_notify_failures),
 		cmocka_unit_test(test_activate_notify_path_and_abstract),
 		cmocka_unit_test(test_activate_notify_bad_address),
 		cmocka_unit_test(test_activate_sockets_sources_exclusive),

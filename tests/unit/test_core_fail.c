@@ -167,6 +167,7 @@ static void test_core_fail_loop_new(void **state)
 
 static void test_core_fail_loop_add_and_timers(void **state)
 {
+	struct loop_watch *w;
 	struct loop *l = loop_new();
 	int e = eventfd(0, EFD_CLOEXEC);
 	unsigned fds = open_fds();
@@ -186,6 +187,13 @@ static void test_core_fail_loop_add_and_timers(void **state)
 	assert_null(loop_timer(l, 1000, 0, nop, NULL));
 	assert_int_equal(failed, 4);
 	assert_int_equal(open_fds(), fds);
+	/* changing a watch's events: the kernel's error comes back */
+	w = loop_add(l, e, EPOLLIN, nop, NULL);
+	assert_non_null(w);
+	fail_call("epoll_ctl", 0, ENOMEM);
+	assert_int_equal(loop_mod(l, w, EPOLLIN | EPOLLOUT), -ENOMEM);
+	assert_int_equal(loop_mod(l, w, EPOLLIN), 0);
+	loop_del(l, w);
 	assert_loop_works(l);
 	close(e);
 	loop_free(l);
@@ -377,6 +385,112 @@ static void test_core_fail_accept(void **state)
 	loop_free(f.l);
 }
 
+/* Out of fds system-wide (ENFILE) is out of fds (EMFILE): the pending
+ * frontend is taken and closed at once (it sees end of file), so the
+ * listening socket does not wake every pass; the next one is served. */
+static void test_core_fail_accept_enfile_refuses(void **state)
+{
+	struct fx f = { 0 };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char b;
+
+	f.l = loop_new();
+	assert_non_null(f.l);
+	strcpy(f.path, path);
+	f.d = vu_dev_new(f.l, path, &devfx_ops, &f);
+	assert_non_null(f.d);
+	f.c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	strcpy(sa.sun_path, path);
+	assert_int_equal(connect(f.c, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	failed = 0;
+	fail_call("accept4", 0, ENFILE);
+	devfx_log_capture();
+	assert_int_equal(loop_run_once(f.l, 1000), 1);
+	assert_true(devfx_log_has("accept: Too many open files in system; the frontend was refused"));
+	assert_int_equal(failed, 1);
+	assert_false(vu_dev_connected(f.d));
+	assert_int_equal(read(f.c, &b, 1), 0);
+	close(f.c);
+	f.c = devfx_client(&f);
+	assert_int_equal(devfx_get_u64(&f, VHOST_USER_GET_QUEUE_NUM), 2);
+	close(f.c);
+	vu_dev_free(f.d);
+	loop_free(f.l);
+}
+
+/* A wake-up with nothing to accept (EAGAIN: another process took it) or
+ * an interrupted accept is no error: nothing logged, the frontend that
+ * is there is taken on the next pass. */
+static void test_core_fail_accept_spurious(void **state)
+{
+	static const int errs[] = { EAGAIN, EINTR };
+
+	for (unsigned i = 0; i < 2; i++) {
+		struct fx f = { 0 };
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+		f.l = loop_new();
+		assert_non_null(f.l);
+		strcpy(f.path, path);
+		f.d = vu_dev_new(f.l, path, &devfx_ops, &f);
+		assert_non_null(f.d);
+		f.c = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		strcpy(sa.sun_path, path);
+		assert_int_equal(connect(f.c, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		failed = 0;
+		fail_call("accept4", 0, errs[i]);
+		log_set_level(LOG_DEBUG);
+		devfx_log_capture();
+		assert_int_equal(loop_run_once(f.l, 1000), 1);
+		if (devfx_log_has("accept"))
+			fail_msg("errno %d: logged", errs[i]);
+		log_set_level(LOG_ERROR);
+		assert_int_equal(failed, 1);
+		assert_false(vu_dev_connected(f.d));
+		devfx_pump(&f);
+		assert_true(vu_dev_connected(f.d));
+		assert_int_equal(devfx_get_u64(&f, VHOST_USER_GET_QUEUE_NUM), 2);
+		close(f.c);
+		vu_dev_free(f.d);
+		loop_free(f.l);
+	}
+}
+
+/* No timer for a set-up check (the no-memory hint after SET_FEATURES):
+ * only the hint is lost, said at debug level; the connection goes on and
+ * a later SET_FEATURES makes the timer. */
+static void test_core_fail_hint_timer(void **state)
+{
+	struct fx f = { 0 };
+	uint64_t v = BIT64(VIRTIO_F_VERSION_1);
+	unsigned fds;
+
+	f.l = loop_new();
+	assert_non_null(f.l);
+	strcpy(f.path, path);
+	f.d = vu_dev_new(f.l, path, &devfx_ops, &f);
+	assert_non_null(f.d);
+	f.c = devfx_client(&f);
+	fds = open_fds();
+	failed = 0;
+	fail_call("timerfd_create", 0, EMFILE);
+	log_set_level(LOG_DEBUG);
+	devfx_log_capture();
+	devfx_send(&f, VHOST_USER_SET_FEATURES, 0, &v, 8, NULL, 0);
+	assert_true(devfx_log_has("no timer for a set-up check: Too many open files"));
+	log_set_level(LOG_ERROR);
+	assert_int_equal(failed, 1);
+	assert_true(vu_dev_connected(f.d));
+	assert_int_equal(open_fds(), fds);
+	assert_int_equal(devfx_get_u64(&f, VHOST_USER_GET_FEATURES) & BIT64(VIRTIO_F_VERSION_1),
+			 BIT64(VIRTIO_F_VERSION_1));
+	devfx_send(&f, VHOST_USER_SET_FEATURES, 0, &v, 8, NULL, 0);
+	assert_int_equal(open_fds(), fds + 1);   /* the timer, this time */
+	close(f.c);
+	vu_dev_free(f.d);
+	loop_free(f.l);
+}
+
 /* The new connection cannot be watched: it is closed (the frontend sees
  * end of file) and the next one is served. */
 static void test_core_fail_watch_connection(void **state)
@@ -445,6 +559,9 @@ int main(void)
 		cmocka_unit_test(test_core_fail_worker_new),
 		cmocka_unit_test(test_core_fail_dev_new),
 		cmocka_unit_test(test_core_fail_accept),
+		cmocka_unit_test(test_core_fail_accept_enfile_refuses),
+		cmocka_unit_test(test_core_fail_accept_spurious),
+		cmocka_unit_test(test_core_fail_hint_timer),
 		cmocka_unit_test(test_core_fail_watch_connection),
 		cmocka_unit_test(test_core_fail_receive),
 	};

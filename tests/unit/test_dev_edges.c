@@ -381,6 +381,33 @@ static void test_dev_edges_fds_past_the_limit_closed(void **state)
 	free_dev(&f);
 }
 
+/* More fds with one message than the receive buffer holds (the kernel
+ * truncates them, MSG_CTRUNC): the connection is dropped with a line
+ * saying why, and none of them is kept. */
+static void test_dev_edges_fds_truncated_drop(void **state)
+{
+	struct fx f = { 0 };
+	uint8_t buf[sizeof(struct vhost_user_hdr)];
+	size_t n = devfx_build(buf, VHOST_USER_GET_FEATURES, 0, NULL, 0);
+	int fds[24];   /* the buffer has room for 16 */
+	unsigned before;
+
+	efd_init();
+	new_dev(&f, &devfx_ops);
+	for (unsigned i = 0; i < 24; i++)
+		fds[i] = gm_eventfd();
+	before = open_fds();
+	devfx_log_capture();
+	devfx_send_bytes(f.c, buf, n, fds, 24);
+	devfx_pump(&f);
+	assert_true(devfx_log_has("more than 8 fds with one message; dropping the connection"));
+	assert_true(devfx_dropped(&f));
+	assert_int_equal(open_fds(), before - 1);   /* and the connection */
+	for (unsigned i = 0; i < 24; i++)
+		close(fds[i]);
+	free_dev(&f);
+}
+
 /* A readable kick fd that cannot be read without blocking per call (an
  * inotify fd: no RWF_NOWAIT) or cannot be read at all (an epoll fd): the
  * queue is marked broken and the fd no longer watched (a level-triggered
@@ -479,6 +506,7 @@ int main(void)
 		cmocka_unit_test(test_dev_edges_ops_refused),
 		cmocka_unit_test(test_dev_edges_replies_never_read_drop_the_frontend),
 		cmocka_unit_test(test_dev_edges_fds_past_the_limit_closed),
+		cmocka_unit_test(test_dev_edges_fds_truncated_drop),
 		cmocka_unit_test(test_dev_edges_kick_fd_unreadable_breaks_the_queue),
 		cmocka_unit_test(test_dev_edges_credentials_are_not_fds),
 	};

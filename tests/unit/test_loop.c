@@ -2,6 +2,7 @@
 /* The event loop: dispatch, removal of watches from inside callbacks
  * (also of a watch whose event is pending in the same pass), timers and
  * signals. */
+#include <errno.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -265,6 +266,51 @@ static void test_loop_del_twice_inside_callback(void **state)
 	loop_free(c.l);
 }
 
+/* A watch removed earlier in the same pass is not modified: its fd may
+ * already be closed and reused by a new watch, which keeps its own
+ * callback. */
+static void cb_count(void *opaque, int fd, uint32_t ev)
+{
+	(*(unsigned *)opaque)++;
+	drain(fd);
+}
+
+static void cb_del_reuse_mod(void *opaque, int fd, uint32_t ev)
+{
+	struct ctx *c = opaque;
+
+	c->hits[0]++;
+	loop_del(c->l, c->w[0]);
+	close(c->fd[0]);
+	c->fd[1] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);   /* the same number */
+	c->w[1] = loop_add(c->l, c->fd[1], EPOLLIN, cb_count, &c->hits[1]);
+	assert_int_equal(loop_mod(c->l, c->w[0], EPOLLIN | EPOLLOUT), -EINVAL);
+}
+
+static void test_loop_mod_of_removed_watch_refused(void **state)
+{
+	struct ctx c = { .l = loop_new() };
+
+	assert_non_null(c.l);
+	c.fd[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	c.w[0] = loop_add(c.l, c.fd[0], EPOLLIN, cb_del_reuse_mod, &c);
+	assert_non_null(c.w[0]);
+	kick(c.fd[0]);
+	assert_int_equal(loop_run_once(c.l, -1), 1);
+	assert_int_equal(c.hits[0], 1);
+	assert_int_equal(c.fd[1], c.fd[0]);
+	assert_non_null(c.w[1]);
+	/* the new watch is whole: writable is not asked, a kick is its own */
+	assert_int_equal(loop_mod(c.l, c.w[1], EPOLLIN), 0);
+	kick(c.fd[1]);
+	assert_int_equal(loop_run_once(c.l, -1), 1);
+	assert_int_equal(c.hits[0], 1);
+	assert_int_equal(c.hits[1], 1);
+	loop_del(c.l, c.w[1]);
+	close(c.fd[1]);
+	loop_free(c.l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_loop_cancel_head_and_tail),
 		cmocka_unit_test(test_loop_periodic_timer_from_zero_fires_at_once),
 		cmocka_unit_test(test_loop_del_twice_inside_callback),
+		cmocka_unit_test(test_loop_mod_of_removed_watch_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

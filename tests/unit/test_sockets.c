@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <cmocka.h>
 
 #include "common/opts.h"
@@ -126,9 +128,59 @@ static void test_sockets_activation_names_short(void **state)
 			    "2 sockets\n");
 }
 
+/* A handed-over socket is named in messages by its path when it has one,
+ * else by its number, with its LISTEN_FDNAMES entry when there is one:
+ * an abstract or unnamed socket prints no garbage. */
+static void test_sockets_fd_labels(void **state)
+{
+	char dir[] = "/tmp/vdsk.XXXXXX", p[128], b[256], want[256];
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int sv[2], named, abstract;
+	char *names[4] = { NULL, "unnamed", "abs", "file" };
+	int fds[4];
+	struct vu_sockets s = { .nfds = 4, .fds = fds, .names = names };
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(p, sizeof(p), "%s/s", dir);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);   /* unnamed */
+	abstract = socket(AF_UNIX, SOCK_STREAM, 0);
+	/* autobind: an abstract name "\0xxxxx" */
+	assert_int_equal(bind(abstract, (struct sockaddr *)&sa, sizeof(sa_family_t)), 0);
+	named = socket(AF_UNIX, SOCK_STREAM, 0);
+	strcpy(sa.sun_path, p);
+	assert_int_equal(bind(named, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	fds[0] = 1000;   /* no fd at all */
+	fds[1] = sv[0];
+	fds[2] = abstract;
+	fds[3] = named;
+
+	vu_sockets_fd_label(&s, 0, b, sizeof(b));
+	assert_string_equal(b, "fd 1000");
+	vu_sockets_fd_label(&s, 1, b, sizeof(b));
+	snprintf(want, sizeof(want), "fd %d unnamed", sv[0]);
+	assert_string_equal(b, want);
+	vu_sockets_fd_label(&s, 2, b, sizeof(b));
+	snprintf(want, sizeof(want), "fd %d abs", abstract);
+	assert_string_equal(b, want);
+	vu_sockets_fd_label(&s, 3, b, sizeof(b));
+	snprintf(want, sizeof(want), "%s (fd %d, file)", p, named);
+	assert_string_equal(b, want);
+	s.names = NULL;
+	vu_sockets_fd_label(&s, 3, b, sizeof(b));
+	snprintf(want, sizeof(want), "%s (fd %d)", p, named);
+	assert_string_equal(b, want);
+	close(sv[0]);
+	close(sv[1]);
+	close(abstract);
+	close(named);
+	unlink(p);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sockets_fd_labels),
 		cmocka_unit_test(test_sockets_count_checked),
 		cmocka_unit_test(test_sockets_path_required_and_not_empty),
 		cmocka_unit_test(test_sockets_names_numbered_or_verbatim),
