@@ -171,6 +171,10 @@ static int i2c_start(void *ctx, struct loop *l, unsigned count)
 			log_info("0x%02x: /dev/i2c-%u", i, bus->adap[bus->map[i].idx].bus);
 	if (i2c_bus_needs_threads(bus))
 		sandbox_need(SB_NEED_THREADS);   /* started in i2c_serving */
+	if (i2c_ctl_register(bus, count)) {
+		fprintf(stderr, "%s: cannot register the control commands\n", prog);
+		return -1;
+	}
 	return 0;
 }
 

@@ -75,6 +75,8 @@ struct i2c_sim_model {
 	 * both optional */
 	struct imgfile *(*image)(struct i2c_sim *s);
 	void (*destroy)(struct i2c_sim *s);
+	/* the memory `i2c.dump`/`i2c.load` reach (NULL: none), its size */
+	uint8_t *(*mem)(struct i2c_sim *s, uint32_t *size);
 };
 
 /* at24 EEPROMs: 24c02 (256 bytes, 8-byte pages, one address byte) and
@@ -141,6 +143,13 @@ struct i2c_bus;
  * model name. */
 struct i2c_sim *i2c_bus_sim(struct i2c_bus *b, unsigned addr);
 bool i2c_sim_is(const struct i2c_sim *s, const char *model);
+/* The model's memory was changed from outside (i2c.load): its image file
+ * is written as after a guest's write.  0 or -errno (inline write). */
+int i2c_sim_mem_changed(struct i2c_sim *s);
+
+/* lm75: the temperature reading in half degrees C (-110..250). */
+void lm75_set_temp(struct i2c_sim *s, int half_degrees);
+int lm75_temp(const struct i2c_sim *s);
 
 /* pca9555: drive the pins in mask to the levels in value (bit n: IO(n/8)_(n%8));
  * pins the guest configured as outputs keep their output level until it
@@ -155,9 +164,24 @@ uint16_t pca9555_config(const struct i2c_sim *s);
 extern int64_t (*ds1307_host_time)(void);
 /* The time the chip keeps (seconds since the epoch, UTC). */
 int64_t ds1307_time(const struct i2c_sim *s);
+/* Set that time (from outside: i2c.set); a halted clock stays halted. */
+void ds1307_set_time(struct i2c_sim *s, int64_t t);
+bool ds1307_halted(const struct i2c_sim *s);
 
 /* ---- the bus ---- */
 enum { I2C_T_NONE = 0, I2C_T_HOST, I2C_T_SIM };
+
+/* A fault injected at an address from the control socket (i2c.fault):
+ * the transactions that reach it fail, as on a real bus, without the
+ * device (simulated or host) seeing them. */
+enum { I2C_FAULT_NONE = 0, I2C_FAULT_NAK, I2C_FAULT_FAIL };
+struct i2c_fault {
+	uint8_t mode;        /* I2C_FAULT_*: NAK: the address does not answer
+			      * (-ENXIO); FAIL: the transfer fails (-EIO) */
+	int16_t sock;        /* the guest it applies to; -1: every guest */
+	uint32_t left;       /* transactions still to fail, 0: until cleared */
+	uint64_t hits;       /* transactions it failed */
+};
 
 struct i2c_bus {
 	const struct i2c_host_ops *ops;
@@ -173,6 +197,8 @@ struct i2c_bus {
 	uint8_t *stage;      /* I2C_GROUP_MAX * I2C_MSG_MAX bytes */
 	const char *sysfs;   /* i2c devices directory (NULL: /sys/bus/i2c/devices) */
 	struct worker *disk; /* writes the simulated devices' image files */
+	struct i2c_fault fault[I2C_NADDR];
+	unsigned nfaults;    /* addresses with a fault */
 };
 
 /* One message of a transaction (7-bit address). */
@@ -232,6 +258,15 @@ int i2c_bus_xfer(struct i2c_bus *b, struct i2c_xmsg *m, unsigned n);
  * (*err 0), or NULL with *err < 0 (not allowed, spans adapters, bad n). */
 struct i2c_adapter *i2c_bus_route(struct i2c_bus *b, const struct i2c_xmsg *m,
 				  unsigned n, int *err);
+/* Set (mode I2C_FAULT_NONE: clear) the fault at addr.  count 0: until
+ * cleared; sock -1: every guest. */
+void i2c_bus_set_fault(struct i2c_bus *b, unsigned addr, unsigned mode,
+		       uint32_t count, int sock);
+/* Whether guest sock's transaction m[0..n) meets a fault: 0, or -ENXIO
+ * (NAK) / -EIO (FAIL) of the first faulted address, whose count of
+ * transactions to fail goes down by one (the fault ends at 0). */
+int i2c_bus_fault(struct i2c_bus *b, unsigned sock, const struct i2c_xmsg *m,
+		  unsigned n);
 /* A failed transaction: zero the read messages. */
 void i2c_xfer_failed(struct i2c_xmsg *m, unsigned n);
 
@@ -261,6 +296,11 @@ int i2c_smbus_map(unsigned long funcs, const struct i2c_xmsg *m, unsigned n,
 /* Copy an executed op's result into the read message; 0 or -EIO. */
 int i2c_smbus_result(const struct i2c_smbus_op *op, struct i2c_xmsg *m,
 		     unsigned n);
+
+/* ---- control commands (i2c_ctl.c, man vhost-device-ctl) ---- */
+/* Register the i2c.* commands and the models' part of `list` for bus b
+ * served on nsock sockets.  0 or -errno. */
+int i2c_ctl_register(struct i2c_bus *b, unsigned nsock);
 
 /* ---- virtio-i2c requests ---- */
 struct i2c_req {

@@ -428,6 +428,43 @@ struct i2c_adapter *i2c_bus_route(struct i2c_bus *b, const struct i2c_xmsg *m,
 	return kind == I2C_T_HOST ? &b->adap[idx] : NULL;
 }
 
+void i2c_bus_set_fault(struct i2c_bus *b, unsigned addr, unsigned mode,
+		       uint32_t count, int sock)
+{
+	struct i2c_fault *f;
+
+	if (addr >= I2C_NADDR)
+		return;
+	f = &b->fault[addr];
+	b->nfaults -= f->mode != I2C_FAULT_NONE;
+	b->nfaults += mode != I2C_FAULT_NONE;
+	*f = (struct i2c_fault){ .mode = (uint8_t)mode, .left = count,
+				 .sock = (int16_t)(mode ? sock : -1) };
+}
+
+int i2c_bus_fault(struct i2c_bus *b, unsigned sock, const struct i2c_xmsg *m,
+		  unsigned n)
+{
+	if (!b->nfaults)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		struct i2c_fault *f = &b->fault[m[i].addr];
+		int r;
+
+		if (!f->mode || (f->sock >= 0 && (unsigned)f->sock != sock))
+			continue;
+		/* the transaction ends at the first address that fails */
+		r = f->mode == I2C_FAULT_NAK ? -ENXIO : -EIO;
+		f->hits++;
+		log_debug("i2c: 0x%02x: injected %s", m[i].addr,
+			  r == -ENXIO ? "NAK" : "failure");
+		if (f->left && !--f->left)
+			i2c_bus_set_fault(b, m[i].addr, I2C_FAULT_NONE, 0, -1);
+		return r;
+	}
+	return 0;
+}
+
 void i2c_xfer_failed(struct i2c_xmsg *m, unsigned n)
 {
 	/* never hand out partial or stale data */

@@ -95,6 +95,19 @@ int64_t ds1307_time(const struct i2c_sim *s)
 	return s->u.rtc.halted ? s->u.rtc.stopped : ds1307_host_time() + s->u.rtc.offset;
 }
 
+void ds1307_set_time(struct i2c_sim *s, int64_t t)
+{
+	if (s->u.rtc.halted)
+		s->u.rtc.stopped = t;
+	else
+		s->u.rtc.offset = t - ds1307_host_time();
+}
+
+bool ds1307_halted(const struct i2c_sim *s)
+{
+	return s->u.rtc.halted;
+}
+
 /* The time registers for the time the chip keeps now. */
 static void rtc_snapshot(struct i2c_sim *s)
 {
@@ -217,6 +230,13 @@ static int rtc_stop(struct i2c_sim *s)
 	return 0;
 }
 
+/* i2c.dump/i2c.load: the NVRAM (offset 0 is register 0x08) */
+static uint8_t *rtc_mem(struct i2c_sim *s, uint32_t *size)
+{
+	*size = sizeof(s->u.rtc.nvram);
+	return s->u.rtc.nvram;
+}
+
 const struct i2c_sim_model i2c_ds1307_model = {
 	.name = "ds1307",
 	.help = "RTC + 56-byte NVRAM (Linux: rtc-ds1307); offset=SECONDS",
@@ -224,4 +244,5 @@ const struct i2c_sim_model i2c_ds1307_model = {
 	.start = rtc_start,
 	.xfer = rtc_xfer,
 	.stop = rtc_stop,
+	.mem = rtc_mem,
 };

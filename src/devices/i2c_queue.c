@@ -157,6 +157,18 @@ static bool run_group(struct i2c_sock *s, unsigned n, bool complete)
 		return true;
 	}
 	a = i2c_bus_route(s->bus, j->m, n, &err);
+	if (!err) {
+		/* an injected fault (i2c.fault): the bus answers for the
+		 * device, which never sees the transaction */
+		err = i2c_bus_fault(s->bus, s->index, j->m, n);
+		if (err) {
+			i2c_xfer_failed(j->m, n);
+			trace_xfer(s, j->m, n, false);
+			i2c_group_finish(r, n, j->m, false);
+			complete_head(s, n);
+			return true;
+		}
+	}
 	if (!err && a) {
 		j->x = (struct i2c_host_xfer){ .b = s->bus, .a = a, .m = j->m, .n = n };
 		err = i2c_host_prepare(&j->x);

@@ -135,6 +135,12 @@ static struct imgfile *at24_image(struct i2c_sim *s)
 	return s->u.ee.img;
 }
 
+static uint8_t *at24_mem(struct i2c_sim *s, uint32_t *size)
+{
+	*size = s->u.ee.size;
+	return s->u.ee.mem;
+}
+
 static void at24_start(struct i2c_sim *s, bool read)
 {
 	if (s->u.ee.latch_mask)
@@ -208,6 +214,7 @@ static const struct i2c_sim_model at24_model = {
 	.stop = at24_stop,
 	.image = at24_image,
 	.destroy = at24_destroy,
+	.mem = at24_mem,
 };
 
 static const struct i2c_sim_model at24c32_model = {
@@ -219,6 +226,7 @@ static const struct i2c_sim_model at24c32_model = {
 	.stop = at24_stop,
 	.image = at24_image,
 	.destroy = at24_destroy,
+	.mem = at24_mem,
 };
 
 /* ---------------------------------------------------------------- lm75 */
@@ -233,6 +241,16 @@ static uint16_t lm75_reg(double celsius)
 	long half = (long)(celsius * 2 + (celsius < 0 ? -0.5 : 0.5));
 
 	return (uint16_t)((uint16_t)(int16_t)half << 7);
+}
+
+void lm75_set_temp(struct i2c_sim *s, int half_degrees)
+{
+	s->u.lm.temp = (uint16_t)((uint16_t)(int16_t)half_degrees << 7);
+}
+
+int lm75_temp(const struct i2c_sim *s)
+{
+	return (int16_t)s->u.lm.temp >> 7;
 }
 
 static int lm75_init(struct i2c_sim *s, char *const *props, unsigned nprops,
@@ -322,6 +340,13 @@ void i2c_sim_models_help(FILE *f)
 {
 	for (unsigned i = 0; i2c_sim_models[i]; i++)
 		fprintf(f, "  %-7s %s\n", i2c_sim_models[i]->name, i2c_sim_models[i]->help);
+}
+
+int i2c_sim_mem_changed(struct i2c_sim *s)
+{
+	struct imgfile *f = s->model->image ? s->model->image(s) : NULL;
+
+	return f ? imgfile_changed(f) : 0;
 }
 
 bool i2c_sim_is(const struct i2c_sim *s, const char *model)
