@@ -415,6 +415,33 @@ static void test_i2c_ctl_fault_on_a_host_address(void **state)
 	assert_int_equal(b[0], 0x33);
 }
 
+/* NAK is the address not answering (-ENXIO, as an adapter reports it),
+ * fail a failed transfer (-EIO); the first faulted address of a
+ * transaction is the one that counts */
+static void test_i2c_ctl_fault_errors_as_an_adapter_reports_them(void **state)
+{
+	uint8_t b[1];
+	struct i2c_xmsg m[2] = { { 0x48, false, 1, b }, { 0x50, true, 1, b } };
+
+	i2c_bus_set_fault(&bus, 0x50, I2C_FAULT_NAK, 1, -1);
+	i2c_bus_set_fault(&bus, 0x48, I2C_FAULT_FAIL, 1, -1);
+	assert_int_equal(bus.nfaults, 2);
+	assert_int_equal(i2c_bus_fault(&bus, 0, m, 2), -EIO);
+	assert_int_equal(bus.nfaults, 1);
+	assert_int_equal(i2c_bus_fault(&bus, 0, m, 2), -ENXIO);
+	assert_int_equal(bus.nfaults, 0);
+	assert_int_equal(i2c_bus_fault(&bus, 0, m, 2), 0);
+	/* set twice, cleared twice: counted once */
+	i2c_bus_set_fault(&bus, 0x50, I2C_FAULT_NAK, 0, -1);
+	i2c_bus_set_fault(&bus, 0x50, I2C_FAULT_FAIL, 0, 1);
+	assert_int_equal(bus.nfaults, 1);
+	assert_int_equal(i2c_bus_fault(&bus, 0, m + 1, 1), 0);
+	assert_int_equal(i2c_bus_fault(&bus, 1, m + 1, 1), -EIO);
+	i2c_bus_set_fault(&bus, 0x50, I2C_FAULT_NONE, 0, -1);
+	i2c_bus_set_fault(&bus, 0x50, I2C_FAULT_NONE, 0, -1);
+	assert_int_equal(bus.nfaults, 0);
+}
+
 static void test_i2c_ctl_fault_bad_arguments_named(void **state)
 {
 	ERR("{\"cmd\":\"i2c.fault\",\"args\":{\"addr\":80,\"mode\":\"drop\"}}", "mode 'drop': expected nak, fail or none");
@@ -446,6 +473,7 @@ int main(void)
 		T(test_i2c_ctl_fault_on_one_guest_only),
 		T(test_i2c_ctl_fault_list_per_guest),
 		T(test_i2c_ctl_fault_on_a_host_address),
+		T(test_i2c_ctl_fault_errors_as_an_adapter_reports_them),
 		T(test_i2c_ctl_fault_bad_arguments_named),
 	};
 
