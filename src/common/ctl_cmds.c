@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* The control socket's built-in commands, served by every applet: help,
- * list, stats, watch. */
+ * list, stats, watch, and trace, trace.stop, trace.start (the --trace
+ * file's recording). */
+#include <errno.h>
+
 #include "common/ctl.h"
 #include "common/ctl_int.h"
+#include "common/trace.h"
 #include "vhost/dev.h"
 
 /* ---------------- built-in commands ---------------- */
@@ -40,6 +44,25 @@ static unsigned nclients(void)
 	return n;
 }
 
+/* The trace's state: members of the open object w. */
+static void trace_members(struct json_w *w)
+{
+	struct trace_info i;
+
+	trace_get_info(&i);
+	jw_bool(w, "tracing", i.recording);
+	if (i.path) {
+		jw_str(w, "file", i.path);
+		jw_str(w, "format", trace_format_name(i.fmt));
+	} else {
+		jw_null(w, "file");
+		jw_null(w, "format");
+	}
+	jw_uint(w, "records", i.records);
+	jw_uint(w, "dropped", i.dropped);
+	jw_bool(w, "failed", i.failed);
+}
+
 static int cmd_list(void *opaque, struct ctl_call *c)
 {
 	struct json_w *w = ctl_out(c);
@@ -56,6 +79,9 @@ static int cmd_list(void *opaque, struct ctl_call *c)
 			ctl_lists[k].fn(ctl_lists[k].opaque, i, w);
 		jw_end(w);
 	}
+	jw_end(w);
+	jw_obj(w, "trace");
+	trace_members(w);
 	jw_end(w);
 	return 0;
 }
@@ -109,6 +135,36 @@ static int cmd_watch(void *opaque, struct ctl_call *c)
 	return 0;
 }
 
+static int cmd_trace(void *opaque, struct ctl_call *c)
+{
+	trace_members(ctl_out(c));
+	return 0;
+}
+
+static int trace_set(struct ctl_call *c, bool on)
+{
+	int r = trace_record(on);
+
+	if (r == -ENOENT)
+		return ctl_fail(c, CTL_E_STATE, "no trace: the daemon was started without "
+				"--trace FILE (a trace file can only be opened at the start)");
+	if (r < 0)
+		return ctl_fail(c, CTL_E_STATE, "the trace ended after a write error "
+				"(see the daemon's log); it cannot start again");
+	trace_members(ctl_out(c));
+	return 0;
+}
+
+static int cmd_trace_stop(void *opaque, struct ctl_call *c)
+{
+	return trace_set(c, false);
+}
+
+static int cmd_trace_start(void *opaque, struct ctl_call *c)
+{
+	return trace_set(c, true);
+}
+
 const struct ctl_cmd ctl_builtin[] = {
 	{ "help", "", "the commands, their arguments and what they do", cmd_help },
 	{ "list", "", "the sockets, whether a guest is connected, the models and their state",
@@ -116,5 +172,10 @@ const struct ctl_cmd ctl_builtin[] = {
 	{ "stats", "", "per socket: connections, requests, failed requests, broken queues",
 	  cmd_stats },
 	{ "watch", "on", "send this client the events (on=false: stop)", cmd_watch },
+	{ "trace", "", "the --trace file: whether records are made, the file, its format, "
+	  "records made and dropped", cmd_trace },
+	{ "trace.stop", "", "stop recording into the --trace file (the file stays open)",
+	  cmd_trace_stop },
+	{ "trace.start", "", "record into the --trace file again", cmd_trace_start },
 	{ 0 }
 };

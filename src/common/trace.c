@@ -31,8 +31,11 @@ static struct {
 	bool closing;              /* trace_close: no worker, writes bounded */
 	bool ran;                  /* the worker wrote it (set by the worker) */
 	bool failed;               /* a write failed: nothing more is written */
+	bool stopped;              /* trace_record(false): records are not made */
 	int write_err;             /* of the last write (worker) */
 	unsigned long dropped, dropped_told;
+	unsigned long records;     /* made (in the buffer or written) */
+	char *path;
 	struct loop *loop;
 	struct loop_watch *timer;
 	bool timer_armed;
@@ -43,7 +46,7 @@ static struct {
 	uint64_t last_us;
 	bool defs_done, scope_open;
 	unsigned nwires;
-	int8_t wire_val[VCD_MAX_WIRES];
+	int8_t wire_val[VCD_MAX_WIRES];   /* the wire's value, stopped or not */
 } T = { .fd = -1 };
 
 static uint64_t now_us(clockid_t c)
@@ -138,6 +141,7 @@ static void flush_run(struct work *w)
 
 static void flush_start(void);
 static void append_dropped_note(void);
+static void wire_id(unsigned w, char *id);
 
 /* loop */
 static void flush_done(struct work *w)
@@ -225,19 +229,21 @@ static void commit(size_t n)
 		T.timer_armed = true;
 }
 
-static void put(const void *p, size_t n)
+/* false if it was dropped */
+static bool put(const void *p, size_t n)
 {
 	uint8_t *r = room(n);
 
-	if (r) {
-		memcpy(r, p, n);
-		commit(n);
-	}
+	if (!r)
+		return false;
+	memcpy(r, p, n);
+	commit(n);
+	return true;
 }
 
 /* printf into the buffer as one record (dropped if it does not fit) */
-static void putf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void putf(const char *fmt, ...)
+static bool putf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static bool putf(const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -246,8 +252,7 @@ static void putf(const char *fmt, ...)
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	if (n > 0)
-		put(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	return n > 0 && put(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
 static void append_dropped_note(void)
@@ -271,6 +276,7 @@ static void append_dropped_note(void)
 
 int trace_open(const char *path, enum trace_format f)
 {
+	char *copy;
 	int fd, fl;
 
 	/* O_NONBLOCK: a FIFO without a reader fails (ENXIO) instead of
@@ -286,14 +292,19 @@ int trace_open(const char *path, enum trace_format f)
 	}
 	T.buf[0] = malloc(TRACE_BUF_SIZE);
 	T.buf[1] = malloc(TRACE_BUF_SIZE);
-	if (!T.buf[0] || !T.buf[1]) {
+	copy = strdup(path);
+	if (!T.buf[0] || !T.buf[1] || !copy) {
 		free(T.buf[0]);
 		free(T.buf[1]);
+		free(copy);
 		T.buf[0] = T.buf[1] = NULL;
 		close(fd);
 		return -ENOMEM;
 	}
 	T.fd = fd;
+	T.path = copy;
+	T.stopped = false;
+	T.records = 0;
 	T.fmt = f;
 	T.len[0] = T.len[1] = 0;
 	T.cur = 0;
@@ -347,6 +358,9 @@ unsigned long trace_close(void)
 		log_warn("trace: the writer is stuck; the end of the trace is lost");
 		trace_active = TRACE_NONE;
 		T.fd = -1;
+		T.fmt = TRACE_NONE;
+		free(T.path);
+		T.path = NULL;
 		return T.dropped;
 	}
 	if (T.busy) {
@@ -375,9 +389,81 @@ unsigned long trace_close(void)
 	free(T.buf[0]);
 	free(T.buf[1]);
 	T.buf[0] = T.buf[1] = NULL;
+	free(T.path);
+	T.path = NULL;
 	trace_active = TRACE_NONE;
 	T.fmt = TRACE_NONE;
 	return d;
+}
+
+/* ---- stopping and starting the recording (ctl trace.stop, trace.start) ---- */
+
+/* vcd: the time now, written when it moved on */
+static void vcd_stamp(void)
+{
+	uint64_t t = now_us(CLOCK_MONOTONIC) - T.t0_us;
+
+	if (t > T.last_us) {
+		putf("#%llu\n", (unsigned long long)t);
+		T.last_us = t;
+	}
+}
+
+static void mark(bool on)
+{
+	if (T.fmt == TRACE_VCD && T.defs_done) {
+		/* IEEE 1364's own marks: $dumpoff makes every wire x until
+		 * $dumpon gives the values they have then (sigrok reads
+		 * these, where a $comment among the changes ends its read) */
+		vcd_stamp();
+		putf("%s\n", on ? "$dumpon" : "$dumpoff");
+		for (unsigned w = 0; w < T.nwires; w++) {
+			char id[8];
+			int8_t v = T.wire_val[w];
+
+			wire_id(w, id);
+			putf("%c%s\n", on && (v == 0 || v == 1) ? "01"[v] : 'x', id);
+		}
+		putf("$end\n");
+	} else if (T.fmt == TRACE_JSON) {
+		uint64_t t = now_us(CLOCK_REALTIME);
+
+		putf("{\"time\": %llu.%06llu, \"trace\": \"%s\"}\n",
+		     (unsigned long long)(t / 1000000u), (unsigned long long)(t % 1000000u),
+		     on ? "started" : "stopped");
+	}
+}
+
+int trace_record(bool on)
+{
+	if (T.fd < 0)
+		return -ENOENT;
+	if (T.failed)
+		return -EIO;
+	if (on == !T.stopped)
+		return 0;
+	if (on) {
+		T.stopped = false;
+		trace_active = T.fmt;
+		mark(true);
+	} else {
+		mark(false);
+		T.stopped = true;
+		trace_active = TRACE_NONE;
+	}
+	return 0;
+}
+
+void trace_get_info(struct trace_info *i)
+{
+	*i = (struct trace_info){
+		.path = T.fd >= 0 ? T.path : NULL,
+		.fmt = T.fd >= 0 ? T.fmt : TRACE_NONE,
+		.recording = T.fd >= 0 && !T.stopped && !T.failed,
+		.failed = T.fd >= 0 && T.failed,
+		.records = T.records,
+		.dropped = T.dropped,
+	};
 }
 
 /* ---- pcap ---- */
@@ -390,7 +476,7 @@ void trace_i2c(unsigned bus, uint16_t addr, bool read, const uint8_t *data, size
 	uint8_t *r;
 	size_t n = sizeof(h) + sizeof(ph) + len;
 
-	if (T.fmt != TRACE_PCAP || !(r = room(n)))
+	if (T.fmt != TRACE_PCAP || T.stopped || !(r = room(n)))
 		return;
 	h[0] = (uint32_t)(t / 1000000u);
 	h[1] = (uint32_t)(t % 1000000u);
@@ -404,6 +490,7 @@ void trace_i2c(unsigned bus, uint16_t addr, bool read, const uint8_t *data, size
 	if (len)
 		memcpy(r + sizeof(h) + sizeof(ph), data, len);
 	commit(n);
+	T.records++;
 }
 
 /* ---- vcd ---- */
@@ -463,14 +550,17 @@ void trace_vcd_change(int w, int value)
 	if (T.fmt != TRACE_VCD || !T.defs_done || w < 0 || (unsigned)w >= T.nwires ||
 	    T.wire_val[w] == v)
 		return;
+	if (T.stopped) {
+		T.wire_val[w] = v;        /* written when recording starts again */
+		return;
+	}
 	t = now_us(CLOCK_MONOTONIC) - T.t0_us;
 	if (t < T.last_us)
 		t = T.last_us;
 	wire_id((unsigned)w, id);
-	if (t != T.last_us || t == 0)
-		putf("#%llu\n%c%s\n", (unsigned long long)t, "01x"[v], id);
-	else
-		putf("%c%s\n", "01x"[v], id);
+	if (t != T.last_us || t == 0 ? putf("#%llu\n%c%s\n", (unsigned long long)t, "01x"[v], id) :
+					putf("%c%s\n", "01x"[v], id))
+		T.records++;
 	T.last_us = t;
 	T.wire_val[w] = v;
 }
@@ -484,7 +574,7 @@ void trace_json(const char *dev, const char *fmt, ...)
 	int n, k;
 	uint64_t t;
 
-	if (T.fmt != TRACE_JSON)
+	if (T.fmt != TRACE_JSON || T.stopped)
 		return;
 	t = now_us(CLOCK_REALTIME);
 
@@ -500,7 +590,8 @@ void trace_json(const char *dev, const char *fmt, ...)
 	n += k;
 	line[n++] = '}';
 	line[n++] = '\n';
-	put(line, (size_t)n);
+	if (put(line, (size_t)n))
+		T.records++;
 }
 
 const char *trace_hex(char *out, const uint8_t *data, size_t len, size_t max)

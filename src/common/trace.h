@@ -52,6 +52,26 @@ int trace_start(struct loop *l);
 unsigned long trace_close(void);
 /* Records dropped so far. */
 unsigned long trace_dropped(void);
+
+/* Stop (on=false) or start again the recording into the file opened
+ * (ctl trace.stop / trace.start); no new file can be opened once
+ * serving, the sandbox forbids it.  While stopped no record is made (not
+ * dropped either) and trace_on() is false; vcd still follows the wires'
+ * values, and marks the stop with $dumpoff (every wire x) and the start
+ * with $dumpon (the values then); json marks both with a
+ * {"trace": "stopped"} / "started" line; pcap has no mark.  0 (also when already so), -ENOENT (no trace open) or -EIO
+ * (it ended after a write error). */
+int trace_record(bool on);
+
+struct trace_info {
+	const char *path;          /* NULL: no trace */
+	enum trace_format fmt;
+	bool recording;            /* records are made now */
+	bool failed;               /* a write failed: it ended */
+	unsigned long records;     /* made since it was opened */
+	unsigned long dropped;
+};
+void trace_get_info(struct trace_info *i);
 /* Parse a format name; TRACE_NONE if unknown. */
 enum trace_format trace_format_parse(const char *name);
 const char *trace_format_name(enum trace_format f);

@@ -64,6 +64,14 @@ ln -s "$BIN" "$tmp/vhost-device-ctl"
 out=$("$tmp/vhost-device-ctl" "$ctl" list); check "$?" 0 "vhost-device-ctl (a link) runs the applet"
 has "$out" '"device":"gpio"' "the link's reply"
 
+# trace stop/start without --trace: an error naming the reason
+err=$("$BIN" ctl "$ctl" trace stop 2>&1); rc=$?
+check "$rc" 1 "ctl trace stop without --trace: exit 1"
+has "$err" "Failed: no trace: the daemon was started without --trace FILE" "ctl trace stop without --trace: the reason"
+err=$("$BIN" ctl "$ctl" trace start 2>&1); check "$?" 1 "ctl trace start without --trace: exit 1"
+out=$("$BIN" ctl "$ctl" trace); check "$?" 0 "ctl trace without --trace: exit 0"
+has "$out" '"tracing":false,"file":null,"format":null' "ctl trace without --trace: no file"
+
 # every command this daemon serves is in the man page
 cmds=$("$BIN" ctl "$ctl" help | grep -oE '"name":"[a-z.]+"' | cut -d'"' -f4)
 [ -n "$cmds" ] && ok "help lists commands" || nok "help lists commands"
@@ -82,6 +90,25 @@ kill -TERM "$pid"; wait "$pid"; rc=$?
 check "$rc" 0 "the daemon with --control: SIGTERM, exit 0"
 [ ! -e "$ctl" ] && ok "the control socket file is removed at exit" || nok "the control socket file is removed at exit"
 wait "$wpid"; check "$?" 0 "ctl watch ends with exit 0 when the daemon goes"
+
+# trace stop / trace start on a daemon with --trace: the words map to
+# trace.stop and trace.start, the state follows, the file stays
+tctl="$tmp/t.ctl"
+"$BIN" gpio -s "$tmp/t" -l s4 --trace "$tmp/t.vcd" --control "$tctl" ${VHOST_DEVICE_ARGS:-} 2>"$tmp/tlog" & tpid=$!
+if ready "$tctl" "$tmp/tlog" "$tpid"; then ok "gpio with --trace and --control listens"; else
+	nok "gpio with --trace and --control listens" "$(cat "$tmp/tlog")"; fi
+out=$("$BIN" ctl "$tctl" trace); check "$?" 0 "ctl trace: exit 0"
+has "$out" "{\"tracing\":true,\"file\":\"$tmp/t.vcd\",\"format\":\"vcd\",\"records\":0," "ctl trace: recording, the file, the format"
+out=$("$BIN" ctl "$tctl" trace stop); check "$?" 0 "ctl trace stop: exit 0"
+has "$out" '"tracing":false' "ctl trace stop: stopped"
+has "$("$BIN" ctl "$tctl" list)" '"trace":{"tracing":false' "ctl list shows the trace stopped"
+out=$("$BIN" ctl "$tctl" trace stop); check "$?" 0 "ctl trace stop again: exit 0, no change"
+out=$("$BIN" ctl "$tctl" trace start); check "$?" 0 "ctl trace start: exit 0"
+has "$out" '"tracing":true' "ctl trace start: recording"
+kill -TERM "$tpid"; wait "$tpid"; check "$?" 0 "the daemon with --trace: SIGTERM, exit 0"
+check "$(grep -c '^\$enddefinitions' "$tmp/t.vcd")" 1 "the VCD has its definitions once"
+check "$(grep -c '^\$dumpoff' "$tmp/t.vcd") $(grep -c '^\$dumpon' "$tmp/t.vcd")" "1 1" \
+	"the VCD marks the stop and the start once each"
 
 # --control's own errors
 err=$("$BIN" gpio -s "$tmp/g" -l s1 --control '' 2>&1); check "$?" 1 "--control '': exit 1"

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "common/ctl.h"
+#include "common/trace.h"
 #include "vhost/loop.h"
 
 static struct loop *l;
@@ -448,6 +449,43 @@ static void test_ctl_words_to_request(void **state)
 	assert_non_null(strstr(err, "hex"));
 }
 
+/* trace, trace.stop, trace.start: the --trace file's state; without a
+ * trace they fail, saying so */
+static void test_ctl_trace_commands(void **state)
+{
+	static char r[CTL_REPLY_MAX];
+	char file[160], want[320];
+	const char *stop = "{\"id\":1,\"cmd\":\"trace.stop\"}", *start = "{\"id\":2,\"cmd\":\"trace.start\"}",
+		   *st = "{\"id\":3,\"cmd\":\"trace\"}", *list = "{\"id\":4,\"cmd\":\"list\"}";
+
+	ctl_run_line(st, strlen(st), r);
+	assert_string_equal(r, "{\"id\":3,\"return\":{\"tracing\":false,\"file\":null,\"format\":null,"
+			    "\"records\":0,\"dropped\":0,\"failed\":false}}");
+	ctl_run_line(stop, strlen(stop), r);
+	assert_non_null(strstr(r, "{\"id\":1,\"error\":{\"class\":\"Failed\",\"desc\":\"no trace: "
+			       "the daemon was started without --trace FILE"));
+	ctl_run_line(start, strlen(start), r);
+	assert_non_null(strstr(r, "\"error\""));
+
+	snprintf(file, sizeof(file), "%s/t.json", dir);
+	assert_int_equal(trace_open(file, TRACE_JSON), 0);
+	trace_json("t", "\"i\": 1");
+	ctl_run_line(stop, strlen(stop), r);
+	snprintf(want, sizeof(want), "{\"id\":1,\"return\":{\"tracing\":false,\"file\":\"%s\","
+		 "\"format\":\"json\",\"records\":1,\"dropped\":0,\"failed\":false}}", file);
+	assert_string_equal(r, want);
+	assert_false(trace_on(TRACE_JSON));
+	ctl_run_line(list, strlen(list), r);
+	assert_non_null(strstr(r, "\"trace\":{\"tracing\":false,\"file\":\""));
+	ctl_run_line(start, strlen(start), r);
+	assert_non_null(strstr(r, "{\"id\":2,\"return\":{\"tracing\":true,"));
+	assert_true(trace_on(TRACE_JSON));
+	ctl_run_line(st, strlen(st), r);
+	assert_non_null(strstr(r, "\"tracing\":true,"));
+	trace_close();
+	unlink(file);
+}
+
 static void test_ctl_register_refuses_a_taken_name(void **state)
 {
 	static const struct ctl_cmd dup[] = { { "list", "", "", cmd_fail }, { NULL } };
@@ -470,6 +508,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ctl_rate_limit, setup, teardown),
 		cmocka_unit_test(test_ctl_words_to_request),
 		cmocka_unit_test_setup_teardown(test_ctl_register_refuses_a_taken_name, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ctl_trace_commands, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

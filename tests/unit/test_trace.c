@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
+#include "common/json.h"
 #include "common/trace.h"
 #include "vhost/loop.h"
 
@@ -136,6 +137,151 @@ static void test_trace_vcd(void **state)
 	}
 }
 
+/* ---- ctl trace.stop / trace.start ---- */
+
+static void test_trace_stop_start_pcap(void **state)
+{
+	struct trace_info i;
+	uint8_t b[512];
+	size_t n;
+
+	assert_int_equal(trace_open(path, TRACE_PCAP), 0);
+	trace_i2c(0, 0x50, false, (const uint8_t *)"\x01", 1);
+	assert_int_equal(trace_record(false), 0);
+	assert_false(trace_on(TRACE_PCAP));       /* devices make no record */
+	trace_i2c(0, 0x51, false, (const uint8_t *)"\x02", 1);   /* absent */
+	assert_int_equal(trace_record(false), 0); /* again: no change */
+	trace_get_info(&i);
+	assert_false(i.recording);
+	assert_string_equal(i.path, path);
+	assert_int_equal(i.fmt, TRACE_PCAP);
+	assert_int_equal(i.records, 1);
+	assert_int_equal(i.dropped, 0);
+	assert_int_equal(trace_record(true), 0);
+	assert_true(trace_on(TRACE_PCAP));
+	trace_i2c(0, 0x52, false, (const uint8_t *)"\x03", 1);
+	trace_get_info(&i);
+	assert_true(i.recording);
+	assert_int_equal(i.records, 2);
+	assert_int_equal(trace_close(), 0);
+	/* one file header, then the two records made while recording */
+	n = slurp(b, sizeof(b));
+	assert_int_equal(n, 24 + 2 * (16 + 6 + 1));
+	assert_memory_equal(b, "\xd4\xc3\xb2\xa1", 4);
+	assert_memory_equal(b + 24 + 16, "\0\0\0\0\0\xa0\x01", 7);
+	assert_memory_equal(b + 24 + 23 + 16, "\0\0\0\0\0\xa4\x03", 7);
+}
+
+/* a VCD stopped and started: the changes while stopped are absent, the
+ * stop is a $dumpoff (the lines x), the start a $dumpon with the values
+ * they have then; the definitions once, the times never going back */
+static void test_trace_stop_start_vcd(void **state)
+{
+	char b[2048], seq[512] = "", *line, *save = NULL;
+	unsigned long long last = 0;
+	unsigned defs = 0, stamps = 0;      /* the times never go back */
+	struct trace_info i;
+	int w0, w1, w2;
+	size_t n;
+
+	assert_int_equal(trace_open(path, TRACE_VCD), 0);
+	trace_vcd_scope("gpio0");
+	w0 = trace_vcd_wire("a");
+	w1 = trace_vcd_wire("b");
+	w2 = trace_vcd_wire("c");
+	trace_vcd_defs_end();
+	trace_vcd_change(w0, 1);
+	assert_int_equal(trace_record(false), 0);
+	assert_false(trace_on(TRACE_VCD));
+	trace_vcd_change(w0, 0);                  /* while stopped: absent */
+	trace_vcd_change(w1, 1);
+	trace_vcd_change(w1, 0);
+	trace_vcd_change(w1, 1);
+	assert_int_equal(trace_record(true), 0);
+	assert_int_equal(trace_record(true), 0);  /* again: no second mark */
+	trace_vcd_change(w2, 1);
+	trace_vcd_change(w0, 1);
+	trace_get_info(&i);
+	assert_int_equal(i.records, 3);
+	trace_close();
+	n = slurp((uint8_t *)b, sizeof(b) - 1);
+	b[n] = 0;
+	for (line = strtok_r(b, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strcmp(line, "$enddefinitions $end"))
+			defs++;
+		if (line[0] == '#') {
+			unsigned long long t = strtoull(line + 1, NULL, 10);
+
+			if (stamps++)
+				assert_true(t >= last);
+			last = t;
+			continue;
+		}
+		assert_null(strstr(line, "$comment"));   /* ends sigrok's read */
+		if (!defs || (line[0] == '$' && strncmp(line, "$dump", 5)))
+			continue;
+		strncat(seq, line, sizeof(seq) - strlen(seq) - 2);
+		strcat(seq, "|");
+	}
+	assert_int_equal(defs, 1);
+	assert_string_equal(seq, "$dumpvars|x!|x\"|x#|1!|$dumpoff|x!|x\"|x#|"
+			    "$dumpon|0!|1\"|x#|1#|1!|");
+}
+
+static void test_trace_stop_start_json(void **state)
+{
+	char b[2048], *line, *save = NULL;
+	const char *want[] = { "\"i\": 1", "\"trace\": \"stopped\"", "\"trace\": \"started\"",
+			       "\"i\": 3" };
+	double last = 0;
+	unsigned k = 0;
+	size_t n;
+
+	assert_int_equal(trace_open(path, TRACE_JSON), 0);
+	trace_json("t", "\"i\": %d", 1);
+	assert_int_equal(trace_record(false), 0);
+	assert_false(trace_on(TRACE_JSON));
+	trace_json("t", "\"i\": %d", 2);
+	assert_int_equal(trace_record(true), 0);
+	assert_true(trace_on(TRACE_JSON));
+	trace_json("t", "\"i\": %d", 3);
+	trace_close();
+	n = slurp((uint8_t *)b, sizeof(b) - 1);
+	b[n] = 0;
+	for (line = strtok_r(b, "\n", &save); line; line = strtok_r(NULL, "\n", &save), k++) {
+		struct json_tok tok[16];
+		struct json_doc d;
+		double t;
+
+		assert_true(k < 4);
+		assert_int_equal(json_parse(&d, line, strlen(line), tok, 16), 0);
+		assert_non_null(strstr(line, want[k]));
+		assert_int_equal(sscanf(line, "{\"time\": %lf", &t), 1);
+		assert_true(t >= last);
+		last = t;
+	}
+	assert_int_equal(k, 4);
+}
+
+/* without a trace, and after a write error: refused, saying why */
+static void test_trace_stop_start_refused(void **state)
+{
+	struct trace_info i;
+
+	assert_int_equal(trace_record(false), -ENOENT);
+	assert_int_equal(trace_record(true), -ENOENT);
+	trace_get_info(&i);
+	assert_null(i.path);
+	assert_false(i.recording);
+	assert_int_equal(trace_open("/dev/full", TRACE_PCAP), 0);  /* the header fails */
+	trace_get_info(&i);
+	assert_true(i.failed);
+	assert_false(i.recording);
+	assert_int_equal(trace_record(true), -EIO);
+	assert_int_equal(trace_record(false), -EIO);
+	trace_close();
+}
+
 /* ---- a reader that does not read: drops, counted, written at the end ---- */
 
 struct reader {
@@ -243,6 +389,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_trace_format_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_pcap_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_vcd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trace_stop_start_pcap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trace_stop_start_vcd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trace_stop_start_json, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trace_stop_start_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_slow_reader_drops_and_counts, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_trace_fifo_without_reader, setup, teardown),
