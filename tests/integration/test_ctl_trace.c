@@ -27,15 +27,23 @@
 static int ctl_open(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	long long until = proc_now_ms() + proc_start_timeout_ms();
 	int fd;
 
-	assert_int_equal(proc_wait_path(path, true, proc_start_timeout_ms()), 0);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(fd >= 0);
+	/* the daemon makes it once its vhost-user sockets listen: the file
+	 * can be there a moment before it listens (ECONNREFUSED) */
 	assert_true(strlen(path) < sizeof(sa.sun_path));
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	return fd;
+	for (;;) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		assert_true(fd >= 0);
+		if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
+			return fd;
+		if ((errno != ENOENT && errno != ECONNREFUSED) || proc_now_ms() >= until)
+			fail_msg("connect %s: %s", path, strerror(errno));
+		close(fd);
+		usleep(2000);
+	}
 }
 
 /* One line (bounded wait), without its newline. */
