@@ -14,21 +14,66 @@ need_tool() {
 # in_window V LO HI
 in_window() { [ -n "$1" ] && [ "$1" -ge "$2" ] 2>/dev/null && [ "$1" -le "$3" ]; }
 
+# bench_ctl LOG STEP DESCRIPTION CTL-ARGS...: once the guest's console says
+# "@@ ctl-step STEP", run `vhost-device ctl` on the scenario's control
+# socket ($BCTL) with CTL-ARGS (it must succeed), then tell the guest to
+# go on (a line on its second serial port, fifo $BGO); gives up when QEMU
+# ($BQPID) has ended.
+bench_ctl() {
+	local log=$1 step=$2 desc=$3 out
+	shift 3
+	if ! wait_for_line_while "$log" "^@@ ctl-step $step" "$VM_TIMEOUT" "$BQPID"; then
+		fail "the guest never reached step $step"
+		return 1
+	fi
+	if out=$("$BIN" ctl "$BCTL" "$@" 2>&1); then
+		pass "$desc  [ctl $*: $out]"
+	else
+		fail "$desc: ctl $* failed: $out"
+	fi
+	timeout 10 sh -c "echo go-$step > \"$BGO\"" || fail "could not tell the guest to go on after $step (QEMU gone?)"
+}
+
 scenario_bench_i2c() {
-	begin bench_i2c "x86_64, vhost-user-i2c-pci: ds1307 (rtc-ds1307, hwclock), pca9555 (gpio-pca953x, gpioget), 24c32 messages in a pcap trace (tshark)"
+	begin bench_i2c "x86_64, vhost-user-i2c-pci: ds1307 (rtc-ds1307, hwclock), pca9555 (gpio-pca953x, gpioget), 24c32 messages in a pcap trace (tshark), ctl: lm75 temperature (hwmon), pca9555 inputs (gpioget), faults (i2cget)"
 	have_device i2c || { skip "device i2c not built"; return; }
 	local s=$WORK/bi.sock log=$WORK/bench_i2c.console pcap=$WORK/bench_i2c.pcap
-	local off=-315360000 t0 t1 v hw
+	local off=-315360000 t0 t1 v hw qrc drain out
+	BCTL=$WORK/bi.ctl BGO=$WORK/bigo.in
 	need_tool tshark || { finish 0; return; }
 	daemon bi i2c -s "$s" --sim "ds1307@0x68,offset=$off" --sim pca9555@0x20,inputs=0xa5c3 \
-		--sim 24c32@0x50 --trace "$pcap"
+		--sim 24c32@0x50 --sim lm75@0x48 --trace "$pcap" --control "$BCTL"
 	wait_for_socket "${s}0" "$DPID" || { fail "daemon did not create ${s}0"; show_daemon_log bi; finish 0; return; }
-	mkinitrd amd64 "$WORK/bench_i2c.cpio.gz" "$VM_DIR/guest/bench_i2c.sh" i2c-virtio i2c-dev rtc-ds1307 gpio-pca953x
+	mkinitrd amd64 "$WORK/bench_i2c.cpio.gz" "$VM_DIR/guest/bench_i2c.sh" i2c-virtio i2c-dev rtc-ds1307 gpio-pca953x lm75
+	mkfifo "$WORK/bigo.in" "$WORK/bigo.out"
+	cat "$WORK/bigo.out" > /dev/null &
+	drain=$!
 	t0=$(date +%s)
-	boot amd64 "$log" "$WORK/bench_i2c.cpio.gz" -chardev "socket,path=${s}0,id=i2c" -device vhost-user-i2c-pci,chardev=i2c
+	# the guest runs while the host acts at its ctl-step lines (a second
+	# serial port, ttyS1, carries the host's word back)
+	boot amd64 "$log" "$WORK/bench_i2c.cpio.gz" -chardev "socket,path=${s}0,id=i2c" -device vhost-user-i2c-pci,chardev=i2c \
+		-chardev "pipe,id=go,path=$WORK/bigo" -serial chardev:go &
+	BQPID=$!
+	bench_ctl "$log" pca "ctl sets the pca9555's input levels to 0x5a3c" i2c set addr=0x20 inputs=0x5a3c
+	bench_ctl "$log" lm75 "ctl sets the lm75's temperature to 85.5 C" i2c set addr=0x48 temp=85.5
+	bench_ctl "$log" nak "ctl: 0x50 does not answer (NAK) until cleared" i2c fault addr=0x50 mode=nak
+	# once the guest's two i2cgets have run: list counts them
+	wait_for_line_while "$log" "^@@ ctl-step heal" "$VM_TIMEOUT" "$BQPID"
+	if out=$("$BIN" ctl "$BCTL" list 2>&1) && grep -q '"addr":80,"model":"24c32","size":4096,"fault":{"mode":"nak","left":null,"hits":2}' <<<"$out"; then
+		pass "ctl list: the NAK at 0x50 failed the guest's 2 transactions"
+	else
+		fail "ctl list does not show 2 hits of the NAK at 0x50: $out"
+	fi
+	bench_ctl "$log" heal "ctl clears the fault at 0x50" i2c fault addr=0x50 mode=none
+	bench_ctl "$log" count "ctl: the next transaction to 0x50 fails" i2c fault addr=0x50 mode=fail count=1
+	wait "$BQPID"; qrc=$?
 	t1=$(date +%s)
-	# ds1307 (offset 10 years back): the rtc class device reads the
-	# host's time of the boot plus the offset, and hwclock says the same
+	kill "$drain" 2>/dev/null
+	[ "$qrc" = 0 ] || fail "QEMU exited with status $qrc: $(tail -3 "$log.qemu")"
+	sed -i 's/\r$//' "$log"
+	grep -q '^@@ END' "$log" || { fail "guest init did not reach its end"; tail -15 "$log" | sed 's/^/        /'; }
+	! grep '^@@ insmod-failed' "$log" || fail "a module did not load"
+	BOOT_SECS=$((t1 - t0))
 	expect "$log" '^@@ rtc rtc[0-9]+ name=rtc-ds1307 [0-9]+-0068 ' "rtc-ds1307 registered an rtc device for the simulated ds1307"
 	v=$(value "$log" '^@@ rtc rtc[0-9]+ name=.* since_epoch=([0-9]+)$')
 	if in_window "$v" $((t0 + off - 1)) $((t1 + off + 1)); then
@@ -46,6 +91,15 @@ scenario_bench_i2c() {
 	# pca9555, inputs=0xa5c3: line n reads bit n
 	expect "$log" '^@@ pca gpiodetect: gpiochip[0-9]+ \[[0-9]+-0020\] \(16 lines\)$' "gpio-pca953x: a 16-line gpiochip for the client at 0x20"
 	expect "$log" '^@@ pca gpioget: 1 1 0 0 0 0 1 1 1 0 1 0 0 1 0 1$' "gpioget lines 0..15 read the input levels 0xa5c3 (bit n: line n)"
+	expect "$log" '^@@ pca after gpioget: 0 0 1 1 1 1 0 0 0 1 0 1 1 0 1 0$' "after ctl: gpioget lines 0..15 read 0x5a3c"
+	expect "$log" '^@@ lm75 before: temp1_input=23500$' "lm75 hwmon temp1_input = 23500 (the model's default 23.5 C)"
+	expect "$log" '^@@ lm75 after: temp1_input=85500$' "after ctl: lm75 hwmon temp1_input = 85500"
+	expect "$log" '^@@ fault none: i2cget rc=0 0x[0-9a-f]{2}$' "i2cget at 0x50 works before any fault"
+	expect "$log" '^@@ fault nak 1: i2cget rc=[1-9]' "NAK: the guest's i2cget fails"
+	expect "$log" '^@@ fault nak 2: i2cget rc=[1-9]' "NAK until cleared: i2cget fails again"
+	expect "$log" '^@@ fault healed: i2cget rc=0 0x[0-9a-f]{2}$' "cleared: i2cget works again"
+	expect "$log" '^@@ fault count 1: i2cget rc=[1-9]' "fail count=1: the next i2cget fails"
+	expect "$log" '^@@ fault count 2: i2cget rc=0 0x[0-9a-f]{2}$' "count=1 spent: the one after works without clearing"
 	expect "$log" '^@@ i2ctransfer write: rc=0$' "i2ctransfer: a 6-byte write (address 0x0120 + 'vdev') to the 24c32"
 	expect "$log" '^@@ i2ctransfer read: 0x76 0x64 0x65 0x76$' "i2ctransfer: address 0x0120 then read 4 reads 'vdev' back"
 	stop_daemon "$DPID"
