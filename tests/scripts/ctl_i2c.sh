@@ -18,12 +18,14 @@ has()  { if grep -qF -- "$2" <<<"$1"; then ok "$3"; else nok "$3" "no '$2' in: $
 ctl="$tmp/i.ctl"
 "$BIN" i2c -s "$tmp/i" --sim 24c02@0x50 --sim lm75@0x48 --sim pca9555@0x20 --sim ds1307@0x68 \
 	--control "$ctl" ${VHOST_DEVICE_ARGS:-} 2>"$tmp/log" & pid=$!
+# until it answers (bound before it listens: a refused connection is retried)
+up=0
 for _ in $(seq 100); do
-	[ -S "$ctl" ] && break
+	"$BIN" ctl "$ctl" list >/dev/null 2>&1 && { up=1; break; }
 	kill -0 "$pid" 2>/dev/null || break
 	sleep 0.1
 done
-if [ -S "$ctl" ]; then ok "i2c with --control: the control socket listens"; else
+if [ $up = 1 ]; then ok "i2c with --control: the control socket listens"; else
 	nok "i2c with --control: the control socket listens" "$(cat "$tmp/log")"; fi
 C() { "$BIN" ctl "$ctl" "$@"; }
 
