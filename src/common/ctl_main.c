@@ -22,6 +22,7 @@
 #include "common/ctl.h"
 #include "common/json.h"
 #include "common/opts.h"
+#include "version.h"
 
 #define PROG "vhost-device ctl"
 #define LINE_MAX_ (CTL_REPLY_MAX + 1024)
@@ -45,6 +46,7 @@ static void usage(FILE *f)
 		"                         0: forever)\n"
 		"  -r, --raw              print the whole reply line\n"
 		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n"
 		"\n"
 		"See vhost-device-ctl(1) for the protocol and every command.\n");
 }
@@ -263,6 +265,9 @@ int ctl_main(int argc, char **argv)
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+			printf("vhost-device-ctl %s\n", VD_VERSION);
 			return 0;
 		} else if (!strcmp(argv[i], "-r") || !strcmp(argv[i], "--raw")) {
 			raw = true;

@@ -60,8 +60,16 @@ check "$rc" 2 "-t x: exit 2"
 has "$err" "'x'" "the bad timeout is named"
 out=$("$BIN" ctl --help); check "$?" 0 "ctl --help: exit 0"
 has "$out" "Usage: vhost-device ctl" "ctl --help: usage"
+wide=$(awk 'length > 80' <<<"$out")
+check "$wide" "" "ctl --help: no line over 80 columns"
+ver=$("$BIN" --version | head -n 1 | sed 's/^vhost-device //')
+check "$("$BIN" ctl --version)" "vhost-device-ctl $ver" "ctl --version: the project's version"
+check "$("$BIN" ctl -V)" "vhost-device-ctl $ver" "ctl -V: the same"
+out=$("$BIN" ctl -V "$ctl" list); check "$?" 0 "ctl -V before PATH: the version, exit 0"
+check "$out" "vhost-device-ctl $ver" "ctl -V before PATH: nothing sent"
 ln -s "$BIN" "$tmp/vhost-device-ctl"
 out=$("$tmp/vhost-device-ctl" "$ctl" list); check "$?" 0 "vhost-device-ctl (a link) runs the applet"
+check "$("$tmp/vhost-device-ctl" --version)" "vhost-device-ctl $ver" "vhost-device-ctl --version (a link)"
 has "$out" '"device":"gpio"' "the link's reply"
 
 # trace stop/start without --trace: an error naming the reason
