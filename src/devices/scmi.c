@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/ctl.h"
 #include "common/iov.h"
 #include "common/log.h"
 #include "common/opts.h"
@@ -270,6 +271,167 @@ static const struct dev_ops scmi_ops = {
 	.reset = scmi_op_reset,
 };
 
+/* ---- control commands (ctl.h): scmi.get, scmi.set ---- */
+
+/* The axes scmi.set and scmi.get name; a sensor's further axes (none
+ * today) are only read. */
+static const char *const axis_key[] = { "x", "y", "z" };
+#define NUM_AXIS_KEYS 3
+
+/* The sensor a command names: name=NAME or sensor=ID. */
+static int ctl_sensor(struct scmi_priv *p, struct ctl_call *c, unsigned *id)
+{
+	char name[SCMI_EXT_NAME_LEN];
+	unsigned found = 0;
+	int64_t v;
+	int r;
+
+	if (ctl_has(c, "name") && ctl_has(c, "sensor"))
+		return ctl_fail(c, CTL_E_ARG, "give name or sensor, not both");
+	r = ctl_arg_int(c, "sensor", 0, (int64_t)p->st.num_sensors - 1, &v);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		*id = (unsigned)v;
+		return 0;
+	}
+	if (ctl_arg_str_req(c, "name", name, sizeof(name)) < 0)
+		return -1;
+	for (unsigned i = p->st.num_sensors; i-- > 0;) {
+		if (strcmp(p->st.sensors[i].info.name, name))
+			continue;
+		if (found++)
+			return ctl_fail(c, CTL_E_ARG, "name '%s' is sensor %u and sensor %u: "
+					"give sensor=ID", name, i, *id);
+		*id = i;
+	}
+	if (!found)
+		return ctl_fail(c, CTL_E_ARG, "name '%s': no such sensor", name);
+	return 0;
+}
+
+static unsigned scale_digits(int scale)
+{
+	return scale < 0 ? (unsigned)-scale : 0;
+}
+
+/* The sensor's reading as "value" (scalar) or per axis "x", "y", "z"
+ * ("axisN" beyond), in its unit. */
+static int put_reading(struct scmi_sensor *s, unsigned id, struct ctl_call *c)
+{
+	struct scmi_reading rd[SCMI_MAX_AXES];
+	struct json_w *w = ctl_out(c);
+	int r;
+
+	memset(rd, 0, sizeof(rd));
+	r = s->ops->read(s->inst, s->idx, rd);
+	if (r != SCMI_SUCCESS)
+		return ctl_fail(c, CTL_E_STATE, "sensor %u '%s': the reading failed "
+				"(SCMI status %d)", id, s->info.name, r);
+	jw_uint(w, "sensor", id);
+	jw_str(w, "name", s->info.name);
+	jw_str(w, "type", s->ops->type);
+	if (!s->info.num_axes) {
+		jw_fixed(w, "value", rd[0].value, scale_digits(s->info.scale));
+		return 0;
+	}
+	for (unsigned a = 0; a < s->info.num_axes; a++) {
+		struct scmi_axis_info ax;
+		char key[16];
+
+		memset(&ax, 0, sizeof(ax));
+		s->ops->axis_info(s->inst, s->idx, a, &ax);
+		if (a < NUM_AXIS_KEYS)
+			snprintf(key, sizeof(key), "%s", axis_key[a]);
+		else
+			snprintf(key, sizeof(key), "axis%u", a);
+		jw_fixed(w, key, rd[a].value, scale_digits(ax.scale));
+	}
+	return 0;
+}
+
+static int cmd_get(void *opaque, struct ctl_call *c)
+{
+	struct scmi_priv *p = opaque;
+	unsigned id;
+
+	if (ctl_sensor(p, c, &id) < 0)
+		return -1;
+	return put_reading(&p->st.sensors[id], id, c);
+}
+
+/* Set a sim sensor's value or fake axes, then sample the sensor at once:
+ * the guest gets the trip point events and the update the new value
+ * causes, as from a due sample. */
+static int cmd_set(void *opaque, struct ctl_call *c)
+{
+	struct scmi_priv *p = opaque;
+	int64_t v[NUM_AXIS_KEYS];
+	bool given[NUM_AXIS_KEYS] = { false };
+	struct scmi_sensor *s;
+	unsigned id, n = 0;
+
+	if (ctl_sensor(p, c, &id) < 0)
+		return -1;
+	s = &p->st.sensors[id];
+	if (!s->ops->set)
+		return ctl_fail(c, CTL_E_ARG, "sensor %u '%s' is a %s sensor: only sim and fake "
+				"sensors can be set", id, s->info.name, s->ops->type);
+	if (!s->info.num_axes) {
+		for (unsigned a = 0; a < NUM_AXIS_KEYS; a++)
+			if (ctl_has(c, axis_key[a]))
+				return ctl_fail(c, CTL_E_ARG, "sensor '%s' is scalar: give "
+						"value=, not %s=", s->info.name, axis_key[a]);
+		if (!ctl_has(c, "value"))
+			return ctl_fail(c, CTL_E_ARG, "missing argument 'value'");
+		if (ctl_arg_fixed(c, "value", scale_digits(s->info.scale), -SCMI_SET_MAX,
+				  SCMI_SET_MAX, &v[0]) < 0)
+			return -1;
+		given[0] = true;
+		n = 1;
+	} else {
+		if (ctl_has(c, "value"))
+			return ctl_fail(c, CTL_E_ARG, "sensor '%s' has axes: give x=, y= or z=, "
+					"not value=", s->info.name);
+		for (unsigned a = 0; a < NUM_AXIS_KEYS; a++) {
+			struct scmi_axis_info ax;
+			int64_t lo = -SCMI_SET_MAX, hi = SCMI_SET_MAX;
+			int r;
+
+			if (!ctl_has(c, axis_key[a]))
+				continue;
+			memset(&ax, 0, sizeof(ax));
+			s->ops->axis_info(s->inst, s->idx, a, &ax);
+			if (ax.extended) {
+				lo = ax.min;
+				hi = ax.max;
+			}
+			r = ctl_arg_fixed(c, axis_key[a], scale_digits(ax.scale), lo, hi, &v[a]);
+			if (r < 0)
+				return -1;
+			given[a] = true;
+			n++;
+		}
+		if (!n)
+			return ctl_fail(c, CTL_E_ARG, "nothing to set: give x=, y= or z=");
+	}
+	/* every argument checked: now change the sensor */
+	for (unsigned a = 0; a < NUM_AXIS_KEYS; a++)
+		if (given[a])
+			s->ops->set(s->inst, s->idx, a, v[a]);
+	scmi_sample_now(&p->st, id, scmi_emit, p);
+	scmi_deliver(p);
+	return put_reading(s, id, c);
+}
+
+static const struct ctl_cmd scmi_cmds[] = {
+	{ "scmi.get", "name sensor", "read a sensor (by name or number)", cmd_get },
+	{ "scmi.set", "name sensor value x y z",
+	  "set what a sim sensor (value) or fake sensor (x y z) reads; the guest is notified",
+	  cmd_set },
+	{ 0 }
+};
+
 /* ---- command line ---- */
 
 enum { OPT_DEVICE = 1, OPT_HELP_DEVICES };
@@ -324,6 +486,10 @@ static int scmi_start(void *ctx, struct loop *l, unsigned count)
 		return -1;
 	}
 	p->st.loop = l;     /* for the sampling timer and streaming devices */
+	if (ctl_register(scmi_cmds, p)) {
+		log_err("cannot register the control commands");
+		return -1;
+	}
 	return 0;
 }
 

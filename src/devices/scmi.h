@@ -98,15 +98,44 @@ struct scmi_dev_ops {
 	 * device that can stream from the host (iio buffers) starts or stops
 	 * that here, adding its fds to l (NULL: no loop, e.g. unit tests). */
 	void (*stream)(void *inst, unsigned s, bool on, struct loop *l);
+	/* Optional: the host sets what sensor s reads on axis (0 for a
+	 * scalar sensor; x, y, z are axes 0-2) to v, in units of 10^scale
+	 * (control command scmi.set), v already checked against the axis
+	 * range, or SCMI_SET_MAX for a scalar sensor.  Its sensors must be
+	 * scalar or have 3 axes or more, their exponents <= 0
+	 * (scmi_state_add checks). */
+	void (*set)(void *inst, unsigned s, unsigned axis, int64_t v);
 };
 
+/* The largest magnitude scmi.set gives a scalar sensor, in 10^scale. */
+#define SCMI_SET_MAX 1000000000000ll
+
 extern const struct scmi_dev_ops scmi_fake_ops;
+extern const struct scmi_dev_ops scmi_sim_ops;
 extern const struct scmi_dev_ops scmi_iio_ops;
 extern const struct scmi_dev_ops scmi_hwmon_ops;
 /* NULL-terminated table of the device types. */
 extern const struct scmi_dev_ops *const scmi_dev_types[];
 
 const struct scmi_dev_ops *scmi_dev_type_find(const char *type);
+
+/* Scalar sensor classes: an SCMI unit and the decimal exponent of its
+ * usual sub-unit (hwmon's: Documentation/hwmon/sysfs-interface.rst), so
+ * that values pass without arithmetic.  The `sim` type names them
+ * (type=temperature), `hwmon` finds them by file prefix ("temp").  Ends
+ * with a NULL name. */
+struct scmi_class {
+	const char *name;           /* "temperature" */
+	const char *hwmon;          /* "temp" */
+	uint8_t unit;               /* SCMI_UNIT_* */
+	int8_t scale;               /* <= 0 */
+	const char *unit_name;      /* "degrees Celsius" */
+};
+extern const struct scmi_class scmi_classes[];
+
+/* A sensor name given by the user (name=): 1 to 63 printable ASCII
+ * bytes.  0, or -EINVAL with a message naming it in err. */
+int scmi_name_check(const char *name, char *err, size_t errlen);
 
 /* ---- protocol state ---- */
 
@@ -204,6 +233,10 @@ uint64_t scmi_schedule(struct scmi_state *st, uint64_t now_ns);
  * scmi_schedule(). */
 uint64_t scmi_sample(struct scmi_state *st, uint64_t now_ns,
 		     scmi_emit_fn emit, void *opaque);
+/* Sample sensor id now, off its cadence (its value was just set from the
+ * host): the notifications a due sample would send, if it is sampled at
+ * all (continuous updates or trip points on); the cadence is kept. */
+void scmi_sample_now(struct scmi_state *st, unsigned id, scmi_emit_fn emit, void *opaque);
 /* Build notification messages (exposed for tests). */
 void scmi_event_update(struct scmi_event *ev, unsigned sensor_id,
 		       const struct scmi_reading *rd, unsigned n, bool tstamp);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* The `fake` SCMI device: one simulated 3-axis accelerometer (m/s^2, in
  * units of 10^-3) whose readings move with every read, for testing guests
- * without sensor hardware. */
-#include <ctype.h>
+ * without sensor hardware; an axis set from the host (scmi.set) holds the
+ * value it was given instead. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +18,8 @@
 struct fake {
 	char name[SCMI_EXT_NAME_LEN];
 	uint64_t reads;
+	unsigned held;              /* bit per axis: set from the host */
+	int64_t hold[3];
 };
 
 static const struct scmi_prop fake_props[] = {
@@ -36,28 +38,13 @@ static int fake_create(const struct scmi_kv *kv, unsigned nkv, unsigned instance
 	}
 	snprintf(f->name, sizeof(f->name), "fake%u", instance);
 	for (unsigned i = 0; i < nkv; i++) {
-		const char *v = kv[i].val;
-		size_t len = strlen(v);
-
 		if (strcmp(kv[i].key, "name"))
 			continue;
-		if (!len || len > SCMI_EXT_NAME_LEN - 1) {
-			snprintf(err, errlen,
-				 "name '%s' is %zu bytes; SCMI sensor names hold 1 to %d",
-				 v, len, SCMI_EXT_NAME_LEN - 1);
+		if (scmi_name_check(kv[i].val, err, errlen)) {
 			free(f);
 			return -EINVAL;
 		}
-		for (size_t j = 0; j < len; j++) {
-			if (!isprint((unsigned char)v[j])) {
-				snprintf(err, errlen,
-					 "name '%s' has a non-printable byte at offset %zu",
-					 v, j);
-				free(f);
-				return -EINVAL;
-			}
-		}
-		memcpy(f->name, v, len + 1);
+		memcpy(f->name, kv[i].val, strlen(kv[i].val) + 1);
 	}
 	*inst = f;
 	return 0;
@@ -118,14 +105,28 @@ static int fake_read(void *inst, unsigned s, struct scmi_reading *out)
 	out[0].value = (tri - 10) * 100;
 	out[1].value = (int64_t)((n * 37) % 2001) - 1000;
 	out[2].value = 9807 + (int64_t)(n % 7) - 3;
-	for (int i = 0; i < 3; i++)
+	for (int i = 0; i < 3; i++) {
+		if (f->held & 1u << i)
+			out[i].value = f->hold[i];
 		out[i].timestamp = us;
+	}
 	return SCMI_SUCCESS;
+}
+
+static void fake_set(void *inst, unsigned s, unsigned axis, int64_t v)
+{
+	struct fake *f = inst;
+
+	if (axis >= 3)
+		return;
+	f->held |= 1u << axis;
+	f->hold[axis] = v;
 }
 
 const struct scmi_dev_ops scmi_fake_ops = {
 	.type = "fake",
-	.summary = "simulated 3-axis accelerometer (m/s^2), readings change on every read",
+	.summary = "simulated 3-axis accelerometer (m/s^2), readings change on every read "
+		   "but for axes set with ctl scmi.set",
 	.props = fake_props,
 	.create = fake_create,
 	.destroy = fake_destroy,
@@ -133,4 +134,5 @@ const struct scmi_dev_ops scmi_fake_ops = {
 	.sensor_info = fake_sensor_info,
 	.axis_info = fake_axis_info,
 	.read = fake_read,
+	.set = fake_set,
 };

@@ -16,27 +16,12 @@
 #include "common/sandbox.h"
 #include "devices/scmi.h"
 
-static const struct hwmon_type {
-	const char *prefix;
-	uint8_t unit;
-	int8_t scale;
-} hwmon_types[] = {
-	{ "temp", SCMI_UNIT_DEGREES_C, -3 },    /* millidegree Celsius */
-	{ "in", SCMI_UNIT_VOLTS, -3 },          /* millivolt */
-	{ "curr", SCMI_UNIT_AMPS, -3 },         /* milliampere */
-	{ "power", SCMI_UNIT_WATTS, -6 },       /* microwatt */
-	{ "energy", SCMI_UNIT_JOULES, -6 },     /* microjoule */
-	{ "fan", SCMI_UNIT_RPM, 0 },            /* revolutions per minute */
-	{ "humidity", SCMI_UNIT_PERCENTAGE, -3 }, /* milli-percent */
-};
-#define NUM_TYPES (sizeof(hwmon_types) / sizeof(hwmon_types[0]))
-
 #define HWMON_FILE_LEN 32
 
 struct hwmon_chan {
 	char file[HWMON_FILE_LEN];    /* "temp1_input" */
 	char name[SCMI_EXT_NAME_LEN];
-	unsigned type;                /* index into hwmon_types */
+	unsigned type;                /* index into scmi_classes */
 	unsigned long num;
 };
 
@@ -55,12 +40,12 @@ static const struct scmi_prop hwmon_props[] = {
 /* "<prefix><N>_input" -> type and N */
 static bool parse_input(const char *f, unsigned *type, unsigned long *num)
 {
-	for (unsigned t = 0; t < NUM_TYPES; t++) {
-		size_t pl = strlen(hwmon_types[t].prefix);
+	for (unsigned t = 0; scmi_classes[t].name; t++) {
+		size_t pl = strlen(scmi_classes[t].hwmon);
 		const char *p = f + pl;
 		char *end;
 
-		if (strncmp(f, hwmon_types[t].prefix, pl) || !isdigit((unsigned char)*p))
+		if (strncmp(f, scmi_classes[t].hwmon, pl) || !isdigit((unsigned char)*p))
 			continue;
 		errno = 0;
 		*num = strtoul(p, &end, 10);
@@ -190,12 +175,12 @@ static int hwmon_create(const struct scmi_kv *kv, unsigned nkv, unsigned instanc
 		char tmp[SCMI_EXT_NAME_LEN + 32];
 
 		snprintf(lfile, sizeof(lfile), "%s%lu_label",
-			 hwmon_types[c->type].prefix, c->num);
+			 scmi_classes[c->type].hwmon, c->num);
 		if (scmi_sysfs_read(h->dirfd, lfile, label, sizeof(label)) > 0) {
 			scmi_name_fit(c->name, label);
 		} else {
 			snprintf(tmp, sizeof(tmp), "%s_%s%lu", prefix,
-				 hwmon_types[c->type].prefix, c->num);
+				 scmi_classes[c->type].hwmon, c->num);
 			scmi_name_fit(c->name, tmp);
 		}
 	}
@@ -217,8 +202,8 @@ static void hwmon_sensor_info(void *inst, unsigned s, struct scmi_sensor_info *o
 	const struct hwmon_chan *c = &h->ch[s];
 
 	memcpy(out->name, c->name, sizeof(out->name));
-	out->type = hwmon_types[c->type].unit;
-	out->scale = hwmon_types[c->type].scale;
+	out->type = scmi_classes[c->type].unit;
+	out->scale = scmi_classes[c->type].scale;
 	out->num_axes = 0;
 	out->timestamped = false;
 }

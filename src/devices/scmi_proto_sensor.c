@@ -591,12 +591,27 @@ static void check_trips(struct scmi_sensor *s, unsigned id, int64_t v,
 	}
 }
 
-uint64_t scmi_sample(struct scmi_state *st, uint64_t now_ns,
-		     scmi_emit_fn emit, void *opaque)
+/* One sample of sensor i: its update, the trip points it crossed. */
+static void sample(struct scmi_state *st, unsigned i, scmi_emit_fn emit, void *opaque)
 {
+	struct scmi_sensor *s = &st->sensors[i];
 	struct scmi_reading rd[SCMI_MAX_AXES];
 	struct scmi_event ev;
 
+	if (read_sensor(s, rd) != SCMI_SUCCESS)
+		return;
+	if (sending_updates(st, s)) {
+		scmi_event_update(&ev, i, rd, num_readings(s),
+				  s->config & SCMI_SENSOR_CFG_TSTAMP);
+		emit(opaque, &ev);
+	}
+	if (watching_trips(st, s))
+		check_trips(s, i, rd[0].value, emit, opaque);
+}
+
+uint64_t scmi_sample(struct scmi_state *st, uint64_t now_ns,
+		     scmi_emit_fn emit, void *opaque)
+{
 	for (unsigned i = 0; i < st->num_sensors; i++) {
 		struct scmi_sensor *s = &st->sensors[i];
 		uint64_t iv = scmi_interval_ns(s->interval);
@@ -607,15 +622,18 @@ uint64_t scmi_sample(struct scmi_state *st, uint64_t now_ns,
 		s->next_ns += iv;
 		if (s->next_ns <= now_ns)
 			s->next_ns = now_ns + iv;
-		if (read_sensor(s, rd) != SCMI_SUCCESS)
-			continue;
-		if (sending_updates(st, s)) {
-			scmi_event_update(&ev, i, rd, num_readings(s),
-					  s->config & SCMI_SENSOR_CFG_TSTAMP);
-			emit(opaque, &ev);
-		}
-		if (watching_trips(st, s))
-			check_trips(s, i, rd[0].value, emit, opaque);
+		sample(st, i, emit, opaque);
 	}
 	return scmi_schedule(st, now_ns);
+}
+
+void scmi_sample_now(struct scmi_state *st, unsigned id, scmi_emit_fn emit, void *opaque)
+{
+	struct scmi_sensor *s;
+
+	if (id >= st->num_sensors)
+		return;
+	s = &st->sensors[id];
+	if (sending_updates(st, s) || watching_trips(st, s))
+		sample(st, id, emit, opaque);
 }

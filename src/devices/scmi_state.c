@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* SCMI state: the sensor device types, adding devices (`-d` specifications)
  * and their sensors, reset and release. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,10 +12,42 @@
 
 const struct scmi_dev_ops *const scmi_dev_types[] = {
 	&scmi_fake_ops,
+	&scmi_sim_ops,
 	&scmi_iio_ops,
 	&scmi_hwmon_ops,
 	NULL,
 };
+
+/* hwmon's sensors come in this order */
+const struct scmi_class scmi_classes[] = {
+	{ "temperature", "temp", SCMI_UNIT_DEGREES_C, -3, "degrees Celsius" },
+	{ "voltage", "in", SCMI_UNIT_VOLTS, -3, "volts" },
+	{ "current", "curr", SCMI_UNIT_AMPS, -3, "amperes" },
+	{ "power", "power", SCMI_UNIT_WATTS, -6, "watts" },
+	{ "energy", "energy", SCMI_UNIT_JOULES, -6, "joules" },
+	{ "fan", "fan", SCMI_UNIT_RPM, 0, "revolutions per minute" },
+	{ "humidity", "humidity", SCMI_UNIT_PERCENTAGE, -3, "percent" },
+	{ NULL, NULL, 0, 0, NULL },
+};
+
+int scmi_name_check(const char *name, char *err, size_t errlen)
+{
+	size_t len = strlen(name);
+
+	if (!len || len > SCMI_EXT_NAME_LEN - 1) {
+		snprintf(err, errlen, "name '%s' is %zu bytes; SCMI sensor names hold 1 to %d",
+			 name, len, SCMI_EXT_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	for (size_t j = 0; j < len; j++) {
+		if (!isprint((unsigned char)name[j])) {
+			snprintf(err, errlen, "name '%s' has a non-printable byte at offset %zu",
+				 name, j);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
 
 /* ---- state ---- */
 
@@ -58,15 +91,22 @@ static int check_sensor(const struct scmi_dev_ops *ops, void *inst, unsigned s,
 			 ops->type, info->name, info->num_axes, SCMI_MAX_AXES);
 		return -EINVAL;
 	}
+	/* what the host sets (scmi.set) is a decimal in the unit, and x, y, z
+	 * name three axes */
+	if (ops->set && (info->scale > 0 || (info->num_axes && info->num_axes < 3))) {
+		snprintf(err, errlen, "%s: settable sensor '%s' has a positive exponent or "
+			 "1 or 2 axes", ops->type, info->name);
+		return -EINVAL;
+	}
 	for (unsigned a = 0; a < info->num_axes; a++) {
 		struct scmi_axis_info ax;
 
 		memset(&ax, 0, sizeof(ax));
 		ops->axis_info(inst, s, a, &ax);
 		if (!name_ok(ax.name) || !s5_ok(ax.scale) || !s5_ok(ax.res_exp) ||
-		    ax.resolution > 0x7ffffff) {
-			snprintf(err, errlen, "%s: sensor '%s' axis %u is not encodable",
-				 ops->type, info->name, a);
+		    ax.resolution > 0x7ffffff || (ops->set && ax.scale > 0)) {
+			snprintf(err, errlen, "%s: sensor '%s' axis %u is not encodable%s",
+				 ops->type, info->name, a, ops->set ? " or settable" : "");
 			return -EINVAL;
 		}
 	}

@@ -149,5 +149,29 @@ check "$rc" 1 "ctl spi set value=1024: exit 1"
 has "$err" "InvalidArgument: value 1024: out of range 0..1023" "the bad value is named"
 kill -TERM "$spid"; wait "$spid"; check "$?" 0 "the spi daemon with --control: SIGTERM, exit 0"
 
+# scmi: its commands from the shell, and documented
+mctl="$tmp/scmi.ctl"
+RUST_LOG=info "$BIN" scmi -s "$tmp/scmi.sock" --control "$mctl" -d sim,name=cpu,type=temperature,value=45 \
+	${VHOST_DEVICE_ARGS:-} 2>"$tmp/mlog" & mpid=$!
+if ready "$mctl" "$tmp/mlog" "$mpid"; then ok "scmi with --control: the control socket listens"; else
+	nok "scmi with --control: the control socket listens" "$(cat "$tmp/mlog")"; fi
+out=$("$BIN" ctl "$mctl" scmi set name=cpu value=95.5); rc=$?
+check "$rc" 0 "ctl scmi set: exit 0"
+check "$out" '{"sensor":0,"name":"cpu","type":"sim","value":95.5}' "ctl scmi set: the new reading"
+out=$("$BIN" ctl "$mctl" scmi get sensor=0); rc=$?
+check "$out" '{"sensor":0,"name":"cpu","type":"sim","value":95.5}' "ctl scmi get: what was set"
+err=$("$BIN" ctl "$mctl" scmi set name=cpu value=hot 2>&1); rc=$?
+check "$rc" 1 "ctl scmi set value=hot: exit 1"
+has "$err" 'value "hot"' "ctl scmi set value=hot: the value is named"
+cmds=$("$BIN" ctl "$mctl" help | grep -oE '"name":"scmi\.[a-z.]+"' | cut -d'"' -f4)
+[ -n "$cmds" ] && ok "scmi: help lists scmi commands" || nok "scmi: help lists scmi commands"
+for c in $cmds; do
+	grep -q "^\.B[IR]* *\"\?$c\b" "$TOP/man/vhost-device-ctl.1" && ok "man/vhost-device-ctl.1 documents $c" ||
+		nok "man/vhost-device-ctl.1 documents $c"
+	grep -q "^\.B[IR]* *\"\?$c\b" "$TOP/man/vhost-device-scmi.1" && ok "man/vhost-device-scmi.1 documents $c" ||
+		nok "man/vhost-device-scmi.1 documents $c"
+done
+kill -TERM "$mpid"; wait "$mpid"; check "$?" 0 "scmi with --control: SIGTERM, exit 0"
+
 echo "1..$n"
 exit $fail
