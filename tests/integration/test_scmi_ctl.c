@@ -139,11 +139,22 @@ static char *ctl(const char *cmd, const char *args, char *buf, size_t cap)
 
 	if (ctl_fd < 0) {
 		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		long long end = proc_now_ms() + WAIT_MS;
 
-		ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		assert_true(ctl_fd >= 0);
 		memcpy(sa.sun_path, ctlp, strlen(ctlp) + 1);
-		assert_int_equal(connect(ctl_fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		/* the file exists a moment before it listens: retry, bounded */
+		for (;;) {
+			ctl_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+			assert_true(ctl_fd >= 0);
+			if (!connect(ctl_fd, (struct sockaddr *)&sa, sizeof(sa)))
+				break;
+			if (errno != ECONNREFUSED && errno != ENOENT)
+				fail_msg("connect %s: %s", ctlp, strerror(errno));
+			close(ctl_fd);
+			if (proc_now_ms() > end)
+				fail_msg("%s: not listening after %d ms", ctlp, WAIT_MS);
+			usleep(2000);
+		}
 		assert_non_null(strstr(ctl_line(buf, cap), "\"protocol\":1"));
 	}
 	n = snprintf(req, sizeof(req), "{\"id\":1,\"cmd\":\"%s\",\"args\":{%s}}\n", cmd, args);
