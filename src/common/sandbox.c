@@ -222,8 +222,31 @@ static int sandbox_part_ready(struct serve_state *st)
 	return sandbox_apply();
 }
 
+/* The paths and socket files gathered for the lock-down: released by it,
+ * or by the cleanup step when start-up ends before it. */
+static void sandbox_release(void)
+{
+	for (size_t i = 0; i < sb.npaths; i++)
+		close(sb.paths[i].fd);
+	free(sb.paths);
+	sb.paths = NULL;
+	sb.npaths = 0;
+	for (size_t i = 0; i < sb.nsocks; i++)
+		free(sb.socks[i]);
+	free(sb.socks);
+	sb.socks = NULL;
+	sb.nsocks = 0;
+}
+
+static int sandbox_part_cleanup(struct serve_state *st)
+{
+	sandbox_release();
+	return 0;
+}
+
 const struct serve_part sandbox_serve_part = {
 	.opts = sandbox_part_opts, .opt = sandbox_part_opt, .ready = sandbox_part_ready,
+	.cleanup = sandbox_part_cleanup,
 };
 
 /* ---- lock-down steps ---- */
@@ -486,10 +509,6 @@ int sandbox_apply(void)
 	log_debug("sandbox: lock-down took %lld us", now_us() - t0);
 	r = 0;
 out:
-	for (size_t i = 0; i < sb.npaths; i++)
-		close(sb.paths[i].fd);
-	free(sb.paths);
-	sb.paths = NULL;
-	sb.npaths = 0;
+	sandbox_release();
 	return r;
 }

@@ -112,9 +112,15 @@ static int trace_part_ready(struct serve_state *st)
 
 static int trace_part_stop(struct serve_state *st)
 {
-	if (!trace_path)
-		return 0;
-	trace_close();
+	if (trace_path)
+		trace_close();
+	return 0;
+}
+
+/* also after a start-up that failed at or after the check */
+static int trace_part_cleanup(struct serve_state *st)
+{
+	trace_close();                 /* nothing if not open */
 	free(trace_path);
 	trace_path = NULL;
 	return 0;
@@ -122,5 +128,5 @@ static int trace_part_stop(struct serve_state *st)
 
 const struct serve_part trace_serve_part = {
 	.opts = trace_part_opts, .opt = trace_part_opt, .check = trace_part_check,
-	.ready = trace_part_ready, .stop = trace_part_stop,
+	.ready = trace_part_ready, .stop = trace_part_stop, .cleanup = trace_part_cleanup,
 };

@@ -187,8 +187,10 @@ void scmi_state_reset(struct scmi_state *st)
 void scmi_state_free(struct scmi_state *st)
 {
 	scmi_state_stop_streams(st);
-	for (unsigned i = 0; i < st->num_devs; i++)
+	for (unsigned i = 0; i < st->num_devs; i++) {
 		st->devs[i].ops->destroy(st->devs[i].inst);
+		st->devs[i].inst = NULL;   /* a leak checker sees what was not freed */
+	}
 	free(st->sensors);
 	st->sensors = NULL;
 	st->num_sensors = 0;

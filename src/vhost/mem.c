@@ -300,7 +300,13 @@ void mem_guard_del(const struct mem_table *m)
 		if (guards[g].m != m)
 			continue;
 		guards[g] = guards[nguards - 1];
-		nguards--;
+		if (!--nguards) {
+			/* the last table gone: nothing for the handler to
+			 * find (it runs on this thread, at a fault) */
+			free(guards);
+			guards = NULL;
+			guards_cap = 0;
+		}
 		return;
 	}
 }

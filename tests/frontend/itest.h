@@ -149,7 +149,7 @@ static inline int itest_teardown_check(struct itest_daemon *d)
 }
 
 /* The last test of a group: SIGTERM must end the daemon with exit 0
- * (under valgrind: no error, no definite leak). */
+ * (under valgrind: no error, no block left allocated). */
 static inline void itest_stop_ok(struct itest_daemon *d)
 {
 	char why[96];

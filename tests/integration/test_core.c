@@ -1122,7 +1122,7 @@ static void test_core_sigterm_during_start_exits_0(void **state)
 }
 
 /* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
- * memory error, no definite leak). */
+ * memory error, no block left allocated). */
 static void test_core_daemon_exits_0(void **state)
 {
 	itest_stop_ok(&dmn);

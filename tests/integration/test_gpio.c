@@ -588,7 +588,7 @@ static void test_gpio_int_driver_reset_resets_lines(void **state)
 }
 
 /* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
- * memory error, no definite leak). */
+ * memory error, no block left allocated). */
 static void test_gpio_int_daemon_exits_0(void **state)
 {
 	itest_stop_ok(&dmn);

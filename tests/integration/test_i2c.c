@@ -694,7 +694,7 @@ static void test_i2c_int_cli_errors_name_the_bad_part(void **state)
 }
 
 /* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
- * memory error, no definite leak). */
+ * memory error, no block left allocated). */
 static void test_i2c_int_daemon_exits_0(void **state)
 {
 	itest_stop_ok(&dmn);

@@ -597,7 +597,7 @@ static void test_scmi_sensors_int_malformed_requests(void **state)
 }
 
 /* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
- * memory error, no definite leak). */
+ * memory error, no block left allocated). */
 static void test_scmi_sensors_int_daemon_exits_0(void **state)
 {
 	itest_stop_ok(&dmn);

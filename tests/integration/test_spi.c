@@ -607,7 +607,7 @@ static void test_spi_int_cli(void **state)
 }
 
 /* Last: SIGTERM ends the group's daemon with exit 0 (under valgrind: no
- * memory error, no definite leak). */
+ * memory error, no block left allocated). */
 static void test_spi_int_daemon_exits_0(void **state)
 {
 	itest_stop_ok(&dmn);
