@@ -47,6 +47,9 @@ static struct {
 	bool defs_done, scope_open;
 	unsigned nwires;
 	int8_t wire_val[VCD_MAX_WIRES];   /* the wire's value, stopped or not */
+	int8_t wire_out[VCD_MAX_WIRES];   /* the value the file last gives it */
+	/* trace_close: every wait for a reader ends by then */
+	uint64_t close_until;
 } T = { .fd = -1 };
 
 static uint64_t now_us(clockid_t c)
@@ -96,12 +99,14 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-/* On the loop's thread at the end: all of n bytes, waiting for room at
- * most WORKER_EXIT_WAIT_MS in all, so a reader of a FIFO that stopped
- * reading cannot hold the exit.  0 or -errno (-EAGAIN: no room came). */
+/* On the loop's thread at the end: all of n bytes, waiting for room
+ * until T.close_until (WORKER_EXIT_WAIT_MS after trace_close began, the
+ * writer thread's last write included), so a reader of a FIFO that
+ * stopped reading cannot hold the exit.  0 or -errno (-EAGAIN: no room
+ * came). */
 static int write_end(int fd, const uint8_t *p, size_t n)
 {
-	uint64_t until = now_us(CLOCK_MONOTONIC) + WORKER_EXIT_WAIT_MS * 1000ull;
+	uint64_t until = T.close_until;
 	int fl = fcntl(fd, F_GETFL);
 
 	if (fl >= 0 && !(fl & O_NONBLOCK))
@@ -142,6 +147,7 @@ static void flush_run(struct work *w)
 static void flush_start(void);
 static void append_dropped_note(void);
 static void wire_id(unsigned w, char *id);
+static void vcd_resync(void);
 
 /* loop */
 static void flush_done(struct work *w)
@@ -262,8 +268,10 @@ static void append_dropped_note(void)
 	T.dropped_told = d;      /* a note that finds no room counts itself */
 	log_peer(LOG_WARN, "trace: %lu records dropped so far (the disk or the reader is "
 		 "too slow)", d);
-	if (T.fmt == TRACE_VCD && T.defs_done) {
-		putf("$comment dropped %lu records $end\n", d);
+	if (T.fmt == TRACE_VCD && T.defs_done && !T.stopped) {
+		/* no $comment among the changes: sigrok stops reading at one;
+		 * the lines whose change was lost get their value again */
+		vcd_resync();
 	} else if (T.fmt == TRACE_JSON) {
 		uint64_t t = now_us(CLOCK_REALTIME);
 
@@ -344,6 +352,7 @@ unsigned long trace_close(void)
 
 	if (T.fd < 0)
 		return 0;
+	T.close_until = now_us(CLOCK_MONOTONIC) + WORKER_EXIT_WAIT_MS * 1000ull;
 	if (T.wk)
 		stuck = !worker_free(T.wk);   /* a write under way finishes */
 	T.wk = NULL;
@@ -422,7 +431,9 @@ static void mark(bool on)
 			int8_t v = T.wire_val[w];
 
 			wire_id(w, id);
-			putf("%c%s\n", on && (v == 0 || v == 1) ? "01"[v] : 'x', id);
+			v = on && (v == 0 || v == 1) ? v : 2;
+			if (putf("%c%s\n", "01x"[v], id))
+				T.wire_out[w] = v;
 		}
 		putf("$end\n");
 	} else if (T.fmt == TRACE_JSON) {
@@ -522,6 +533,7 @@ int trace_vcd_wire(const char *name)
 	wire_id(T.nwires, id);
 	putf("$var wire 1 %s %s $end\n", id, name);
 	T.wire_val[T.nwires] = -1;
+	T.wire_out[T.nwires] = 2;         /* x in $dumpvars */
 	return (int)T.nwires++;
 }
 
@@ -559,10 +571,35 @@ void trace_vcd_change(int w, int value)
 		t = T.last_us;
 	wire_id((unsigned)w, id);
 	if (t != T.last_us || t == 0 ? putf("#%llu\n%c%s\n", (unsigned long long)t, "01x"[v], id) :
-					putf("%c%s\n", "01x"[v], id))
+					putf("%c%s\n", "01x"[v], id)) {
 		T.records++;
+		T.wire_out[w] = v;
+	}
 	T.last_us = t;
 	T.wire_val[w] = v;
+}
+
+/* After records were dropped: each line whose last change the file lost
+ * gets its value now (while there is room), so the file is right again
+ * from here on. */
+static void vcd_resync(void)
+{
+	bool stamped = false;
+
+	for (unsigned w = 0; w < T.nwires; w++) {
+		int8_t v = T.wire_val[w];
+		char id[8];
+
+		if (v < 0 || v == T.wire_out[w])
+			continue;
+		if (!stamped) {
+			vcd_stamp();
+			stamped = true;
+		}
+		wire_id(w, id);
+		if (putf("%c%s\n", "01x"[v], id))
+			T.wire_out[w] = v;
+	}
 }
 
 /* ---- json ---- */

@@ -16,9 +16,12 @@
  * (vhost/work.h) writes the other one to the file, handed over at most
  * every TRACE_FLUSH_MS or when the buffer fills up.  A record that finds
  * no room (the disk or the reader of a FIFO too slow) is dropped and
- * counted; the count is logged (and written into vcd and json traces as
- * a comment / a {"dropped": N} line) when room comes back and at the
- * end.  Without a loop (tests) every record is written at once. */
+ * counted; the count is logged (and written into json traces as a
+ * {"dropped": N} line) when room comes back and at the end, and a vcd
+ * then gives the lines whose change was lost their value again (no
+ * $comment among the changes: sigrok stops reading at one).  At the end
+ * a reader that does not read is waited for WORKER_EXIT_WAIT_MS in all.
+ * Without a loop (tests) every record is written at once. */
 #ifndef VD_COMMON_TRACE_H
 #define VD_COMMON_TRACE_H
 

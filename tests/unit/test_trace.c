@@ -342,6 +342,50 @@ static void test_trace_slow_reader_drops_and_counts(void **state)
 	assert_non_null(strstr(big, want));
 }
 
+/* The same with a VCD: no $comment among the changes (sigrok-cli stops
+ * reading at one), and after the drops every line gets its value again,
+ * so the file ends with the values the lines have. */
+static void test_trace_vcd_drops_resync(void **state)
+{
+	static char big[4u << 20];
+	struct reader rd = { .buf = big, .cap = sizeof(big) - 1 };
+	char fdpath[64], last[2] = { 'x', 'x' }, *line, *save = NULL;
+	struct loop *l = loop_new();
+	unsigned long dropped;
+	pthread_t th;
+	int p[2], w0, w1;
+
+	assert_non_null(l);
+	assert_int_equal(pipe(p), 0);
+	snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", p[1]);
+	assert_int_equal(trace_open(fdpath, TRACE_VCD), 0);
+	close(p[1]);
+	w0 = trace_vcd_wire("a");
+	w1 = trace_vcd_wire("b");
+	trace_vcd_defs_end();
+	assert_int_equal(trace_start(l), 0);
+	/* nobody reads: the changes fill both buffers, then are dropped */
+	for (unsigned i = 0; i < 200000; i++)
+		trace_vcd_change(w0, (int)(i & 1));
+	trace_vcd_change(w1, 1);                 /* dropped too */
+	dropped = trace_dropped();
+	assert_true(dropped > 0);
+	rd.fd = p[0];
+	assert_int_equal(pthread_create(&th, NULL, reader_run, &rd), 0);
+	assert_int_equal(trace_close(), dropped);
+	pthread_join(th, NULL);
+	close(p[0]);
+	loop_free(l);
+	big[rd.len] = 0;
+	assert_null(strstr(big, "$comment"));
+	for (line = strtok_r(big, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if ((line[0] == '0' || line[0] == '1' || line[0] == 'x') &&
+		    (line[1] == '!' || line[1] == '"') && !line[2])
+			last[line[1] == '"'] = line[0];
+	assert_int_equal(last[0], '1');          /* the last change, i = 199999 */
+	assert_int_equal(last[1], '1');
+}
+
 /* A FIFO nobody reads yet: the start fails at once, naming no reader,
  * instead of waiting in open() for one. */
 static void test_trace_fifo_without_reader(void **state)
@@ -395,6 +439,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_trace_stop_start_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_slow_reader_drops_and_counts, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_trace_vcd_drops_resync, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_fifo_without_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trace_close_stuck_reader, setup, teardown),
 	};
