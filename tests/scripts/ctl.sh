@@ -113,6 +113,17 @@ has "$("$BIN" ctl "$tctl" list)" '"trace":{"tracing":false' "ctl list shows the 
 out=$("$BIN" ctl "$tctl" trace stop); check "$?" 0 "ctl trace stop again: exit 0, no change"
 out=$("$BIN" ctl "$tctl" trace start); check "$?" 0 "ctl trace start: exit 0"
 has "$out" '"tracing":true' "ctl trace start: recording"
+# README's system call counts (Security): a simulated device, and one with --trace
+sandbox_off=; case " ${VHOST_DEVICE_ARGS:-} " in *" --sandbox=off "*) sandbox_off=1 ;; esac
+calls() { grep -oE 'sandbox: on: [0-9]+ system calls' "$1" | grep -oE '[0-9]+'; }
+if [ -n "$sandbox_off" ]; then
+	has "$(cat "$tmp/log" "$tmp/tlog")" "sandbox: off" "--sandbox=off: no system call count to compare with README"
+else
+	check "$(calls "$tmp/log")" "$(grep -oE '[0-9]+ for simulated devices' "$TOP/README.md" | cut -d' ' -f1)" \
+		"README's system call count for a simulated device is the daemon's"
+	check "$(calls "$tmp/tlog")" "$(grep -oE '[0-9]+ for a simulated device,' "$TOP/README.md" | cut -d' ' -f1)" \
+		"README's system call count with --trace is the daemon's"
+fi
 kill -TERM "$tpid"; wait "$tpid"; check "$?" 0 "the daemon with --trace: SIGTERM, exit 0"
 check "$(grep -c '^\$enddefinitions' "$tmp/t.vcd")" 1 "the VCD has its definitions once"
 check "$(grep -c '^\$dumpoff' "$tmp/t.vcd") $(grep -c '^\$dumpon' "$tmp/t.vcd")" "1 1" \
