@@ -34,3 +34,28 @@ for i in /sys/bus/iio/devices/iio:device*; do
 	done
 	say "iio $(cat $i/name)$vals"
 done
+# A sim sensor set from the host (vhost-device ctl): once the guest says
+# "scmi-ready" the host sets the sensor labelled simtemp to 77.5 C and the
+# fake accelerometer's X axis to 1.234 m/s^2; the guest reads them through
+# scmi-hwmon and scmi_iio until they show (each a bounded number of
+# readings; what it read last is said if they never do).
+simf=""; accx=""
+for f in /sys/class/hwmon/hwmon*/temp*_label; do
+	[ "$(cat $f 2>/dev/null)" = simtemp ] && simf=${f%_label}_input
+done
+for i in /sys/bus/iio/devices/iio:device*; do
+	[ "$(cat $i/name 2>/dev/null)" = accel0 ] && accx=$i/in_accel_x_raw
+done
+wait_value() {
+	n=0
+	while v=$(cat $1 2>&1) && [ "$v" != "$2" ] && [ $n -lt 300 ]; do
+		sleep 0.1; n=$((n + 1))
+	done
+	[ "$v" = "$2" ] || say "sim: $1 still reads '$v' after $n readings"
+}
+if [ -n "$simf" ] && [ -n "$accx" ]; then
+	say "scmi-ready"
+	wait_value $simf 77500
+	wait_value $accx 1234
+	say "sim after: simtemp=$(cat $simf) accel0_x=$(cat $accx)"
+fi
