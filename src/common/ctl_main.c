@@ -304,6 +304,7 @@ int ctl_main(int argc, char **argv)
 	req[n++] = '\n';
 	req[n] = 0;
 	c.timeout_ms = (int)t * 1000;
+	c.len = 0;                 /* nothing left from an earlier call */
 	c.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c.fd < 0 || connect(c.fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		fprintf(stderr, PROG ": cannot connect to '%s': %s\n", argv[i], strerror(errno));
