@@ -294,6 +294,16 @@ check "$rc" 0 "scmi --help-devices exits 0"
 bad=$(awk 'length >= 80 || (NR > 1 && !/^ /)' <<<"$hd")
 [ -z "$bad" ] && ok "--help-devices: wrapped to 80 columns, continuations indented" ||
 	nok "--help-devices: wrapped to 80 columns, continuations indented" "$bad"
+# every device type it lists has its entry in the man page and README
+types=$(sed -n 's/^  \([a-z]\{1,\}\) .*/\1/p' <<<"$hd")
+[ "$(echo $types)" = "fake sim iio hwmon" ] && ok "--help-devices lists fake, sim, iio, hwmon" ||
+	nok "--help-devices lists fake, sim, iio, hwmon" "$(echo $types)"
+for t in $types; do
+	sed -n '/^\.SH DEVICE TYPES/,/^\.SH NOTIFICATIONS/p' "$TOP/man/vhost-device-scmi.1" | grep -qx "\.B $t" &&
+		ok "man/vhost-device-scmi.1 DEVICE TYPES has $t" || nok "man/vhost-device-scmi.1 DEVICE TYPES has $t"
+	grep -q "^- \`$t[,[]" "$readme" && ok "README's scmi device types have $t" ||
+		nok "README's scmi device types have $t"
+done
 
 # -c: no cap but RLIMIT_NOFILE (the soft limit is raised as needed); a
 # leading '+' as Rust's usize parsing takes it
