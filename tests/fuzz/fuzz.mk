@@ -25,7 +25,7 @@ FUZZ_CFLAGS  := -std=gnu11 $(WARN) -O1 -g $(FUZZ_SAN)
 
 # fuzz_scmi only once the SCMI request handler exists
 FUZZ_HAVE_SCMI := $(shell grep -ls '^int scmi_handle' src/devices/*.c 2>/dev/null)
-FUZZ_TARGETS ?= vq msg $(if $(FUZZ_HAVE_SCMI),scmi) gpio i2c spi rng ctl
+FUZZ_TARGETS ?= vq msg $(if $(FUZZ_HAVE_SCMI),scmi) gpio i2c spi rng ctl i2c_ctl
 
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_B)/%.o)
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_B)/fuzz_%)
