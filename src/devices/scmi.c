@@ -424,6 +424,31 @@ static int cmd_set(void *opaque, struct ctl_call *c)
 	return put_reading(s, id, c);
 }
 
+/* `list`: the sensors and what the guest asked of each. */
+static void scmi_list(void *opaque, unsigned sock, struct json_w *w)
+{
+	struct scmi_priv *p = opaque;
+
+	jw_arr(w, "sensors");
+	for (unsigned i = 0; i < p->st.num_sensors; i++) {
+		const struct scmi_sensor *s = &p->st.sensors[i];
+		unsigned trips = 0;
+
+		for (unsigned t = 0; t < s->num_trips; t++)
+			trips += s->trip[t].ctrl != 0;
+		jw_obj(w, NULL);
+		jw_uint(w, "sensor", i);
+		jw_str(w, "name", s->info.name);
+		jw_str(w, "type", s->ops->type);
+		jw_uint(w, "axes", s->info.num_axes);
+		jw_bool(w, "enabled", s->config & SCMI_SENSOR_CFG_ENABLED);
+		jw_bool(w, "updates", s->update_notify);
+		jw_uint(w, "trip_points", s->trip_notify ? trips : 0);
+		jw_end(w);
+	}
+	jw_end(w);
+}
+
 static const struct ctl_cmd scmi_cmds[] = {
 	{ "scmi.get", "name sensor", "read a sensor (by name or number)", cmd_get },
 	{ "scmi.set", "name sensor value x y z",
@@ -486,7 +511,7 @@ static int scmi_start(void *ctx, struct loop *l, unsigned count)
 		return -1;
 	}
 	p->st.loop = l;     /* for the sampling timer and streaming devices */
-	if (ctl_register(scmi_cmds, p)) {
+	if (ctl_register(scmi_cmds, p) || ctl_register_list(scmi_list, p)) {
 		log_err("cannot register the control commands");
 		return -1;
 	}

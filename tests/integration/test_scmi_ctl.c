@@ -211,6 +211,8 @@ static void test_scmi_ctl_int_set_crossing_trip_point_notifies(void **state)
 	itest_settle_ok(fe, 0);
 	assert_int_equal(notified(&q, ev), -ETIMEDOUT);
 
+	ctl_ok("list", "", "{\"sensor\":0,\"name\":\"cpu\",\"type\":\"sim\",\"axes\":0,"
+	       "\"enabled\":false,\"updates\":false,\"trip_points\":1}");
 	ctl_ok("scmi.set", "\"name\":\"cpu\",\"value\":49.999", NULL);
 	assert_int_equal(notified(&q, ev), -ETIMEDOUT);
 	ctl_ok("scmi.set", "\"name\":\"cpu\",\"value\":55", NULL);
@@ -240,6 +242,10 @@ static void test_scmi_ctl_int_set_sends_update(void **state)
 	assert_int_equal(scmi(fe, 0xa, P(S_CPU, 1 | 10u << 16), rsp), 0);      /* on, 10 s */
 	assert_int_equal(scmi(fe, 0xb, P(S_CPU, 1), rsp), 0);
 	itest_settle_ok(fe, 0);
+	ctl_ok("list", "", "{\"sensor\":0,\"name\":\"cpu\",\"type\":\"sim\",\"axes\":0,"
+	       "\"enabled\":true,\"updates\":true,\"trip_points\":0}");
+	ctl_ok("list", "", "{\"sensor\":1,\"name\":\"acc\",\"type\":\"fake\",\"axes\":3,"
+	       "\"enabled\":false,\"updates\":false,\"trip_points\":0}");
 	ctl_ok("scmi.set", "\"name\":\"cpu\",\"value\":33.3", NULL);
 	assert_int_equal(notified(&q, ev), 4 + 8 + 16);
 	assert_int_equal(itest_le32(ev), 1 | 3u << 8 | SENSOR << 10);   /* SENSOR_UPDATE */
