@@ -262,6 +262,14 @@ static int gpio_sock(void *ctx, const struct serve_sock *ss)
 			spec->sim ? "s" : "", spec->n, err);
 		return -1;
 	}
+	if (c->fds) {
+		snprintf(err, sizeof(err), "host chip %s, %u line%s", c->label, c->ngpio,
+			 c->ngpio == 1 ? "" : "s");
+		if (serve_fds_need(gpio_spec.prog, c->fds, err) < 0) {
+			c->ops->free(c);
+			return -1;
+		}
+	}
 	r = gpio_dev_init(&s->g, c, ss->l);
 	if (r < 0) {
 		c->ops->free(c);

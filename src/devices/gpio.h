@@ -83,6 +83,11 @@ struct gpio_chip {
 	const struct gpio_chip_ops *ops;
 	unsigned ngpio;
 	char label[64];            /* for messages: "sim8", "/dev/gpiochip3" */
+	/* file descriptors it may hold at once, for the fd budget
+	 * (serve_fds_need): a host chip's own and one per line request
+	 * (every line can be requested at the same time); 0 for a simulated
+	 * chip */
+	unsigned fds;
 	/* set by the device logic: a line with edges on changed to value
 	 * (1 = rising edge, 0 = falling edge) */
 	void (*notify)(void *ctx, unsigned line, int value);

@@ -243,6 +243,9 @@ struct gpio_chip *gpio_host_new(const struct gpio_hw_ops *hw, const char *path,
 	}
 	h->c.ops = &host_ops;
 	h->c.ngpio = n;
+	/* the chip's fd and a request per line (host_get_value's "as is"
+	 * request is only for a line that holds none) */
+	h->c.fds = n + 1;
 	snprintf(h->c.label, sizeof(h->c.label), "%s", path);
 	return &h->c;
 }

@@ -37,6 +37,24 @@ static void test_gpio_host_open_errors(void **state)
 	assert_false(fk.open);
 }
 
+/* The fd budget (gpio.c hands it to serve_fds_need): a host chip may
+ * hold its own fd and one request per line at once; a simulated chip
+ * holds none. */
+static void test_gpio_host_fd_budget(void **state)
+{
+	struct gpio_chip *c = fk_chip(), *sim = gpio_sim_new(8);
+
+	assert_int_equal(c->fds, 4 + 1);
+	c->ops->free(c);
+	fk.nlines = FK_MAX_LINES;
+	c = fk_chip();
+	assert_int_equal(c->fds, FK_MAX_LINES + 1);
+	c->ops->free(c);
+	assert_non_null(sim);
+	assert_int_equal(sim->fds, 0);
+	sim->ops->free(sim);
+}
+
 static void test_gpio_host_names_and_kernel_directions(void **state)
 {
 	struct gpio_dev g;
@@ -366,6 +384,7 @@ int main(void)
 #define H(f) cmocka_unit_test_setup_teardown(f, fk_setup, fk_teardown)
 	const struct CMUnitTest tests[] = {
 		H(test_gpio_host_open_errors),
+		H(test_gpio_host_fd_budget),
 		H(test_gpio_host_line_count_refused),
 		H(test_gpio_host_names_and_kernel_directions),
 		H(test_gpio_host_names_unreadable_are_empty),

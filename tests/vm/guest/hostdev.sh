@@ -37,6 +37,20 @@ if [ -n "$chip" ]; then
 	kill $gp; wait $gp 2>/dev/null; say "inner gpio daemon: exit $?"
 	sed -n 's/.*info: \(sandbox: .*\)/@@ inner-gpio \1/p' /tmp/g.log
 	grep -vE 'debug: .*(SET_|GET_|ADD_MEM|size [0-9]+ fds)' /tmp/g.log | tail -20 | sed 's/^/@@ inner-gpio-log: /'
+	# The fd budget counts the chip's line requests: under a hard limit
+	# that holds the socket's share (what the run above needed before the
+	# chip) but not the chip's lines, start-up fails naming the limit.
+	base=$(sed -n 's/.*debug: 1 socket ([0-9]* fds each): \([0-9]*\) file descriptors needed in all.*/\1/p' /tmp/g.log | head -1)
+	if [ -n "$base" ]; then
+		(ulimit -n "$base"; exec vhost-device gpio -s /tmp/gb.sock -l ${chip#gpiochip} -v) > /tmp/gb.log 2>&1 &
+		bp=$!
+		# it ends (the budget refused) or listens (the lines not counted)
+		while kill -0 $bp 2>/dev/null && [ ! -e /tmp/gb.sock0 ]; do sleep 0.1; done
+		[ -e /tmp/gb.sock0 ] && { say "fd budget: listening under ulimit -n $base"; kill $bp; }
+		wait $bp; say "fd budget: exit $? under ulimit -n $base: $(grep -v 'debug:' /tmp/gb.log | tail -1)"
+	else
+		say "fd budget: the run above logged no socket budget"
+	fi
 fi
 if [ "$NO_STUB" = 1 ] && [ -n "$vbus" ]; then
 	vhost-device i2c -s /tmp/i.sock -l "$vbus:0x50:0x48" -v > /tmp/i.log 2>&1 &
