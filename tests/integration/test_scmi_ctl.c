@@ -175,9 +175,23 @@ static void ctl_ok(const char *cmd, const char *args, const char *want)
 
 /* ------------------------------------------------------------------ tests */
 
+/* The hwmon fixture's input file gets s. */
+static void hw_write(const char *s)
+{
+	char f[200];
+	FILE *fp;
+
+	snprintf(f, sizeof(f), "%s/temp1_input", hwdir);
+	fp = fopen(f, "w");
+	assert_non_null(fp);
+	fputs(s, fp);
+	assert_int_equal(fclose(fp), 0);
+}
+
 static void test_scmi_ctl_int_read_follows_set(void **state)
 {
 	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
+	char buf[1024];
 
 	assert_int_equal(reading(fe, S_CPU, 0), 25000);
 	ctl_ok("scmi.get", "\"name\":\"cpu\"", "{\"sensor\":0,\"name\":\"cpu\",\"type\":\"sim\","
@@ -191,6 +205,14 @@ static void test_scmi_ctl_int_read_follows_set(void **state)
 	assert_int_equal(reading(fe, S_DUP_SIM, 0), 2400);
 	ctl_ok("scmi.get", "\"sensor\":4", "\"name\":\"host_temp1\",\"type\":\"hwmon\","
 	       "\"value\":41}");
+	/* a host reading that fails: the reply says so */
+	hw_write("warm\n");
+	ctl("scmi.get", "\"sensor\":4", buf, sizeof(buf));
+	hw_write("41000\n");
+	if (!strstr(buf, "\"class\":\"Failed\"") ||
+	    !strstr(buf, "sensor 4 'host_temp1': the reading failed (SCMI status -9)"))
+		fail_msg("scmi.get of a failing hwmon input: '%s'", buf);
+	ctl_ok("scmi.get", "\"sensor\":4", "\"value\":41}");
 	itest_close_ok(fe);
 }
 
