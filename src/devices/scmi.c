@@ -5,7 +5,12 @@
  * its buffers are held, in order, and filled with notifications (sensor
  * updates, trip point events) produced by periodic sampling off one
  * timerfd in the loop; notifications wait in a bounded FIFO while the
- * guest has no buffer posted. */
+ * guest has no buffer posted.  A reading that may block (host sysfs:
+ * hwmon, iio without its buffer) comes from the device instance's worker
+ * (scmi_host.c): the guest's SENSOR_READING_GET is held, at most one per
+ * ring entry, and answered on the loop once the reading is there, by
+ * handling the same request again; the sampling evaluates such readings
+ * as they come. */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +19,7 @@
 #include "common/iov.h"
 #include "common/log.h"
 #include "common/opts.h"
+#include "common/sandbox.h"
 #include "common/trace.h"
 #include "devices/scmi.h"
 #include "vhost/dev.h"
@@ -24,6 +30,7 @@
 #define SCMI_Q_CMD         0
 #define SCMI_Q_EVENT       1
 #define VIRTIO_SCMI_F_P2A_CHANNELS 0
+#define SCMI_HELD_REQ      12
 
 struct scmi_priv {
 	struct scmi_state st;
@@ -38,6 +45,17 @@ struct scmi_priv {
 	 * sensor deadline (one-shot) */
 	struct loop_watch *timer;
 	uint64_t timer_at;          /* armed deadline, 0 if disarmed */
+	/* SENSOR_READING_GET requests waiting for a host reading, oldest
+	 * first: the element and the request (12 bytes: header, sensor_id,
+	 * flags, the only request that waits) */
+	struct scmi_held {
+		struct vq_elem *e;
+		uint32_t sensor;
+		uint8_t req[SCMI_HELD_REQ];
+	} held[SCMI_QUEUE_SIZE];
+	unsigned nheld;
+	bool kept;                  /* readings kept for a stopped queue */
+	bool host_stuck;            /* a worker did not stop: keep the state */
 };
 
 /* Hand queued notifications to held eventq buffers, oldest to oldest. */
@@ -158,11 +176,26 @@ static void trace_cmd(const uint8_t *req, size_t req_len, const uint8_t *resp, s
 		   trace_hex(rh, resp + 8, len > 8 ? len - 8 : 0, TRACE_SCMI_BYTES));
 }
 
+/* Handle req (req_len bytes long, its first SCMI_REQ_MAX here) into e:
+ * the bytes written, 0 if it waits for a host reading, or < 0. */
+static int scmi_answer(struct scmi_priv *p, struct vq_elem *e, const uint8_t *req,
+		       size_t req_len)
+{
+	uint8_t resp[SCMI_RESP_MAX];
+	size_t cap = e->in_len < sizeof(resp) ? e->in_len : sizeof(resp);
+	int len = scmi_handle(&p->st, req, req_len, resp, cap);
+
+	if (len <= 0)
+		return len;
+	if (trace_on(TRACE_JSON))
+		trace_cmd(req, req_len, resp, (size_t)len);
+	return (int)iov_from_buf(e->in, e->in_num, 0, resp, (size_t)len);
+}
+
 static int scmi_handle_cmd(struct scmi_priv *p, struct vq_elem *e)
 {
 	uint8_t req[SCMI_REQ_MAX];
-	uint8_t resp[SCMI_RESP_MAX];
-	size_t cap;
+	struct scmi_held *h;
 	int len;
 
 	if (e->out_len < 4) {
@@ -175,13 +208,63 @@ static int scmi_handle_cmd(struct scmi_priv *p, struct vq_elem *e)
 	}
 	/* one copy out of guest memory; the handler sees only this */
 	iov_to_buf(e->out, e->out_num, 0, req, sizeof(req));
-	cap = e->in_len < sizeof(resp) ? e->in_len : sizeof(resp);
-	len = scmi_handle(&p->st, req, e->out_len, resp, cap);
-	if (len < 0)
+	len = scmi_answer(p, e, req, e->out_len);
+	if (len != 0)
 		return len;
-	if (trace_on(TRACE_JSON))
-		trace_cmd(req, e->out_len, resp, (size_t)len);
-	return (int)iov_from_buf(e->in, e->in_num, 0, resp, (size_t)len);
+	/* a host reading is on its way; the ring bounds what waits */
+	if (p->nheld >= SCMI_QUEUE_SIZE || e->out_len != SCMI_HELD_REQ) {
+		/* cannot happen: a ring holds at most SCMI_QUEUE_SIZE, and
+		 * only SENSOR_READING_GET (12 bytes) waits */
+		log_bad("scmi: cannot hold the request");
+		return -EINVAL;
+	}
+	h = &p->held[p->nheld++];
+	h->e = e;
+	h->sensor = p->st.wait_sensor;
+	memcpy(h->req, req, SCMI_HELD_REQ);
+	return DEV_HELD;
+}
+
+/* Answer the held requests whose reading is there (hr->ready), in order,
+ * the others keep waiting; nothing while the command queue does not run
+ * (the readings are kept for flush()). */
+static void scmi_answer_held(struct scmi_priv *p)
+{
+	unsigned k = 0;
+
+	if (!p->nheld || !vu_queue_running(p->dev, SCMI_Q_CMD)) {
+		p->kept = p->nheld > 0;
+		return;
+	}
+	for (unsigned i = 0; i < p->nheld; i++) {
+		struct scmi_held *h = &p->held[i];
+		int len;
+
+		if (!p->st.sensors[h->sensor].hr->ready) {
+			p->held[k++] = *h;
+			continue;
+		}
+		len = scmi_answer(p, h->e, h->req, SCMI_HELD_REQ);
+		vu_complete(p->dev, SCMI_Q_CMD, h->e, len > 0 ? (uint32_t)len : 0);
+	}
+	p->nheld = k;
+	p->kept = false;
+	for (unsigned i = 0; i < p->st.num_sensors; i++)
+		if (p->st.sensors[i].hr)
+			p->st.sensors[i].hr->ready = false;
+}
+
+/* scmi_host.c: sensor's host reading is there */
+static void scmi_host_done(void *opaque, unsigned sensor)
+{
+	struct scmi_priv *p = opaque;
+	struct scmi_hostread *hr = p->st.sensors[sensor].hr;
+
+	scmi_sample_host(&p->st, sensor, scmi_emit, p);
+	scmi_deliver(p);
+	scmi_answer_held(p);
+	if (!p->kept)
+		hr->ready = false;
 }
 
 static int scmi_handle_event(struct scmi_priv *p, struct vq_elem *e)
@@ -218,6 +301,8 @@ static void scmi_op_flush(void *priv, struct vu_dev *d, unsigned q)
 	p->dev = d;
 	scmi_reschedule(p);
 	scmi_deliver(p);
+	if (p->kept)
+		scmi_answer_held(p);
 }
 
 static void scmi_op_set_features(void *priv, uint64_t features)
@@ -241,6 +326,11 @@ static void scmi_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 		p->ev_head = 0;
 		p->ev_count = 0;
 	}
+	if (q == SCMI_Q_CMD) {
+		/* reads in flight come back to nobody (or to new requests) */
+		p->nheld = 0;
+		p->kept = false;
+	}
 }
 
 static void scmi_op_reset(void *priv, struct vu_dev *d)
@@ -252,6 +342,9 @@ static void scmi_op_reset(void *priv, struct vu_dev *d)
 	p->ev_head = 0;
 	p->ev_count = 0;
 	scmi_evq_clear(&p->evq);
+	p->nheld = 0;
+	p->kept = false;
+	scmi_host_reset(&p->st);
 	scmi_state_reset(&p->st);
 }
 
@@ -316,15 +409,25 @@ static unsigned scale_digits(int scale)
 }
 
 /* The sensor's reading as "value" (scalar) or per axis "x", "y", "z"
- * ("axisN" beyond), in its unit. */
-static int put_reading(struct scmi_sensor *s, unsigned id, struct ctl_call *c)
+ * ("axisN" beyond), in its unit.  A host sensor's is the latest its
+ * worker read (nothing reads it on the loop). */
+static int put_reading(struct scmi_priv *p, struct scmi_sensor *s, unsigned id,
+		       struct ctl_call *c)
 {
 	struct scmi_reading rd[SCMI_MAX_AXES];
 	struct json_w *w = ctl_out(c);
-	int r;
+	int r = SCMI_READ_HOST;
 
 	memset(rd, 0, sizeof(rd));
-	r = s->ops->read(s->inst, s->idx, rd);
+	if (s->ops->read)
+		r = s->ops->read(s->inst, s->idx, rd);
+	if (r == SCMI_READ_HOST) {
+		r = scmi_host_last(&p->st, s, rd);
+		if (r == SCMI_BUSY)
+			return ctl_fail(c, CTL_E_STATE, "sensor %u '%s' is read from the host off "
+					"the event loop and has no reading yet (one is on its way): "
+					"ask again", id, s->info.name);
+	}
 	if (r != SCMI_SUCCESS)
 		return ctl_fail(c, CTL_E_STATE, "sensor %u '%s': the reading failed "
 				"(SCMI status %d)", id, s->info.name, r);
@@ -357,7 +460,7 @@ static int cmd_get(void *opaque, struct ctl_call *c)
 
 	if (ctl_sensor(p, c, &id) < 0)
 		return -1;
-	return put_reading(&p->st.sensors[id], id, c);
+	return put_reading(p, &p->st.sensors[id], id, c);
 }
 
 /* Set a sim sensor's value or fake axes, then sample the sensor at once:
@@ -421,7 +524,7 @@ static int cmd_set(void *opaque, struct ctl_call *c)
 			s->ops->set(s->inst, s->idx, a, v[a]);
 	scmi_sample_now(&p->st, id, scmi_emit, p);
 	scmi_deliver(p);
-	return put_reading(s, id, c);
+	return put_reading(p, s, id, c);
 }
 
 /* `list`: the sensors and what the guest asked of each. */
@@ -515,7 +618,30 @@ static int scmi_start(void *ctx, struct loop *l, unsigned count)
 		log_err("cannot register the control commands");
 		return -1;
 	}
+	if (scmi_host_needed(&p->st))
+		sandbox_need(SB_NEED_THREADS);   /* started in scmi_serving */
 	return 0;
+}
+
+/* A worker per device instance whose readings may block, started
+ * confined. */
+static int scmi_serving(void *ctx, struct loop *l)
+{
+	struct scmi_priv *p = ctx;
+	int r = scmi_host_start(&p->st, l, scmi_host_done, p);
+
+	if (r < 0) {
+		log_err("cannot start the sensor reading threads: %s", strerror(-r));
+		return -1;
+	}
+	return 0;
+}
+
+static void scmi_stop(void *ctx)
+{
+	struct scmi_priv *p = ctx;
+
+	p->host_stuck = !scmi_host_stop(&p->st);
 }
 
 static void scmi_cleanup(void *ctx, struct loop *l)
@@ -527,7 +653,9 @@ static void scmi_cleanup(void *ctx, struct loop *l)
 	scmi_state_stop_streams(&p->st);
 	p->st.loop = NULL;
 	p->dev = NULL;
-	scmi_state_free(&p->st);
+	/* a worker stuck in a read still uses its instance: leave it */
+	if (!p->host_stuck)
+		scmi_state_free(&p->st);
 	scmi_evq_free(&p->evq);
 }
 
@@ -538,6 +666,8 @@ static const struct serve_dev scmi_serve = {
 	.trace_format = TRACE_JSON,
 	.opt = scmi_opt,
 	.start = scmi_start,
+	.serving = scmi_serving,
+	.stop = scmi_stop,
 	.cleanup = scmi_cleanup,
 };
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "devices/scmi_spec.h"
+#include "vhost/work.h"
 
 struct loop;
 
@@ -91,8 +92,18 @@ struct scmi_dev_ops {
 	void (*sensor_info)(void *inst, unsigned s, struct scmi_sensor_info *out);
 	void (*axis_info)(void *inst, unsigned s, unsigned axis,
 			  struct scmi_axis_info *out);
-	/* Fill max(num_axes, 1) readings; return an SCMI status. */
+	/* Fill max(num_axes, 1) readings; return an SCMI status.  Runs on
+	 * the loop, so it never blocks: a reading that may (a host sysfs
+	 * attribute) is read_host's, and read returns SCMI_READ_HOST for it
+	 * (or is NULL when every reading is).  Optional if read_host is set. */
 	int (*read)(void *inst, unsigned s, struct scmi_reading *out);
+	/* Optional: the reading that may block, for milliseconds or more (a
+	 * sensor behind I2C/SPI, a conversion time, a stuck bus).  It runs
+	 * on the instance's worker thread (scmi_host.c), so it touches only
+	 * what never changes after create (directory fd, file names,
+	 * scales): no loop state, no logging.  Fills out as read does and
+	 * returns an SCMI status. */
+	int (*read_host)(void *inst, unsigned s, struct scmi_reading *out);
 	/* Optional: sensor s starts (on) or stops being sampled
 	 * periodically (enabled with continuous updates or trip points).  A
 	 * device that can stream from the host (iio buffers) starts or stops
@@ -109,6 +120,9 @@ struct scmi_dev_ops {
 
 /* The largest magnitude scmi.set gives a scalar sensor, in 10^scale. */
 #define SCMI_SET_MAX 1000000000000ll
+/* read: the reading comes from read_host (not an SCMI status: those are
+ * 0 and negative). */
+#define SCMI_READ_HOST 1
 
 extern const struct scmi_dev_ops scmi_fake_ops;
 extern const struct scmi_dev_ops scmi_sim_ops;
@@ -158,6 +172,8 @@ struct scmi_sensor {
 	struct scmi_trip trip[SCMI_TRIP_POINTS];
 	uint64_t next_ns;           /* next sampling (CLOCK_MONOTONIC), 0 none */
 	bool streaming;             /* ops->stream(on) called last */
+	struct scmi_hostread *hr;   /* read_host off the loop (scmi_host.c);
+				     * NULL: read_host runs inline */
 };
 
 /* One notification message: header and payload, as put on the eventq. */
@@ -188,6 +204,8 @@ struct scmi_state {
 	bool p2a;
 	bool notify_errors;
 	struct loop *loop;          /* handed to ops->stream; NULL in tests */
+	struct scmi_host *host;     /* workers for read_host, NULL: inline */
+	unsigned wait_sensor;       /* scmi_handle returned 0: the sensor */
 };
 
 void scmi_state_init(struct scmi_state *st);
@@ -207,7 +225,11 @@ void scmi_state_free(struct scmi_state *st);
  * first min(req_len, SCMI_REQ_MAX) bytes.  The response (header, status,
  * payload) goes into resp, never more than resp_cap bytes.  Returns the
  * response length, or -EINVAL if the request has no whole header or resp_cap
- * cannot hold header and status. */
+ * cannot hold header and status.  With workers (st->host), a
+ * SENSOR_READING_GET whose reading comes from read_host is not answered:
+ * 0 is returned, st->wait_sensor names the sensor, its read is on its
+ * way (scmi_host.c), and once it is there (the host_done callback) the
+ * same request handled again gets the response built from it. */
 int scmi_handle(struct scmi_state *st, const void *req, size_t req_len,
 		void *resp, size_t resp_cap);
 
@@ -237,6 +259,9 @@ uint64_t scmi_sample(struct scmi_state *st, uint64_t now_ns,
  * host): the notifications a due sample would send, if it is sampled at
  * all (continuous updates or trip points on); the cadence is kept. */
 void scmi_sample_now(struct scmi_state *st, unsigned id, scmi_emit_fn emit, void *opaque);
+/* The host reading of sensor id arrived (scmi_host.c): the sampling and
+ * trip point baseline that waited for it, with emit as scmi_sample. */
+void scmi_sample_host(struct scmi_state *st, unsigned id, scmi_emit_fn emit, void *opaque);
 /* Build notification messages (exposed for tests). */
 void scmi_event_update(struct scmi_event *ev, unsigned sensor_id,
 		       const struct scmi_reading *rd, unsigned n, bool tstamp);
@@ -263,11 +288,68 @@ void scmi_evq_push(struct scmi_evq *q, const struct scmi_event *ev);
 const struct scmi_event *scmi_evq_peek(const struct scmi_evq *q);
 void scmi_evq_pop(struct scmi_evq *q);
 
+/* ---- host readings off the loop (scmi_host.c) ----
+ *
+ * A sensor whose reading may block (ops->read_host) is read on a worker
+ * (vhost/work.h), one per device instance (`-d` entry), so a slow sensor
+ * delays only the readings of its own instance, never the loop.  At most
+ * one read per sensor is in flight: whatever wants a reading meanwhile (a
+ * guest's SENSOR_READING_GET, the sampling, a trip point's baseline)
+ * shares its result.  A reset drops what is in flight (a generation
+ * count): a result of the time before is not used. */
+struct scmi_hostread {
+	struct work w;              /* on the instance's worker */
+	struct scmi_state *st;
+	unsigned sensor;
+	/* written by run() on the worker */
+	struct scmi_reading rd[SCMI_MAX_AXES];
+	int status;
+	/* loop thread only */
+	unsigned gen;               /* host generation when submitted */
+	bool busy;                  /* submitted, done() not yet run */
+	bool again;                 /* wanted while a stale read was busy */
+	bool ready;                 /* rd and status answer what waits now */
+	bool sample;                /* a sampling waits for it */
+	bool baseline;              /* a trip point's side waits for it */
+	bool have_last;             /* last and last_status hold a result */
+	int last_status;            /* the latest read's status */
+	struct scmi_reading last[SCMI_MAX_AXES];   /* and its readings */
+};
+
+/* Called on the loop when sensor's reading is ready (hr->ready): answer
+ * the requests waiting for it (or keep them, with hr->ready, while the
+ * queue is stopped), and scmi_sample_host() for the sampling. */
+typedef void (*scmi_host_done_fn)(void *opaque, unsigned sensor);
+
+/* A worker for every device instance with read_host (none: nothing to
+ * do, st->host stays NULL).  Start once serving (threads start after the
+ * lock-down; declare SB_NEED_THREADS at start when scmi_host_needed()).
+ * 0 or -errno. */
+bool scmi_host_needed(const struct scmi_state *st);
+int scmi_host_start(struct scmi_state *st, struct loop *l, scmi_host_done_fn done,
+		    void *opaque);
+/* A reading of s is wanted (why: SCMI_HOST_*): submit one unless one is
+ * in flight. */
+#define SCMI_HOST_REQUEST  0u
+#define SCMI_HOST_SAMPLE   1u
+#define SCMI_HOST_BASELINE 2u
+void scmi_host_want(struct scmi_state *st, struct scmi_sensor *s, unsigned why);
+/* The latest reading of host sensor s, without waiting (the control
+ * command scmi.get): its status (SCMI_SUCCESS: rd filled), or SCMI_BUSY
+ * when none has come yet (one is then on its way). */
+int scmi_host_last(struct scmi_state *st, struct scmi_sensor *s, struct scmi_reading *rd);
+/* Forget what waits; results of reads in flight are dropped. */
+void scmi_host_reset(struct scmi_state *st);
+/* Stop the workers.  false if one is stuck in a read: the state (the
+ * instances it reads) must then be left to the process's exit. */
+bool scmi_host_stop(struct scmi_state *st);
+
 /* ---- host sysfs access (iio, hwmon) ---- */
 
 /* Read a sysfs attribute dir/name (len > 0; a link is followed): the
  * first line, trailing whitespace removed.  Returns its length or a
- * negative errno. */
+ * negative errno.  It waits for the attribute's driver as long as that
+ * takes (a sensor value: call it from read_host only). */
 int scmi_sysfs_read(int dirfd, const char *name, char *buf, size_t len);
 /* Whole-string integer / decimal number after trimming. */
 int scmi_sysfs_read_ll(int dirfd, const char *name, long long *v);

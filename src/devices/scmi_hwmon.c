@@ -3,7 +3,9 @@
  * input of a hwmon sysfs directory (/sys/class/hwmon/hwmonN) becomes a
  * scalar SCMI sensor in the matching unit.  hwmon values are integers in
  * fixed sub-units (Documentation/hwmon/sysfs-interface.rst), which map to
- * an SCMI unit and a decimal exponent without any arithmetic. */
+ * an SCMI unit and a decimal exponent without any arithmetic.  Every
+ * reading is a sysfs read, which waits for the chip's driver: read_host,
+ * on the instance's worker. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
@@ -214,7 +216,8 @@ static void hwmon_axis_info(void *inst, unsigned s, unsigned axis,
 	/* scalar sensors only */
 }
 
-static int hwmon_read(void *inst, unsigned s, struct scmi_reading *out)
+/* On the instance's worker: only the directory fd and the file name */
+static int hwmon_read_host(void *inst, unsigned s, struct scmi_reading *out)
 {
 	struct hwmon *h = inst;
 	long long v;
@@ -238,5 +241,5 @@ const struct scmi_dev_ops scmi_hwmon_ops = {
 	.num_sensors = hwmon_num_sensors,
 	.sensor_info = hwmon_sensor_info,
 	.axis_info = hwmon_axis_info,
-	.read = hwmon_read,
+	.read_host = hwmon_read_host,   /* every reading may block */
 };

@@ -15,7 +15,9 @@
  * and the newest record read from the character device /dev/iio:deviceN
  * (scmi_iiobuf.c) is the reading, until sampling stops, the guest resets
  * or the daemon exits.  Any failure there falls back to sysfs with one
- * log line saying why. */
+ * log line saying why.  A sysfs reading waits for the driver, so it is
+ * read_host, on the instance's worker; the buffer is read on the loop
+ * (nonblocking). */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -465,12 +467,11 @@ static void iio_stream(void *inst, unsigned s, bool on, struct loop *l)
 		 scmi_iio_dev_dir(), d->devname, d->buf.rec);
 }
 
+/* On the loop: the buffer's newest record, or SCMI_READ_HOST. */
 static int iio_read(void *inst, unsigned s, struct scmi_reading *out)
 {
 	struct iio *d = inst;
 	unsigned n = d->naxes ? d->naxes : 1;
-	struct timespec ts;
-	uint64_t us = 0;
 
 	if (d->buf.active) {
 		char why[160];
@@ -489,6 +490,17 @@ static int iio_read(void *inst, unsigned s, struct scmi_reading *out)
 		}
 		return SCMI_SUCCESS;
 	}
+	return SCMI_READ_HOST;
+}
+
+/* On the instance's worker: sysfs, through what create set and nothing
+ * changes later (directory fd, attribute names, offsets and scales). */
+static int iio_read_host(void *inst, unsigned s, struct scmi_reading *out)
+{
+	const struct iio *d = inst;
+	unsigned n = d->naxes ? d->naxes : 1;
+	struct timespec ts;
+	uint64_t us = 0;
 
 	if (!clock_gettime(CLOCK_MONOTONIC, &ts))
 		us = (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
@@ -517,5 +529,6 @@ const struct scmi_dev_ops scmi_iio_ops = {
 	.sensor_info = iio_sensor_info,
 	.axis_info = iio_axis_info,
 	.read = iio_read,
+	.read_host = iio_read_host,
 	.stream = iio_stream,
 };

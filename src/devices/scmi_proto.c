@@ -236,6 +236,8 @@ int scmi_handle(struct scmi_state *st, const void *req, size_t req_len,
 	put32(&r, hdr);
 	put32(&r, 0);
 	status = dispatch(st, hdr, q + 4, req_len - 4, &r);
+	if (status == SCMI_READ_HOST)
+		return 0;   /* a host reading is on its way: st->wait_sensor */
 	len = status == SCMI_SUCCESS ? r.len : 8;
 	if (len > resp_cap)
 		len = resp_cap;

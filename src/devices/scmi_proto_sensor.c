@@ -109,10 +109,27 @@ static int sensor_description_get(struct scmi_state *st, const struct proto *pr,
 	return SCMI_SUCCESS;
 }
 
+/* A reading of s into rd: from ops->read on the loop; else the host
+ * reading that has just arrived (hr->ready); else, without workers,
+ * read_host inline; else SCMI_READ_HOST: the caller asks for one
+ * (scmi_host_want) and waits. */
 static int read_sensor(struct scmi_sensor *s, struct scmi_reading *rd)
 {
+	int r = SCMI_READ_HOST;
+
 	memset(rd, 0, sizeof(*rd) * SCMI_MAX_AXES);
-	return s->ops->read(s->inst, s->idx, rd);
+	if (s->ops->read)
+		r = s->ops->read(s->inst, s->idx, rd);
+	if (r != SCMI_READ_HOST || !s->ops->read_host)
+		return r == SCMI_READ_HOST ? SCMI_GENERIC_ERROR : r;
+	if (!s->hr) {
+		memset(rd, 0, sizeof(*rd) * SCMI_MAX_AXES);
+		return s->ops->read_host(s->inst, s->idx, rd);
+	}
+	if (!s->hr->ready)
+		return SCMI_READ_HOST;
+	memcpy(rd, s->hr->rd, sizeof(*rd) * SCMI_MAX_AXES);
+	return s->hr->status;
 }
 
 static unsigned num_readings(const struct scmi_sensor *s)
@@ -136,6 +153,12 @@ static int sensor_reading_get(struct scmi_state *st, const struct proto *pr,
 		return SCMI_INVALID_PARAMETERS;
 	s = &st->sensors[id];
 	ret = read_sensor(s, rd);
+	if (ret == SCMI_READ_HOST) {
+		/* answered when it is there: scmi_handle returns 0 */
+		st->wait_sensor = id;
+		scmi_host_want(st, s, SCMI_HOST_REQUEST);
+		return ret;
+	}
 	if (ret != SCMI_SUCCESS)
 		return ret;
 	for (unsigned i = 0; i < num_readings(s); i++) {
@@ -363,10 +386,17 @@ static int sensor_trip_point_config(struct scmi_state *st, const struct proto *p
 	t = &s->trip[tp];
 	t->ctrl = ctl & 3;
 	t->value = (int64_t)((uint64_t)get_le32(p + 8) | (uint64_t)get_le32(p + 12) << 32);
-	/* the side the reading is on now: only later crossings count */
+	/* the side the reading is on now: only later crossings count (a
+	 * host reading: the side it is on when it comes) */
 	t->above = -1;
-	if (t->ctrl && read_sensor(s, rd) == SCMI_SUCCESS)
-		t->above = rd[0].value >= t->value;
+	if (t->ctrl) {
+		int ret = read_sensor(s, rd);
+
+		if (ret == SCMI_READ_HOST)
+			scmi_host_want(st, s, SCMI_HOST_BASELINE);
+		else if (ret == SCMI_SUCCESS)
+			t->above = rd[0].value >= t->value;
+	}
 	s->next_ns = 0;
 	return SCMI_SUCCESS;
 }
@@ -591,22 +621,35 @@ static void check_trips(struct scmi_sensor *s, unsigned id, int64_t v,
 	}
 }
 
-/* One sample of sensor i: its update, the trip points it crossed. */
-static void sample(struct scmi_state *st, unsigned i, scmi_emit_fn emit, void *opaque)
+/* One sample of sensor id from rd: its update, the trip points it
+ * crossed. */
+static void sample_one(struct scmi_state *st, unsigned id, const struct scmi_reading *rd,
+		       scmi_emit_fn emit, void *opaque)
 {
-	struct scmi_sensor *s = &st->sensors[i];
-	struct scmi_reading rd[SCMI_MAX_AXES];
+	struct scmi_sensor *s = &st->sensors[id];
 	struct scmi_event ev;
 
-	if (read_sensor(s, rd) != SCMI_SUCCESS)
-		return;
 	if (sending_updates(st, s)) {
-		scmi_event_update(&ev, i, rd, num_readings(s),
+		scmi_event_update(&ev, id, rd, num_readings(s),
 				  s->config & SCMI_SENSOR_CFG_TSTAMP);
 		emit(opaque, &ev);
 	}
 	if (watching_trips(st, s))
-		check_trips(s, i, rd[0].value, emit, opaque);
+		check_trips(s, id, rd[0].value, emit, opaque);
+}
+
+/* One sample of sensor i: now, or once its host reading comes
+ * (scmi_sample_host). */
+static void sample(struct scmi_state *st, unsigned i, scmi_emit_fn emit, void *opaque)
+{
+	struct scmi_sensor *s = &st->sensors[i];
+	struct scmi_reading rd[SCMI_MAX_AXES];
+	int ret = read_sensor(s, rd);
+
+	if (ret == SCMI_READ_HOST)
+		scmi_host_want(st, s, SCMI_HOST_SAMPLE);
+	else if (ret == SCMI_SUCCESS)
+		sample_one(st, i, rd, emit, opaque);
 }
 
 uint64_t scmi_sample(struct scmi_state *st, uint64_t now_ns,
@@ -636,4 +679,24 @@ void scmi_sample_now(struct scmi_state *st, unsigned id, scmi_emit_fn emit, void
 	s = &st->sensors[id];
 	if (sending_updates(st, s) || watching_trips(st, s))
 		sample(st, id, emit, opaque);
+}
+
+void scmi_sample_host(struct scmi_state *st, unsigned id, scmi_emit_fn emit, void *opaque)
+{
+	struct scmi_sensor *s = &st->sensors[id];
+	struct scmi_hostread *hr = s->hr;
+	bool sampled = hr->sample, baseline = hr->baseline;
+
+	hr->sample = false;
+	hr->baseline = false;
+	if (hr->status != SCMI_SUCCESS)
+		return;
+	/* trip points configured while it was read take their side from it */
+	if (baseline) {
+		for (unsigned i = 0; i < s->num_trips; i++)
+			if (s->trip[i].ctrl && s->trip[i].above < 0)
+				s->trip[i].above = hr->rd[0].value >= s->trip[i].value;
+	}
+	if (sampled)
+		sample_one(st, id, hr->rd, emit, opaque);
 }

@@ -162,6 +162,7 @@ int scmi_state_add(struct scmi_state *st, const struct scmi_dev_ops *ops,
 		s->idx = i;
 		s->num_trips = s->info.num_axes ? 0 : SCMI_TRIP_POINTS;
 		s->streaming = false;
+		s->hr = NULL;      /* scmi_host_start sets it */
 		sensor_reset(s);
 	}
 	st->num_sensors += n;

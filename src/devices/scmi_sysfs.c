@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 /* Reading host sysfs attributes for the iio and hwmon sensor devices.
  * Everything is relative to a directory fd, so a device can be pointed at
- * any tree with the same file names (the tests build such trees). */
+ * any tree with the same file names (the tests build such trees).  A
+ * read waits for the attribute's driver: sensor values are read on the
+ * instance's worker (scmi_host.c), never on the loop. */
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -18,11 +20,16 @@ int scmi_sysfs_read(int dirfd, const char *name, char *buf, size_t len)
 	char *nl;
 	int fd, err;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	/* a plain blocking open and read: sysfs ignores O_NONBLOCK anyway,
+	 * and whatever stands in for an attribute (a FIFO in the tests)
+	 * behaves as a slow driver does */
+	do {
+		fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	} while (fd < 0 && errno == EINTR);
 	if (fd < 0)
 		return -errno;
 	do {
-		n = pread(fd, buf, len - 1, 0);
+		n = read(fd, buf, len - 1);
 	} while (n < 0 && errno == EINTR);
 	err = errno;
 	close(fd);

@@ -56,8 +56,8 @@ struct vu_dev;
  * milliseconds) runs off the loop on a worker (work.h; the rules are at
  * vu_complete() below).
  * Examples: rng.c (nonblocking source + timerfd rate limit), gpio (line
- * event fds), scmi (sampling timer, IIO buffer fds), i2c (host adapter
- * transfers on a worker). */
+ * event fds), scmi (sampling timer, IIO buffer fds, host sensor reads on
+ * a worker), i2c (host adapter transfers on a worker). */
 struct dev_ops {
 	const char *name;          /* "scmi" */
 	uint32_t virtio_id;        /* VIRTIO_ID_* (vhost/virtio.h) */

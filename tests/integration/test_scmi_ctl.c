@@ -191,6 +191,7 @@ static void hw_write(const char *s)
 static void test_scmi_ctl_int_read_follows_set(void **state)
 {
 	struct fe *fe = itest_open_ok(dmn.proc.sock, NULL);
+	uint8_t rsp[LINUX_CAP];
 	char buf[1024];
 
 	assert_int_equal(reading(fe, S_CPU, 0), 25000);
@@ -203,15 +204,24 @@ static void test_scmi_ctl_int_read_follows_set(void **state)
 	assert_int_equal(reading(fe, S_CPU, 0), -3250);
 	ctl_ok("scmi.set", "\"sensor\":2,\"value\":2400", "\"value\":2400}");
 	assert_int_equal(reading(fe, S_DUP_SIM, 0), 2400);
+	/* a host sensor's: the latest value its worker read (here for the
+	 * guest's request); none before (nothing reads it on the loop) */
+	ctl("scmi.get", "\"sensor\":4", buf, sizeof(buf));
+	if (!strstr(buf, "\"error\"") || !strstr(buf, "has no reading yet"))
+		fail_msg("scmi.get of a host sensor never read: '%s'", buf);
+	assert_int_equal(reading(fe, S_HWMON, 0), 41000);
 	ctl_ok("scmi.get", "\"sensor\":4", "\"name\":\"host_temp1\",\"type\":\"hwmon\","
 	       "\"value\":41}");
-	/* a host reading that fails: the reply says so */
+	/* a host reading that fails (the guest's HARDWARE_ERROR): the reply
+	 * says so */
 	hw_write("warm\n");
+	assert_int_equal(scmi(fe, 0x6, P(S_HWMON, 0), rsp), -9);
 	ctl("scmi.get", "\"sensor\":4", buf, sizeof(buf));
 	hw_write("41000\n");
 	if (!strstr(buf, "\"class\":\"Failed\"") ||
 	    !strstr(buf, "sensor 4 'host_temp1': the reading failed (SCMI status -9)"))
 		fail_msg("scmi.get of a failing hwmon input: '%s'", buf);
+	assert_int_equal(reading(fe, S_HWMON, 0), 41000);
 	ctl_ok("scmi.get", "\"sensor\":4", "\"value\":41}");
 	itest_close_ok(fe);
 }

@@ -330,6 +330,8 @@ static int reading(struct fx *f, int64_t v[3])
 
 	memset(rd, 0, sizeof(rd));
 	r = s->ops->read(s->inst, 0, rd);
+	if (r == SCMI_READ_HOST)   /* sysfs: what the worker reads */
+		r = s->ops->read_host(s->inst, 0, rd);
 	for (unsigned i = 0; i < 3; i++)
 		v[i] = rd[i].value;
 	return r;
