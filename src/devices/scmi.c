@@ -254,6 +254,19 @@ static void scmi_answer_held(struct scmi_priv *p)
 			p->st.sensors[i].hr->ready = false;
 }
 
+/* The held requests are gone (their ring is): reads in flight come
+ * back to nobody (or to new requests), readings kept for them go. */
+static void scmi_forget_held(struct scmi_priv *p)
+{
+	if (p->kept) {
+		for (unsigned i = 0; i < p->st.num_sensors; i++)
+			if (p->st.sensors[i].hr)
+				p->st.sensors[i].hr->ready = false;
+	}
+	p->nheld = 0;
+	p->kept = false;
+}
+
 /* scmi_host.c: sensor's host reading is there */
 static void scmi_host_done(void *opaque, unsigned sensor)
 {
@@ -326,11 +339,8 @@ static void scmi_op_queue_stop(void *priv, struct vu_dev *d, unsigned q)
 		p->ev_head = 0;
 		p->ev_count = 0;
 	}
-	if (q == SCMI_Q_CMD) {
-		/* reads in flight come back to nobody (or to new requests) */
-		p->nheld = 0;
-		p->kept = false;
-	}
+	if (q == SCMI_Q_CMD)
+		scmi_forget_held(p);
 }
 
 static void scmi_op_reset(void *priv, struct vu_dev *d)
@@ -342,8 +352,7 @@ static void scmi_op_reset(void *priv, struct vu_dev *d)
 	p->ev_head = 0;
 	p->ev_count = 0;
 	scmi_evq_clear(&p->evq);
-	p->nheld = 0;
-	p->kept = false;
+	scmi_forget_held(p);
 	scmi_host_reset(&p->st);
 	scmi_state_reset(&p->st);
 }
