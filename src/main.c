@@ -32,6 +32,30 @@ static const struct device_entry devices[] = {
 
 #define PREFIX "vhost-device-"
 
+/* "  NAME     summary", the summary wrapped at spaces within 80 columns */
+static void summary_line(FILE *f, const char *name, const char *summary)
+{
+	size_t col = 11;
+
+	fprintf(f, "  %-8s", name);
+	for (const char *p = summary; *p;) {
+		size_t w = strcspn(p, " ");
+
+		if (col > 11 && col + 1 + w > 80) {
+			fprintf(f, "\n%11s", "");
+			col = 11;
+		} else {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, w, f);
+		col += w;
+		p += w;
+		p += *p == ' ';
+	}
+	fputc('\n', f);
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -43,11 +67,11 @@ static void usage(FILE *f)
 		"\n"
 		"Devices:\n");
 	for (size_t i = 0; i < sizeof(devices) / sizeof(devices[0]); i++)
-		fprintf(f, "  %-8s %s\n", devices[i].name, devices[i].summary);
+		summary_line(f, devices[i].name, devices[i].summary);
+	fprintf(f, "\nTools:\n");
+	summary_line(f, "ctl", "Control socket client: commands to a running daemon "
+		     "(--control), its events");
 	fprintf(f,
-		"\n"
-		"Tools:\n"
-		"  %-8s %s\n"
 		"\n"
 		"Run `vhost-device DEVICE --help` for a device's options.\n"
 		"\n"
@@ -57,8 +81,7 @@ static void usage(FILE *f)
 		"  --install [-s] [DIR]\n"
 		"                 link vhost-device-DEVICE to this binary for every device,\n"
 		"                 in DIR (default: the binary's own directory);\n"
-		"                 hard links, or symbolic links with -s\n",
-		"ctl", "Control socket client: commands to a running daemon (--control), its events");
+		"                 hard links, or symbolic links with -s\n");
 }
 
 static const struct device_entry *find(const char *name)

@@ -15,13 +15,14 @@
 #define OPTS_MAX 32
 
 static const struct opt common_opts[] = {
-	OPT("verbose", 'v', NULL, "debug output on stderr (RUST_LOG=debug does the same)", OPT_ID_VERBOSE),
+	OPT("verbose", 'v', NULL, "debug output on stderr (same as RUST_LOG=debug)", OPT_ID_VERBOSE),
 	OPT("help", 'h', NULL, "show this help and exit", OPT_ID_HELP),
 	OPT("version", 'V', NULL, "show the version and exit", OPT_ID_VERSION),
 	OPT_END
 };
 
 #define OPTS_MAX_GROUPS 8
+#define HELP_COLS 80
 
 static void help_line(FILE *f, const struct opt *o)
 {
@@ -40,16 +41,33 @@ static void help_line(FILE *f, const struct opt *o)
 		n = 0;
 	}
 	fprintf(f, "%*s", 28 - n, "");
-	for (const char *p = o->help; *p; p++) {
-		fputc(*p, f);
-		if (*p == '\n')
-			fprintf(f, "%28s", "");
+	/* the text from column 28, its lines wrapped at spaces to stay
+	 * within HELP_COLS (tests/scripts/cli.sh checks every --help) */
+	size_t col = 0;
+
+	for (const char *p = o->help; *p;) {
+		size_t w = strcspn(p, " \n");
+
+		if (col && 28 + col + 1 + w > HELP_COLS) {
+			fprintf(f, "\n%28s", "");
+			col = 0;
+		} else if (col) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(p, 1, w, f);
+		col += w;
+		p += w;
+		if (*p == '\n') {
+			fprintf(f, "\n%28s", "");
+			col = 0;
+		}
+		if (*p)
+			p++;
 	}
 	/* range and default in one fixed form (tests/scripts/cli.sh reads
 	 * it), on a line of its own if it does not fit */
 	if (o->range || o->dflt) {
-		const char *last = strrchr(o->help, '\n');
-		size_t col = strlen(last ? last + 1 : o->help);
 		char rd[128];
 
 		if (o->range && o->dflt)
@@ -58,7 +76,7 @@ static void help_line(FILE *f, const struct opt *o)
 			snprintf(rd, sizeof(rd), "(%s)", o->range);
 		else
 			snprintf(rd, sizeof(rd), "(default %s)", o->dflt);
-		if (28 + col + 1 + strlen(rd) > 80)
+		if (28 + col + 1 + strlen(rd) > HELP_COLS)
 			fprintf(f, "\n%28s%s", "", rd);
 		else
 			fprintf(f, " %s", rd);

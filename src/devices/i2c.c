@@ -120,7 +120,8 @@ static const struct opts_spec i2c_spec = {
 	.help_more = i2c_help_models,
 	.epilog = "Examples:\n"
 		  "  vhost-device-i2c -s /tmp/vi2c.sock -c 2 -l \"2:32:21,3:10:23\"\n"
-		  "  vhost-device-i2c -s /tmp/vi2c.sock --sim 24c02@0x50,file=ee.bin --sim lm75@0x48\n"
+		  "  vhost-device-i2c -s /tmp/vi2c.sock --sim 24c02@0x50,file=ee.bin \\\n"
+		"      --sim lm75@0x48\n"
 		  "The adapter names come from /sys/bus/i2c/devices/i2c-N/name\n"
 		  "($VHOST_DEVICE_I2C_SYSFS overrides that directory).\n",
 };

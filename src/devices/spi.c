@@ -92,7 +92,8 @@ static const struct opt spi_opts[] = {
 
 static const struct opts_spec spi_spec = {
 	.prog = "vhost-device-spi",
-	.usage = "-s PATH [-c N] [-l DEV[,DEV]...] [--sim MODEL[,PROP=VALUE]...]...",
+	.usage = "-s PATH [-c N] [-l DEV[,DEV]...]\n"
+		 "       [--sim MODEL[,PROP=VALUE]...]...",
 	.summary = "vhost-user backend for a virtio-spi controller whose chip selects are\n"
 		   "host spidev devices and simulated peripherals, numbered from 0 in\n"
 		   "command-line order.",

@@ -21,6 +21,20 @@ for d in $devices; do
 done
 [ -n "$devices" ] && ok "--list names devices" || nok "--list names devices"
 
+# every help text fits a terminal of 80 columns: the multi-call --help,
+# each applet's (the tools' too) and the lists printed by --help-devices
+for a in "" $devices ctl; do
+	w=$("$BIN" $a --help 2>&1 | awk 'length($0) > 80 { print length($0) " columns: " $0; exit }')
+	[ -z "$w" ] && ok "vhost-device ${a:+$a }--help fits in 80 columns" ||
+		nok "vhost-device ${a:+$a }--help fits in 80 columns" "$w"
+done
+for d in $devices; do
+	"$BIN" "$d" --help | grep -q -- '--help-devices' || continue
+	w=$("$BIN" "$d" --help-devices 2>&1 | awk 'length($0) > 80 { print length($0) " columns: " $0; exit }')
+	[ -z "$w" ] && ok "vhost-device $d --help-devices fits in 80 columns" ||
+		nok "vhost-device $d --help-devices fits in 80 columns" "$w"
+done
+
 v=$("$BIN" --version); check "$?" 0 "--version exits 0"
 grep -qE '^vhost-device [0-9]+\.[0-9]+' <<<"$v" && ok "--version prints a version" || nok "--version prints a version" "$v"
 grep -qE '^sandbox: (seccomp, landlock|landlock \(built without seccomp: SECCOMP=0\))$' <<<"$v" &&
