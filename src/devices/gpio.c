@@ -186,6 +186,9 @@ static const struct opts_spec gpio_spec = {
 		"its value.  Lines are wired in pairs (0,1), (2,3), ...: an input reads its\n"
 		"partner's value while the partner is an output (else 0), so toggling line\n"
 		"2k as an output raises edge and level interrupts on line 2k+1 and back.\n"
+		"With --control PATH, `vhost-device ctl PATH gpio set line=L value=0|1` drives\n"
+		"a simulated input from outside (overriding its partner) until `gpio release`;\n"
+		"also `gpio pulse`, `gpio get`: see vhost-device-ctl(1).\n"
 		"\n"
 		"Host chips (N): a line is requested from the kernel only while the guest\n"
 		"uses it, with the consumer label \"" GPIO_CONSUMER "\".\n"
@@ -198,6 +201,7 @@ static const struct opts_spec gpio_spec = {
 struct gpio_args {
 	const char *list;
 	struct gpio_chip_spec *specs;    /* one per -l entry */
+	struct gpio_ctl *ctl;            /* the control commands */
 };
 
 static int gpio_opt(void *ctx, int id, const char *arg)
@@ -232,7 +236,8 @@ static int gpio_start(void *ctx, struct loop *l, unsigned count)
 		return opts_bad(prog, "--device-list", a->list, "%d entr%s for %u socket%s "
 				"(-c %u): give one chip per socket", n, n == 1 ? "y" : "ies",
 				count, count == 1 ? "" : "s", count);
-	return 0;
+	a->ctl = gpio_ctl_new(l, count);
+	return a->ctl ? 0 : -1;
 }
 
 static int gpio_sock(void *ctx, const struct serve_sock *ss)
@@ -277,6 +282,7 @@ static int gpio_sock(void *ctx, const struct serve_sock *ss)
 		return -1;
 	}
 	gpio_dev_trace(&s->g, ss->i);
+	gpio_ctl_add(a->ctl, ss->i, &s->g);
 	s->g.ev_complete = gpio_ev_complete;
 	s->g.ev_running = gpio_ev_running;
 	s->g.ev_ctx = s;
@@ -292,6 +298,14 @@ static void gpio_sock_free(void *ctx, void *priv)
 	gpio_dev_free(&s->g);
 }
 
+static void gpio_cleanup(void *ctx, struct loop *l)
+{
+	struct gpio_args *a = ctx;
+
+	gpio_ctl_free(a->ctl);
+	a->ctl = NULL;
+}
+
 static const struct serve_dev gpio_serve = {
 	.spec = &gpio_spec,
 	.ops = &gpio_ops,
@@ -303,6 +317,7 @@ static const struct serve_dev gpio_serve = {
 	.start = gpio_start,
 	.sock = gpio_sock,
 	.sock_free = gpio_sock_free,
+	.cleanup = gpio_cleanup,
 };
 
 int gpio_main(int argc, char **argv)

@@ -7,6 +7,7 @@
  *   gpio_core.c   requestq / eventq messages, interrupt state per line
  *   gpio_names.c  the GET_LINE_NAMES block (unique, printable names)
  *   gpio_sim.c    simulated chip: lines wired in pairs (2k, 2k+1)
+ *   gpio_ctl.c    control commands (gpio.set/release/pulse/get, list)
  *   gpio_host.c   a /dev/gpiochipN through struct gpio_hw_ops
  *   gpio_gpiod.c  gpio_hw_ops for libgpiod 1.6 or 2.x (build time) */
 #ifndef VD_DEVICES_GPIO_H
@@ -76,8 +77,18 @@ struct gpio_chip_ops {
 	int (*event_fd)(struct gpio_chip *c, unsigned line);
 	/* Read pending edge events, calling notify for each. Optional. */
 	void (*read_events)(struct gpio_chip *c, unsigned line);
+	/* Simulated chips only (NULL on host chips, whose inputs follow the
+	 * hardware): drive line's input from outside, value 0/1, or
+	 * GPIO_DRIVE_NONE to let it follow its wiring again.  The drive
+	 * decides what the line reads while the guest does not drive it as
+	 * an output; a change is notified as any other edge.  0 or -EINVAL. */
+	int (*drive)(struct gpio_chip *c, unsigned line, int value);
+	/* The outside drive of line: 0, 1 or GPIO_DRIVE_NONE. */
+	int (*driven)(struct gpio_chip *c, unsigned line);
 	void (*free)(struct gpio_chip *c);
 };
+
+#define GPIO_DRIVE_NONE (-1)
 
 struct gpio_chip {
 	const struct gpio_chip_ops *ops;
@@ -156,6 +167,7 @@ struct gpio_dev {
 	uint8_t *names;              /* the GET_LINE_NAMES block */
 	uint32_t names_size;
 	unsigned held;               /* eventq elements held */
+	unsigned sock;               /* its socket, for control events */
 };
 
 /* The GET_LINE_NAMES block for chip's lines (malloc'ed): printable 7-bit
@@ -185,6 +197,35 @@ void gpio_dev_events_resume(struct gpio_dev *g);
 /* Guest gone or reset: forget held elements, release every line, clear
  * the interrupt configuration. */
 void gpio_dev_reset(struct gpio_dev *g);
+
+/* ---- from outside (the control commands, gpio_ctl.c) ---- */
+/* Drive line's input (chip->ops->drive): the guest sees the change as it
+ * sees one of a wired partner, edge and level interrupts alike, and the
+ * trace records it.  0, -EOPNOTSUPP (a host chip) or -EINVAL. */
+int gpio_dev_drive(struct gpio_dev *g, unsigned line, int value);
+/* A line as the guest configured it, and what it carries. */
+struct gpio_line_view {
+	uint8_t dir;        /* VIRTIO_GPIO_DIRECTION_*, NONE: not configured */
+	uint8_t out_value;  /* what it drives (dir OUT) or will drive */
+	uint8_t irq_type;   /* VIRTIO_GPIO_IRQ_TYPE_* */
+	int level;          /* 0/1; -1 unknown (a host line the guest does not
+			     * use is not requested just to look) */
+	int drive;          /* the outside drive: 0, 1 or GPIO_DRIVE_NONE */
+};
+void gpio_dev_line_view(struct gpio_dev *g, unsigned line, struct gpio_line_view *v);
+/* The guest changed what it drives on line: 0/1, or -1 when it stopped
+ * driving it.  Sends the gpio.output event to control clients that
+ * watch (gpio_ctl.c). */
+void gpio_ctl_output(const struct gpio_dev *g, unsigned line, int value);
+
+/* The control commands of a daemon with count sockets (gpio_ctl.c):
+ * registered with ctl_register() at start, each socket's device added as
+ * it is set up; pulses end on a timer of l.  NULL on failure (printed). */
+struct gpio_ctl;
+struct gpio_ctl *gpio_ctl_new(struct loop *l, unsigned count);
+void gpio_ctl_add(struct gpio_ctl *x, unsigned sock, struct gpio_dev *g);
+/* Before the devices go: pending pulses are dropped. */
+void gpio_ctl_free(struct gpio_ctl *x);
 
 /* ---- command line helpers (gpio.c) ---- */
 struct gpio_chip_spec {

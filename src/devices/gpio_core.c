@@ -192,6 +192,8 @@ static int set_direction(struct gpio_line *l, uint32_t dir)
 		/* the spec: discard all state of the line */
 		irq_off(l);
 		line_configure(l, VIRTIO_GPIO_DIRECTION_NONE, 0, false);
+		if (l->dir == VIRTIO_GPIO_DIRECTION_OUT)
+			gpio_ctl_output(l->g, l->idx, -1);
 		l->dir = VIRTIO_GPIO_DIRECTION_NONE;
 		l->out_value = 0;
 		trace_vcd_change(l->wire, -1);       /* not driven: unknown */
@@ -208,6 +210,7 @@ static int set_direction(struct gpio_line *l, uint32_t dir)
 			return -EIO;
 		l->dir = VIRTIO_GPIO_DIRECTION_OUT;
 		trace_vcd_change(l->wire, l->out_value);
+		gpio_ctl_output(l->g, l->idx, l->out_value);
 		return 0;
 	case VIRTIO_GPIO_DIRECTION_IN:
 		/* an enabled interrupt makes the line an input (set_irq_type)
@@ -216,6 +219,8 @@ static int set_direction(struct gpio_line *l, uint32_t dir)
 			return 0;
 		if (line_configure(l, VIRTIO_GPIO_DIRECTION_IN, 0, false) < 0)
 			return -EIO;
+		if (l->dir == VIRTIO_GPIO_DIRECTION_OUT)
+			gpio_ctl_output(l->g, l->idx, -1);
 		l->dir = VIRTIO_GPIO_DIRECTION_IN;
 		return 0;
 	}
@@ -241,6 +246,8 @@ static int set_value(struct gpio_line *l, uint32_t v)
 			return r;
 		}
 		trace_vcd_change(l->wire, (int)v);
+		if (v != l->out_value)
+			gpio_ctl_output(l->g, l->idx, (int)v);
 	}
 	l->out_value = (uint8_t)v;
 	return 0;
@@ -504,6 +511,8 @@ void gpio_dev_reset(struct gpio_dev *g)
 		line_unwatch(l);
 		if (used)
 			g->chip->ops->configure(g->chip, i, VIRTIO_GPIO_DIRECTION_NONE, 0, false);
+		if (l->dir == VIRTIO_GPIO_DIRECTION_OUT)
+			gpio_ctl_output(g, i, -1);
 		l->dir = VIRTIO_GPIO_DIRECTION_NONE;
 		l->out_value = 0;
 		l->irq_type = VIRTIO_GPIO_IRQ_TYPE_NONE;
@@ -511,6 +520,48 @@ void gpio_dev_reset(struct gpio_dev *g)
 		l->latched = false;
 	}
 	g->irq = false;
+}
+
+/* ---- from outside ---- */
+
+int gpio_dev_drive(struct gpio_dev *g, unsigned line, int value)
+{
+	struct gpio_chip *c = g->chip;
+	struct gpio_line *l;
+	int r, v;
+
+	if (!c->ops->drive)
+		return -EOPNOTSUPP;
+	if (line >= c->ngpio)
+		return -EINVAL;
+	l = &g->lines[line];
+	/* edges and levels reach the guest through notify (line_notify) */
+	r = c->ops->drive(c, line, value);
+	if (r < 0)
+		return r;
+	/* the trace shows the input even where the guest watches no edge */
+	v = c->ops->get_value(c, line);
+	if (v >= 0 && l->dir != VIRTIO_GPIO_DIRECTION_OUT)
+		trace_vcd_change(l->wire, v ? 1 : 0);
+	return 0;
+}
+
+void gpio_dev_line_view(struct gpio_dev *g, unsigned line, struct gpio_line_view *v)
+{
+	struct gpio_chip *c = g->chip;
+	const struct gpio_line *l = &g->lines[line];
+	int lv = -1;
+
+	v->dir = l->dir;
+	v->out_value = l->out_value;
+	v->irq_type = l->irq_type;
+	/* a simulated line costs nothing to read; a host line is read only
+	 * while the guest holds it (reading another would request it) */
+	if (c->ops->drive || l->dir != VIRTIO_GPIO_DIRECTION_NONE ||
+	    l->irq_type != VIRTIO_GPIO_IRQ_TYPE_NONE)
+		lv = c->ops->get_value(c, line);
+	v->level = lv < 0 ? -1 : !!lv;
+	v->drive = c->ops->driven ? c->ops->driven(c, line) : GPIO_DRIVE_NONE;
 }
 
 /* ---- set-up ---- */

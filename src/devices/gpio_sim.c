@@ -6,7 +6,15 @@
  * the partner is an output, and 0 otherwise (also the last line of an odd
  * count, which has no partner).  So a guest raises an interrupt on line
  * 2k+1 by toggling line 2k as an output, and the other way round.
- * Unconfigured lines are inputs, as on most hardware. */
+ * Unconfigured lines are inputs, as on most hardware.
+ *
+ * From outside (`ctl gpio.set`, ops->drive), a line's input can be driven
+ * to 0 or 1: the drive overrides the wiring (the partner's output) until
+ * it is released, and matters while the guest does not drive the line as
+ * an output itself (an output reads back its own value; the drive is kept
+ * for when it is an input again).  It drives only that line, not its
+ * partner, and outlives guest resets and reconnections.  A change of level
+ * is notified exactly as a partner's change is. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +26,7 @@ struct sim_line {
 	uint8_t dir;     /* VIRTIO_GPIO_DIRECTION_* */
 	uint8_t value;   /* driven value when an output */
 	bool edges;
+	int8_t ext;      /* outside drive: 0, 1 or GPIO_DRIVE_NONE */
 	char name[12];   /* "dummy65534" */
 };
 
@@ -37,23 +46,31 @@ static uint8_t sim_level(struct sim_chip *s, unsigned line)
 
 	if (s->l[line].dir == VIRTIO_GPIO_DIRECTION_OUT)
 		return s->l[line].value;
+	if (s->l[line].ext != GPIO_DRIVE_NONE)
+		return (uint8_t)s->l[line].ext;
 	if (p < s->c.ngpio && s->l[p].dir == VIRTIO_GPIO_DIRECTION_OUT)
 		return s->l[p].value;
 	return 0;
 }
 
-/* The partner of line may have changed level: report an edge to the
- * device if it watches one. */
-static void sim_partner_changed(struct sim_chip *s, unsigned line, uint8_t before)
+/* Input line may have changed level from before: report the edge to the
+ * device if it watches one.  The one way a change reaches the guest. */
+static void sim_changed(struct sim_chip *s, unsigned line, uint8_t before)
 {
-	unsigned p = line ^ 1u;
 	uint8_t now;
 
-	if (p >= s->c.ngpio || s->l[p].dir == VIRTIO_GPIO_DIRECTION_OUT || !s->l[p].edges)
+	if (line >= s->c.ngpio || s->l[line].dir == VIRTIO_GPIO_DIRECTION_OUT ||
+	    !s->l[line].edges)
 		return;
-	now = sim_level(s, p);
+	now = sim_level(s, line);
 	if (now != before && s->c.notify)
-		s->c.notify(s->c.notify_ctx, p, now);
+		s->c.notify(s->c.notify_ctx, line, now);
+}
+
+/* The partner of line may have changed level. */
+static void sim_partner_changed(struct sim_chip *s, unsigned line, uint8_t before)
+{
+	sim_changed(s, line ^ 1u, before);
 }
 
 static uint8_t partner_level(struct sim_chip *s, unsigned line)
@@ -108,6 +125,23 @@ static int sim_set_value(struct gpio_chip *c, unsigned line, uint8_t value)
 	return 0;
 }
 
+static int sim_drive(struct gpio_chip *c, unsigned line, int value)
+{
+	struct sim_chip *s = sim(c);
+	uint8_t before = sim_level(s, line);
+
+	if (value != GPIO_DRIVE_NONE && value != 0 && value != 1)
+		return -EINVAL;
+	s->l[line].ext = (int8_t)value;
+	sim_changed(s, line, before);
+	return 0;
+}
+
+static int sim_driven(struct gpio_chip *c, unsigned line)
+{
+	return sim(c)->l[line].ext;
+}
+
 static int sim_event_fd(struct gpio_chip *c, unsigned line)
 {
 	return -1;
@@ -126,6 +160,8 @@ static const struct gpio_chip_ops sim_ops = {
 	.get_value = sim_get_value,
 	.set_value = sim_set_value,
 	.event_fd = sim_event_fd,
+	.drive = sim_drive,
+	.driven = sim_driven,
 	.free = sim_free,
 };
 
@@ -145,8 +181,10 @@ struct gpio_chip *gpio_sim_new(unsigned n)
 		free(s);
 		return NULL;
 	}
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		snprintf(s->l[i].name, sizeof(s->l[i].name), "dummy%u", i);
+		s->l[i].ext = GPIO_DRIVE_NONE;
+	}
 	s->c.ops = &sim_ops;
 	s->c.ngpio = n;
 	snprintf(s->c.label, sizeof(s->c.label), "s%u", n);
