@@ -286,6 +286,29 @@ static void test_gpio_ctl_pulse_makes_both_edges(void **state)
 			       "\"level\":1,\"drive\":1}"));
 }
 
+/* Pulses of different widths share the timer: each ends. */
+static void test_gpio_ctl_pulses_end_in_turn(void **state)
+{
+	struct gt_msg m[3];
+
+	start(gpio_sim_new(4));
+	for (uint16_t i = 0; i < 3; i++) {
+		assert_int_equal(gt_req(&g, VIRTIO_GPIO_MSG_SET_IRQ_TYPE, i, IRQ_FALLING, NULL), OK);
+		arm(&m[i], i);
+	}
+	expect_ok(run("{\"cmd\":\"gpio.pulse\",\"args\":{\"line\":0,\"value\":1,\"us\":3000}}"));
+	expect_ok(run("{\"cmd\":\"gpio.pulse\",\"args\":{\"line\":1,\"value\":1,\"us\":1000}}"));
+	expect_ok(run("{\"cmd\":\"gpio.pulse\",\"args\":{\"line\":2,\"value\":1,\"us\":2000}}"));
+	assert_int_equal(gt_ndone, 0);
+	pulse_wait(0);
+	pulse_wait(1);
+	pulse_wait(2);
+	/* each falling edge, once */
+	assert_int_equal(gt_ndone, 3);
+	for (unsigned i = 0; i < 3; i++)
+		assert_int_equal(gt_done_status[i], VALID);
+}
+
 /* A set or release during a pulse ends it: what was set stays. */
 static void test_gpio_ctl_set_ends_pulse(void **state)
 {
@@ -449,6 +472,7 @@ int main(void)
 		T(test_gpio_ctl_drive_overrides_partner),
 		T(test_gpio_ctl_drive_survives_guest_reset),
 		T(test_gpio_ctl_pulse_makes_both_edges),
+		T(test_gpio_ctl_pulses_end_in_turn),
 		T(test_gpio_ctl_set_ends_pulse),
 		T(test_gpio_ctl_pulse_bounds),
 		T(test_gpio_ctl_bad_arguments_named),
