@@ -527,22 +527,21 @@ void gpio_dev_reset(struct gpio_dev *g)
 int gpio_dev_drive(struct gpio_dev *g, unsigned line, int value)
 {
 	struct gpio_chip *c = g->chip;
-	struct gpio_line *l;
 	int r, v;
 
 	if (!c->ops->drive)
 		return -EOPNOTSUPP;
 	if (line >= c->ngpio)
 		return -EINVAL;
-	l = &g->lines[line];
 	/* edges and levels reach the guest through notify (line_notify) */
 	r = c->ops->drive(c, line, value);
 	if (r < 0)
 		return r;
-	/* the trace shows the input even where the guest watches no edge */
+	/* the trace shows the input even where the guest watches no edge
+	 * (an output reads its own value: no change) */
 	v = c->ops->get_value(c, line);
-	if (v >= 0 && l->dir != VIRTIO_GPIO_DIRECTION_OUT)
-		trace_vcd_change(l->wire, v ? 1 : 0);
+	if (v >= 0)
+		trace_vcd_change(g->lines[line].wire, v ? 1 : 0);
 	return 0;
 }
 

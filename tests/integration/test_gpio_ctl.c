@@ -247,8 +247,21 @@ static void test_gpio_ctl_int_output_events(void **state)
 	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 1, DIR_IN, NULL), ST_OK);
 	assert_true(ctlc_line(w, ev, sizeof(ev), WAIT_MS) > 0);
 	assert_non_null(strstr(ev, "\"data\":{\"sock\":1,\"line\":1,\"value\":null}"));
-	close(w);
+	/* released (direction none) */
+	drive(fe, 3, 0);
+	assert_true(ctlc_line(w, ev, sizeof(ev), WAIT_MS) > 0);
+	assert_non_null(strstr(ev, "\"data\":{\"sock\":1,\"line\":3,\"value\":0}"));
+	assert_int_equal(greq(fe, MSG_SET_DIRECTION, 3, DIR_NONE, NULL), ST_OK);
+	assert_true(ctlc_line(w, ev, sizeof(ev), WAIT_MS) > 0);
+	assert_non_null(strstr(ev, "\"data\":{\"sock\":1,\"line\":3,\"value\":null}"));
+	/* the guest gone: its outputs are released */
+	drive(fe, 0, 1);
+	assert_true(ctlc_line(w, ev, sizeof(ev), WAIT_MS) > 0);
+	assert_non_null(strstr(ev, "\"data\":{\"sock\":1,\"line\":0,\"value\":1}"));
 	itest_close_ok(fe);
+	assert_true(ctlc_line(w, ev, sizeof(ev), WAIT_MS) > 0);
+	assert_non_null(strstr(ev, "\"data\":{\"sock\":1,\"line\":0,\"value\":null}"));
+	close(w);
 }
 
 /* The values of wire name in scope gpio0 of the VCD text, in order

@@ -383,6 +383,9 @@ static void test_gpio_ctl_bad_arguments_named(void **state)
 		   "InvalidArgument", "line 99: out of range 0..7");
 	expect_err(run("{\"cmd\":\"gpio.release\",\"args\":{\"line\":1,\"value\":1}}"),
 		   "InvalidArgument", "unknown argument 'value'; it takes: sock line");
+	/* the device logic's own checks */
+	assert_int_equal(gpio_dev_drive(&g, 8, 1), -EINVAL);
+	assert_int_equal(gpio_dev_drive(&g, 0, 2), -EINVAL);
 	/* nothing was driven */
 	for (unsigned i = 0; i < 8; i++)
 		assert_int_equal(gt_getv(&g, (uint16_t)i), 0);
