@@ -55,13 +55,19 @@ int ctlc_open(const char *path, int timeout_ms)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	memcpy(sa.sun_path, path, strlen(path) + 1);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+	/* the daemon makes its control socket after the vhost-user ones,
+	 * and binds it before it listens: wait (bounded) for it */
+	for (long long deadline = proc_now_ms() + timeout_ms;;) {
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -errno;
+		if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
+			break;
 		r = -errno;
 		close(fd);
-		return r;
+		if ((r != -ENOENT && r != -ECONNREFUSED) || proc_now_ms() > deadline)
+			return r;
+		usleep(10000);
 	}
 	r = ctlc_line(fd, greet, sizeof(greet), timeout_ms);
 	if (r >= 0 && !strstr(greet, "\"vhost-device\":{\"protocol\":"))

@@ -7,8 +7,9 @@
 
 #include <stddef.h>
 
-/* Connect to path and read the greeting line: the fd, or -errno
- * (-EPROTO: the first line was not a greeting). */
+/* Connect to path (waiting up to timeout_ms for it to listen: a daemon
+ * makes it after its vhost-user sockets) and read the greeting line: the
+ * fd, or -errno (-EPROTO: the first line was not a greeting). */
 int ctlc_open(const char *path, int timeout_ms);
 /* The next line, without its newline, NUL-terminated in buf: its length;
  * -EPIPE at the end, -ETIMEDOUT, -E2BIG when longer than cap - 1. */
