@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 OR BSD-3-Clause */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -215,12 +216,27 @@ static bool socket_in_use(const struct sockaddr_un *sa)
 	return live;
 }
 
+/* A name next to path to bind and listen on before the socket appears
+ * under path: "DIR/.vd-PID-N".  Empty when it would not fit in a
+ * sockaddr_un (then path is bound directly). */
+static void listen_tmp_name(const char *path, char *buf, size_t len)
+{
+	static unsigned n;
+	const char *slash = strrchr(path, '/');
+	int dl = slash ? (int)(slash - path + 1) : 0;
+	int k = snprintf(buf, len, "%.*s.vd-%ld-%u", dl, path, (long)getpid(), n++);
+
+	if (k < 0 || (size_t)k >= len)
+		buf[0] = '\0';
+}
+
 int vu_listen_path(const char *path, unsigned mode, struct stat *own)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char tmp[sizeof(sa.sun_path)];
 	struct stat st;
 	mode_t old = 0;
-	int fd, r;
+	int fd, r, e;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
 		errno = ENAMETOOLONG;
@@ -241,6 +257,13 @@ int vu_listen_path(const char *path, unsigned mode, struct stat *own)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
+	/* Bound and listening under a temporary name first, then renamed to
+	 * path: whoever sees path (QEMU started once the file appears, a
+	 * control client) can connect at once, never refused in the moment
+	 * between bind() and listen(). */
+	listen_tmp_name(path, tmp, sizeof(tmp));
+	if (tmp[0])
+		strcpy(sa.sun_path, tmp);
 	/* the file gets its mode at bind: no moment with more access (start-up
 	 * runs one thread, so the process-wide umask is ours here) */
 	if (mode)
@@ -249,21 +272,38 @@ int vu_listen_path(const char *path, unsigned mode, struct stat *own)
 	if (mode)
 		umask(old);
 	if (r < 0) {
-		int e = errno;
-
+		e = errno;
 		close(fd);
 		errno = e;
 		return -1;
 	}
-	if (lstat(path, own) < 0 || listen(fd, 4) < 0) {
-		int e = errno;
-
-		unlink(path);   /* ours: bound just now */
+	if (listen(fd, 4) < 0)
+		goto fail;
+	/* no replacing: a socket someone made at path since the check above
+	 * is theirs (EEXIST) */
+	if (tmp[0] && renameat2(AT_FDCWD, tmp, AT_FDCWD, path, RENAME_NOREPLACE) < 0) {
+		if (errno != EINVAL && errno != ENOSYS)
+			goto fail;
+		/* a file system without RENAME_NOREPLACE: link + unlink, which
+		 * refuses an existing path the same way */
+		if (link(tmp, path) < 0)
+			goto fail;
+		unlink(tmp);
+	}
+	if (lstat(path, own) < 0) {
+		e = errno;
+		unlink(path);   /* ours: made just now */
 		close(fd);
 		errno = e;
 		return -1;
 	}
 	return fd;
+fail:
+	e = errno;
+	unlink(sa.sun_path);   /* ours: bound just now */
+	close(fd);
+	errno = e;
+	return -1;
 }
 
 void vu_unlink_own(const char *path, dev_t dev, ino_t ino)

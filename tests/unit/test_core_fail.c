@@ -97,7 +97,21 @@ int timerfd_settime(int fd, int flags, const struct itimerspec *n, struct itimer
 int signalfd(int fd, const sigset_t *mask, int flags) { PASS(int, signalfd, fd, mask, flags); }
 int eventfd(unsigned int v, int flags) { PASS(int, eventfd, v, flags); }
 int socket(int dom, int type, int proto) { PASS(int, socket, dom, type, proto); }
-int listen(int fd, int backlog) { PASS(int, listen, fd, backlog); }
+/* listen() can also note whether listen_watch exists at that moment, or
+ * put a socket file there (someone else's, made in the meantime) */
+static const char *listen_watch;
+static int listen_saw_path = -1;
+static bool listen_plant;
+static int plant_socket(const char *at);
+
+int listen(int fd, int backlog)
+{
+	if (listen_watch)
+		listen_saw_path = access(listen_watch, F_OK) == 0;
+	if (listen_watch && listen_plant)
+		assert_int_equal(plant_socket(listen_watch), 0);
+	PASS(int, listen, fd, backlog);
+}
 int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
 {
 	PASS(int, accept4, fd, sa, len, flags);
@@ -301,6 +315,36 @@ static int dir_setup(void **state)
 	return 0;
 }
 
+/* A socket file bound at at by a socket closed at once (another
+ * process's, for the test): 0 or -1. */
+static int plant_socket(const char *at)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+	if (fd < 0)
+		return -1;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", at);
+	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return r;
+}
+
+/* Entries in dir other than . and .. */
+static unsigned dir_entries(void)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	unsigned n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			n++;
+	closedir(d);
+	return n;
+}
+
 static int dir_teardown(void **state)
 {
 	unlink(path);
@@ -342,8 +386,9 @@ static void test_core_fail_dev_new(void **state)
 		if (d || failed != 1)
 			fail_msg("case %u (%s): device %p, %u failed calls", i, cases[i].call,
 				 (void *)d, failed);
-		if (access(path, F_OK) == 0)
-			fail_msg("case %u (%s): the socket file was left behind", i, cases[i].call);
+		if (access(path, F_OK) == 0 || dir_entries())
+			fail_msg("case %u (%s): the socket file (or its temporary name) was left "
+				 "behind", i, cases[i].call);
 		if (open_fds() != fds)
 			fail_msg("case %u (%s): %u fds open, %u before", i, cases[i].call,
 				 open_fds(), fds);
@@ -352,6 +397,41 @@ static void test_core_fail_dev_new(void **state)
 	d = vu_dev_new(l, path, &devfx_ops, NULL);
 	assert_non_null(d);
 	vu_dev_free(d);
+	loop_free(l);
+}
+
+
+/* The socket file appears only once its socket listens (bound under a
+ * temporary name, then renamed): a frontend that connects as soon as it
+ * sees the file is never refused.  A socket someone else made at the
+ * path in the meantime is not replaced, and nothing of ours is left. */
+static void test_core_fail_socket_appears_listening(void **state)
+{
+	struct loop *l = loop_new();
+	struct stat before;
+	struct vu_dev *d;
+
+	assert_non_null(l);
+	listen_watch = path;
+	listen_saw_path = -1;
+	d = vu_dev_new(l, path, &devfx_ops, NULL);
+	assert_non_null(d);
+	assert_int_equal(listen_saw_path, 0);    /* not there while not listening */
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(dir_entries(), 1);      /* no temporary name left */
+	vu_dev_free(d);
+	assert_int_equal(dir_entries(), 0);
+
+	listen_plant = true;                     /* someone else's, meanwhile */
+	devfx_log_capture();
+	d = vu_dev_new(l, path, &devfx_ops, NULL);
+	listen_plant = false;
+	listen_watch = NULL;
+	assert_null(d);
+	assert_true(devfx_log_has(path));
+	assert_int_equal(lstat(path, &before), 0);   /* theirs, left alone */
+	assert_int_equal(dir_entries(), 1);
+	unlink(path);
 	loop_free(l);
 }
 
@@ -558,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_core_fail_epoll_wait),
 		cmocka_unit_test(test_core_fail_worker_new),
 		cmocka_unit_test(test_core_fail_dev_new),
+		cmocka_unit_test(test_core_fail_socket_appears_listening),
 		cmocka_unit_test(test_core_fail_accept),
 		cmocka_unit_test(test_core_fail_accept_enfile_refuses),
 		cmocka_unit_test(test_core_fail_accept_spurious),
