@@ -117,17 +117,20 @@ static void put_fail(struct json_w *w, uint32_t f)
 		jw_uint(w, "fail", f);
 }
 
+/* spi.fail: one guest's (sock=S) next count transfers to a chip select
+ * fail, or, without sock, every guest's (each its own count), as
+ * i2c.fault does (man vhost-device-ctl, COMMANDS). */
 static int cmd_fail(void *opaque, struct ctl_call *call)
 {
 	struct spi_ctrl *c = opaque;
-	unsigned sock;
+	unsigned sock = 0, first, last, done = 0;
 	int64_t cs, count = 0;
-	bool all = false;
+	bool all = false, one = ctl_has(call, "sock");
 	int rc, ra;
-	struct spi_sock *s;
+	uint32_t f;
 	struct json_w *w;
 
-	if (ctl_arg_sock(call, c->nsock, &sock) < 0 || arg_cs(c, call, &cs) < 0)
+	if ((one && ctl_arg_sock(call, c->nsock, &sock) < 0) || arg_cs(c, call, &cs) < 0)
 		return -1;
 	rc = ctl_arg_int(call, "count", 0, SPI_FAIL_MAX, &count);
 	ra = ctl_arg_bool(call, "all", &all);
@@ -138,14 +141,26 @@ static int cmd_fail(void *opaque, struct ctl_call *call)
 	if (rc == 0 && ra == 0 && all)
 		return ctl_fail(call, CTL_E_ARG, "count %lld and all=true: give one",
 				(long long)count);
-	s = c->sock[sock];
-	if (!s)
+	first = one ? sock : 0;
+	last = one ? sock : c->nsock - 1;
+	f = all ? SPI_FAIL_ALL : (uint32_t)count;
+	for (unsigned i = first; i <= last; i++) {
+		if (!c->sock[i])
+			continue;
+		c->sock[i]->fail[cs] = f;
+		done++;
+	}
+	if (!done && one)
 		return ctl_fail(call, CTL_E_STATE, "sock %u is not set up", sock);
-	s->fail[cs] = all ? SPI_FAIL_ALL : (uint32_t)count;
+	if (!done)
+		return ctl_fail(call, CTL_E_STATE, "no socket is set up");
 	w = ctl_out(call);
-	jw_uint(w, "sock", sock);
+	if (one)
+		jw_uint(w, "sock", sock);
+	else
+		jw_null(w, "sock");
 	jw_int(w, "cs", cs);
-	put_fail(w, s->fail[cs]);
+	put_fail(w, f);
 	return 0;
 }
 
@@ -176,8 +191,8 @@ static const struct ctl_cmd spi_cmds[] = {
 	  "(at most 4096) from offset, as hex", cmd_dump },
 	{ "spi.load", "cs offset data", "write hex bytes into the flash on chip select cs "
 	  "at offset (kept in its file= image as a guest's write is)", cmd_load },
-	{ "spi.fail", "sock cs count all", "make the next count transfers of guest sock to "
-	  "chip select cs fail with TRANS_ERR (all=true: every one; count=0: heal)", cmd_fail },
+	{ "spi.fail", "sock cs count all", "make the next count transfers to chip select cs "
+	  "fail with TRANS_ERR, guest sock's or every guest's (all=true: every one; count=0: heal)", cmd_fail },
 	{ "spi.set", "cs channel value", "set an mcp3008's channel (0-7) to value (0-1023)",
 	  cmd_set },
 	{ 0 }

@@ -297,7 +297,7 @@ static void test_spi_ctl_int_fail_count_then_heals(void **state)
 	struct fe *f0 = open_fe(0), *f1 = open_fe(1);
 	uint8_t tx[4] = { 9, 8, 7, 6 }, rx[4];
 
-	ok("{\"cmd\":\"spi.fail\",\"args\":{\"cs\":0,\"count\":2}}",
+	ok("{\"cmd\":\"spi.fail\",\"args\":{\"sock\":0,\"cs\":0,\"count\":2}}",
 	   "{\"sock\":0,\"cs\":0,\"fail\":2}");
 	/* guest 1 and guest 0's other chip selects are not affected */
 	assert_int_equal(xfer(f1, 0, tx, rx, 4), OK);

@@ -258,7 +258,7 @@ static void test_spi_ctl_fail_next_count(void **state)
 {
 	uint8_t tx[4] = { 1, 2, 3, 4 }, rx[4];
 
-	ok("{\"cmd\":\"spi.fail\",\"args\":{\"cs\":0,\"count\":2}}",
+	ok("{\"cmd\":\"spi.fail\",\"args\":{\"sock\":0,\"cs\":0,\"count\":2}}",
 	   "{\"sock\":0,\"cs\":0,\"fail\":2}");
 	ok("{\"cmd\":\"list\"}", "{\"cs\":0,\"model\":\"loopback\",\"name\":\"sim:loopback\","
 	   "\"fail\":2,\"failed\":0}");
@@ -279,6 +279,26 @@ static void test_spi_ctl_fail_next_count(void **state)
 	/* then it heals by itself */
 	assert_int_equal(xfer(0, 0, tx, 4, rx, 4), VIRTIO_SPI_TRANS_OK);
 	assert_memory_equal(rx, tx, 4);
+}
+
+/* Without sock a fault is every guest's, each with its own count (the
+ * rule i2c.fault follows too: man vhost-device-ctl, COMMANDS). */
+static void test_spi_ctl_fail_without_sock_is_every_guests(void **state)
+{
+	uint8_t tx[2] = { 7, 8 }, rx[2];
+
+	ok("{\"cmd\":\"spi.fail\",\"args\":{\"cs\":0,\"count\":1}}",
+	   "{\"sock\":null,\"cs\":0,\"fail\":1}");
+	assert_int_equal(socks[0]->fail[0], 1);
+	assert_int_equal(socks[1]->fail[0], 1);
+	assert_int_equal(xfer(1, 0, tx, 2, rx, 2), VIRTIO_SPI_TRANS_ERR);
+	assert_int_equal(xfer(0, 0, tx, 2, rx, 2), VIRTIO_SPI_TRANS_ERR);
+	assert_int_equal(xfer(1, 0, tx, 2, rx, 2), VIRTIO_SPI_TRANS_OK);
+	assert_int_equal(xfer(0, 0, tx, 2, rx, 2), VIRTIO_SPI_TRANS_OK);
+	ok("{\"cmd\":\"spi.fail\",\"args\":{\"cs\":0,\"all\":true}}", "\"fail\":\"all\"}");
+	ok("{\"cmd\":\"spi.fail\",\"args\":{\"cs\":0,\"count\":0}}", "\"fail\":0}");
+	assert_int_equal(socks[0]->fail[0], 0);
+	assert_int_equal(socks[1]->fail[0], 0);
 }
 
 static void test_spi_ctl_fail_all_until_cleared(void **state)
@@ -329,14 +349,14 @@ static void test_spi_ctl_fail_releases_the_chip_select(void **state)
 
 	assert_int_equal(xfer(0, 1, rd, 4, NULL, 0), VIRTIO_SPI_TRANS_OK);
 	assert_ptr_equal(ctl.held, ctl.cs[1]);
-	ok("{\"cmd\":\"spi.fail\",\"args\":{\"cs\":1,\"count\":1}}", "\"fail\":1");
+	ok("{\"cmd\":\"spi.fail\",\"args\":{\"sock\":0,\"cs\":1,\"count\":1}}", "\"fail\":1");
 	assert_int_equal(xfer(0, 1, NULL, 0, data, 4), VIRTIO_SPI_TRANS_ERR);
 	assert_null(ctl.held);
 	jedec(0, id);
 	assert_memory_equal(id, "\xef\x40\x14", 3);
 	/* another guest's kept chip select is not this guest's to end */
 	assert_int_equal(xfer(1, 1, rd, 4, NULL, 0), VIRTIO_SPI_TRANS_OK);
-	ok("{\"cmd\":\"spi.fail\",\"args\":{\"cs\":0,\"count\":1}}", "\"fail\":1");
+	ok("{\"cmd\":\"spi.fail\",\"args\":{\"sock\":0,\"cs\":0,\"count\":1}}", "\"fail\":1");
 	assert_int_equal(xfer(0, 0, rd, 1, NULL, 0), VIRTIO_SPI_TRANS_ERR);
 	assert_ptr_equal(ctl.held, ctl.cs[1]);
 	assert_int_equal(ctl.held_owner, 1);
@@ -369,6 +389,7 @@ int main(void)
 		T(test_spi_ctl_dump_load_refused),
 		T(test_spi_ctl_set_mcp3008_channel),
 		T(test_spi_ctl_fail_next_count),
+		T(test_spi_ctl_fail_without_sock_is_every_guests),
 		T(test_spi_ctl_fail_all_until_cleared),
 		T(test_spi_ctl_fail_refused),
 		T(test_spi_ctl_fail_releases_the_chip_select),
