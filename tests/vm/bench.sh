@@ -118,17 +118,49 @@ scenario_bench_i2c() {
 	finish "boot ${BOOT_SECS:-0}s"
 }
 
+# The host's side of bench_gpio while the guest runs: at each of the
+# guest's "gpio-ready TAG" lines (its gpiomon armed on line 5), drive line
+# 5 with `vhost-device ctl`: set it high, release it (low again), pulse it
+# high for 200 ms.  Replies and errors go to OUT.  Gives up when the guest
+# ends first.
+gpio_bench_host() {
+	local log=$1 ctl=$2 out=$3 step
+	for step in "set:gpio set line=5 value=1" "release:gpio release line=5" \
+		    "pulse:gpio pulse line=5 value=1 ms=200"; do
+		wait_guest_line "$log" "^@@ gpio-ready ${step%%:*}" ||
+			{ echo "guest never said gpio-ready ${step%%:*}" >> "$out"; return 1; }
+		# shellcheck disable=SC2086
+		"$BIN" ctl "$ctl" ${step#*:} >> "$out" 2>&1
+	done
+}
+
 scenario_bench_gpio() {
-	begin bench_gpio "x86_64, vhost-user-gpio-pci, -l s8 recorded as a VCD trace (sigrok-cli)"
+	begin bench_gpio "x86_64, vhost-user-gpio-pci, -l s8 recorded as a VCD trace (sigrok-cli), line 5 driven by vhost-device ctl"
 	have_device gpio || { skip "device gpio not built"; return; }
-	local s=$WORK/bg.sock log=$WORK/bench_gpio.console vcd=$WORK/bench_gpio.vcd
+	local s=$WORK/bg.sock log=$WORK/bench_gpio.console vcd=$WORK/bench_gpio.vcd ctl=$WORK/bg.ctl hpid
 	need_tool sigrok-cli || { finish 0; return; }
-	daemon bg gpio -s "$s" -l s8 --trace "$vcd"
+	daemon bg gpio -s "$s" -l s8 --trace "$vcd" --control "$ctl"
 	wait_for_socket "${s}0" "$DPID" || { fail "daemon did not create ${s}0"; show_daemon_log bg; finish 0; return; }
 	cat "$VM_DIR/guest/gpio_lib.sh" "$VM_DIR/guest/bench_gpio.sh" > "$WORK/bench_gpio.sh"
 	mkinitrd amd64 "$WORK/bench_gpio.cpio.gz" "$WORK/bench_gpio.sh" gpio-virtio
+	: > "$log"; : > "$WORK/bench_gpio.host"
+	gpio_bench_host "$log" "$ctl" "$WORK/bench_gpio.host" & hpid=$!
 	boot amd64 "$log" "$WORK/bench_gpio.cpio.gz" -chardev "socket,path=${s}0,id=gpio" -device vhost-user-gpio-pci,chardev=gpio
+	kill "$hpid" 2>/dev/null; wait "$hpid" 2>/dev/null
 	gpio_checks "$log" bench
+	# the outside drive, as the guest's own tools see it
+	if grep -qE '^\{"sock":0,"line":5,"name":"dummy5","direction":"in","output":null,"irq":"rising","level":1,"drive":1\}$' "$WORK/bench_gpio.host" &&
+	   grep -qE '^\{"sock":0,"line":5,"name":"dummy5","direction":"in","output":null,"irq":"falling","level":0,"drive":null\}$' "$WORK/bench_gpio.host" &&
+	   grep -qE '^\{"sock":0,"line":5,.*"level":1,"drive":1,"pulse_left_us":[0-9]+,"us":200000\}$' "$WORK/bench_gpio.host"; then
+		pass "ctl gpio set, release and pulse of line 5 while the guest's gpiomon waits on it"
+	else
+		fail "ctl gpio did not answer as expected: $(tr '\n' ' ' < "$WORK/bench_gpio.host")"
+	fi
+	expect "$log" '^@@ set gpiomon: 1 events: .*rising' "gpiomon (rising) reports the edge of ctl's gpio set line=5 value=1"
+	expect "$log" '^@@ set get 5=1$' "gpioget reads the driven level, 1"
+	expect "$log" '^@@ release gpiomon: 1 events: .*falling' "gpiomon (falling) reports the edge of ctl's gpio release"
+	expect "$log" '^@@ release get 5=0$' "gpioget reads 0 again (line 4, its partner, drives nothing)"
+	expect "$log" '^@@ pulse gpiomon: 2 events: ' "gpiomon (both) reports two edges for ctl's gpio pulse ms=200"
 	stop_daemon "$DPID"
 	[ -n "${BENCH_KEEP_VCD:-}" ] && cp "$vcd" "$BENCH_KEEP_VCD"
 	if sigrok-cli -I vcd:compress=1000 -i "$vcd" --show > "$WORK/sigrok.show" 2>&1; then
@@ -147,6 +179,7 @@ scenario_bench_gpio() {
 		expect "$WORK/sigrok.seq" '^dummy0: 1 0 1 0$' "sigrok-cli: dummy0 high, low (gpioset 0=1, 0=0), high from its partner, low"
 		expect "$WORK/sigrok.seq" '^dummy1: 1 0 1 0$' "sigrok-cli: dummy1 follows"
 		expect "$WORK/sigrok.seq" '^dummy3: 1 0$' "sigrok-cli: the rising edge on dummy3 that gpiomon reported"
+		expect "$WORK/sigrok.seq" '^dummy5: 1 ' "sigrok-cli: dummy5 goes high when ctl drives it"
 	else
 		fail "sigrok-cli could not read the samples of $vcd: $(head -3 "$WORK/sigrok.err")"
 	fi
