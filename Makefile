@@ -31,6 +31,8 @@ BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 # systemd template units (contrib/systemd); Debian: UNITDIR=/lib/systemd/system
 UNITDIR  ?= $(PREFIX)/lib/systemd/system
+# vhost-user backend description files (QEMU's docs/interop/vhost-user.json)
+QEMUDIR  ?= $(PREFIX)/share/qemu/vhost-user
 DESTDIR  ?=
 # No unwind tables in the default build: nothing in the program unwinds
 # (C only: no backtrace(), no pthread_cancel), and .eh_frame was 28 KiB
@@ -185,11 +187,18 @@ install: vhost-device man
 	for m in $(MAN_OUT); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 	install -d $(DESTDIR)$(UNITDIR)
 	for u in contrib/systemd/*@.service contrib/systemd/*@.socket; do install -m 644 $$u $(DESTDIR)$(UNITDIR)/; done
+	$(MAKE) install-qemu
+
+# vhost-user backend description files, with the binary's installed path
+install-qemu:
+	install -d $(DESTDIR)$(QEMUDIR)
+	for j in contrib/qemu/*.json.in; do sed 's|@BINDIR@|$(BINDIR)|' $$j > $(DESTDIR)$(QEMUDIR)/$$(basename $$j .in); done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/vhost-device $(foreach d,$(DEVICES) ctl,$(DESTDIR)$(BINDIR)/vhost-device-$(d))
 	for m in man/*.1; do rm -f $(DESTDIR)$(MANDIR)/man1/$$(basename $$m); done
 	for u in contrib/systemd/*@.service contrib/systemd/*@.socket; do rm -f $(DESTDIR)$(UNITDIR)/$$(basename $$u); done
+	for j in contrib/qemu/*.json.in; do rm -f $(DESTDIR)$(QEMUDIR)/$$(basename $$j .in); done
 
 # GPIO=0, static and cross (arm64, armhf, riscv64) builds, each checked,
 # the integration suite run against the cross binaries under qemu-user,
@@ -205,7 +214,7 @@ deb:
 clean:
 	rm -rf build build-asan build-cov build-fuzz build-var build-noseccomp build-deb vhost-device
 
-.PHONY: all bench coverage demo demo-quick deps tests check check-asan check-valgrind install uninstall clean variants deb
+.PHONY: all bench coverage demo demo-quick deps tests check check-asan check-valgrind install install-qemu uninstall clean variants deb
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -311,7 +311,7 @@ static void rng_complete(struct rng_sock *s, struct vq_elem *e, uint32_t len)
 
 /* ---- command line ---- */
 
-enum { OPT_SOURCE = 1, OPT_PERIOD, OPT_MAX_BYTES };
+enum { OPT_SOURCE = 1, OPT_PERIOD, OPT_MAX_BYTES, OPT_CAPS };
 
 static const struct opt rng_opts[] = {
 	OPT("rng-source", 'f', "PATH", "random number source file (e.g. /dev/hwrng)",
@@ -320,6 +320,8 @@ static const struct opt rng_opts[] = {
 	    .range = "1.." RNG_STR(RNG_MAX_PERIOD_MS), .dflt = RNG_STR(RNG_MAX_PERIOD_MS)),
 	OPT("max-bytes", 'm', "N", "bytes per period, shared equally by the sockets",
 	    OPT_MAX_BYTES, .range = "1..18446744073709551615", .dflt = "no limit"),
+	OPT("print-capabilities", 0, NULL, "print the backend's capabilities as JSON "
+	    "(QEMU's vhost-user.json) and exit", OPT_CAPS),
 	OPT_END
 };
 
@@ -358,6 +360,11 @@ static int rng_opt(void *ctx, int id, const char *arg)
 			return e;
 		r->max_bytes = v;
 		return 0;
+	case OPT_CAPS:
+		/* the backend program conventions of vhost-user.rst: the
+		 * schema's type "rng" has no features to list */
+		fputs("{\n  \"type\": \"rng\"\n}\n", stdout);
+		return 1;
 	}
 	return -1;
 }

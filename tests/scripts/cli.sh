@@ -287,6 +287,23 @@ usage 1 "rng -p 0 (upstream: InvalidPeriodInput)" rng -s "$ps" -p 0
 usage 1 "gpio -l with a bad entry" gpio -s "$ps" -l x1
 usage 1 "scmi -d of an unknown type" scmi -s "$ps" -d nosuchtype
 
+# --print-capabilities (vhost-user.rst's backend program conventions): only
+# rng has a type in QEMU's vhost-user.json; it prints it and serves nothing
+caps=$("$BIN" rng --print-capabilities 2>&1); r=$?
+check "$r" 0 "rng --print-capabilities: exit 0 without -s"
+check "$(printf '%s' "$caps" | python3 -c 'import json,sys; print(json.load(sys.stdin)["type"])' 2>&1)" rng \
+	"rng --print-capabilities: JSON whose type is rng"
+for d in gpio i2c spi scmi; do
+	"$BIN" $d --print-capabilities >/dev/null 2>&1; r=$?
+	check "$r" 2 "$d --print-capabilities: no such type in the schema, a usage error"
+done
+# the description file make install puts where management software looks
+rm -rf "$tmp/qinst"
+make -s -C "$(dirname "$0")/../.." install-qemu DESTDIR="$tmp/qinst" PREFIX=/usr >/dev/null 2>&1
+j="$tmp/qinst/usr/share/qemu/vhost-user/50-vhost-device-rng.json"
+check "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["type"], d["binary"])' "$j" 2>&1)" \
+	"rng /usr/bin/vhost-device-rng" "make install: $(basename "$j") names type rng and the installed binary"
+
 # --version: one project version for every applet
 ver=$("$BIN" --version | head -n 1 | sed 's/^vhost-device //')
 for d in $devices; do
