@@ -42,6 +42,8 @@ static struct {
 	unsigned needs;
 	const char *calls[SANDBOX_MAX_CALLS];
 	unsigned ncalls;
+	struct sb_ioctls ioctls[SANDBOX_MAX_IOCTL_TABLES];
+	unsigned nioctls;
 	struct sb_path *paths;
 	size_t npaths;
 	char **socks;
@@ -63,6 +65,18 @@ int sandbox_allow_syscall(const char *name)
 	if (sb.ncalls == SANDBOX_MAX_CALLS)
 		return -ENOSPC;
 	sb.calls[sb.ncalls++] = name;
+	return 0;
+}
+
+int sandbox_allow_ioctls(const struct sandbox_ioctl *tab, unsigned n)
+{
+	for (unsigned i = 0; i < sb.nioctls; i++)
+		if (sb.ioctls[i].tab == tab)
+			return 0;
+	if (sb.nioctls == SANDBOX_MAX_IOCTL_TABLES)
+		return -ENOSPC;
+	sb.ioctls[sb.nioctls++] = (struct sb_ioctls){ tab, n };
+	sb.needs |= SB_NEED_IOCTL;
 	return 0;
 }
 
@@ -495,7 +509,7 @@ int sandbox_apply(void)
 	if (no_core_dumps() < 0 || switch_identity() < 0 || drop_capabilities() < 0 ||
 	    landlock(&sum) < 0)
 		goto out;
-	if (sb_seccomp_load(sb.needs, sb.calls, sb.ncalls, &sum) < 0)
+	if (sb_seccomp_load(sb.needs, sb.calls, sb.ncalls, sb.ioctls, sb.nioctls, &sum) < 0)
 		goto out;
 	if (sum.seccomp)
 		log_info("sandbox: on: %u system calls, %u ioctl requests; Landlock ABI %d, "

@@ -2,8 +2,9 @@
 /* Confinement of the serving phase.  Start-up (option parsing, opening
  * host devices, sysfs directories, images and listening sockets) runs with
  * whatever the process was given.  Along the way each module declares what
- * it will still need once serving: a group of system calls or ioctls
- * (sandbox_need) or a file hierarchy (sandbox_allow_path).  Then, once,
+ * it will still need once serving: a group of system calls (sandbox_need),
+ * a system call or ioctl requests of its own (sandbox_allow_syscall,
+ * sandbox_allow_ioctls) or a file hierarchy (sandbox_allow_path).  Then, once,
  * before the first connection is served, sandbox_apply() locks the process
  * down, in this order:
  *   1. core dumps off (RLIMIT_CORE 0, not dumpable: guest memory is mapped);
@@ -13,7 +14,7 @@
  *   4. Landlock: file access only beneath the declared paths; TCP bind and
  *      connect refused; signals and abstract sockets scoped (per kernel ABI);
  *   5. seccomp: an allow-list of the system calls of the serving phase,
- *      ioctl only with the request numbers of the declared device types; any
+ *      ioctl only with the request numbers the modules declared; any
  *      other call stops the process with one line naming it (SIGSYS).
  * The policy is process-wide state (the kernel's confinement is
  * process-wide too); declarations before apply only record. */
@@ -21,16 +22,14 @@
 #define VD_SANDBOX_H
 
 #include <stdbool.h>
+#include <linux/ioctl.h>
 #include "common/opts.h"
 
 /* What the serving phase needs beyond the event loop and vhost-user. */
 enum sandbox_need {
-	SB_NEED_GPIO    = 1u << 0,  /* GPIO chip and line ioctls, v1 and v2 */
-	SB_NEED_I2C     = 1u << 1,  /* I2C_RDWR, I2C_SMBUS, I2C_SLAVE, I2C_FUNCS */
-	SB_NEED_SPI     = 1u << 2,  /* SPI_IOC_* ioctls, delays (nanosleep) */
-	SB_NEED_FILES   = 1u << 3,  /* open/read/write under allowed paths */
-	SB_NEED_PERSIST = 1u << 4,  /* write-and-rename image persistence */
-	SB_NEED_THREADS = 1u << 5,  /* worker threads, started after apply:
+	SB_NEED_FILES   = 1u << 0,  /* open/read/write under allowed paths */
+	SB_NEED_PERSIST = 1u << 1,  /* write-and-rename image persistence */
+	SB_NEED_THREADS = 1u << 2,  /* worker threads, started after apply:
 				     * apply refuses a process that has more
 				     * than one thread already */
 };
@@ -51,6 +50,24 @@ void sandbox_need(unsigned needs);
  * architecture does not know, -ENOSPC past SANDBOX_MAX_CALLS. */
 #define SANDBOX_MAX_CALLS 8
 int sandbox_allow_syscall(const char *name);
+/* An ioctl request a module makes once serving, on a host device it
+ * opened (a GPIO chip, an i2c-dev adapter, a spidev): allowed when the
+ * request under mask is req under mask (the kernel compares 32 bits). */
+struct sandbox_ioctl {
+	unsigned long req, mask;
+};
+#define SANDBOX_IOCTL_EXACT 0xffffffffUL
+/* any size field: a request that carries a count there (SPI_IOC_MESSAGE(n)) */
+#define SANDBOX_IOCTL_ANY_SIZE \
+	(SANDBOX_IOCTL_EXACT & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT))
+#define SANDBOX_IOCTL(r) { (r), SANDBOX_IOCTL_EXACT }
+/* The module's requests, as one table of n entries, declared where it
+ * opens the device, so the shared allow-list knows no device; ioctl is
+ * allowed only with the requests of the tables declared.  tab must live
+ * until sandbox_apply() (a static table); declaring it again changes
+ * nothing.  0, or -ENOSPC past SANDBOX_MAX_IOCTL_TABLES. */
+#define SANDBOX_MAX_IOCTL_TABLES 4
+int sandbox_allow_ioctls(const struct sandbox_ioctl *tab, unsigned n);
 /* Resolve path now (it is opened O_PATH, so a later rename does not
  * matter) and allow access beneath it after apply.  0, or -errno with
  * errno set (the caller names the path in its error). */

@@ -5,6 +5,16 @@
 #define VD_SANDBOX_INT_H
 
 #include <stdbool.h>
+#include "common/sandbox.h"
+
+/* ioctl with the modules' requests: set by sandbox_allow_ioctls() */
+#define SB_NEED_IOCTL (1u << 31)
+
+/* One module's ioctl requests (sandbox_allow_ioctls). */
+struct sb_ioctls {
+	const struct sandbox_ioctl *tab;
+	unsigned n;
+};
 
 struct sb_summary {
 	bool seccomp;            /* a filter was loaded */
@@ -21,9 +31,9 @@ int sb_seccomp_prepare(void);
 /* Whether this architecture has the system call name (always true
  * without seccomp). */
 bool sb_seccomp_known(const char *name);
-/* Build the allow-list for needs and the ncalls module calls, load it
- * (all threads). */
+/* Build the allow-list for needs, the ncalls module calls and the nio
+ * modules' ioctl tables, load it (all threads). */
 int sb_seccomp_load(unsigned needs, const char *const *calls, unsigned ncalls,
-		    struct sb_summary *sum);
+		    const struct sb_ioctls *io, unsigned nio, struct sb_summary *sum);
 
 #endif

@@ -26,9 +26,6 @@
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/mman.h>
-#include <linux/gpio.h>
-#include <linux/i2c-dev.h>
-#include <linux/spi/spidev.h>
 
 const char *sandbox_features(void)
 {
@@ -42,7 +39,7 @@ enum sb_how {
 	SB_THREAD,    /* clone: only threads (CLONE_THREAD) */
 	SB_ENOSYS,    /* clone3: its flags are in memory a filter cannot read;
 		       * ENOSYS makes glibc fall back to clone */
-	SB_IOCTL,     /* ioctl: only the requests of the needed device types */
+	SB_IOCTL,     /* ioctl: only the requests the modules declared */
 };
 
 struct sb_call {
@@ -99,11 +96,8 @@ static const struct sb_call sb_calls[] = {
 	{ "preadv2", 0, SB_ANY },
 	{ "exit", 0, SB_ANY },
 	{ "exit_group", 0, SB_ANY },
-	/* host device ioctls */
-	{ "ioctl", SB_NEED_GPIO | SB_NEED_I2C | SB_NEED_SPI, SB_IOCTL },
-	/* spidev inter-transfer delays */
-	{ "nanosleep", SB_NEED_SPI, SB_ANY },
-	{ "clock_nanosleep", SB_NEED_SPI, SB_ANY },
+	/* host device ioctls (sandbox_allow_ioctls) */
+	{ "ioctl", SB_NEED_IOCTL, SB_IOCTL },
 	/* sysfs attributes, image files (Landlock limits where) */
 	{ "openat", SB_NEED_FILES | SB_NEED_PERSIST, SB_ANY },
 	{ "getdents64", SB_NEED_FILES, SB_ANY },
@@ -129,49 +123,6 @@ static const struct sb_call sb_calls[] = {
 	 * alternate signal stack */
 	{ "sigaltstack", SB_NEED_THREADS, SB_ANY },
 #endif
-};
-
-/* ioctl requests: value under mask (the kernel compares 32 bits) */
-struct sb_ioctl {
-	unsigned needs;
-	unsigned long req, mask;
-};
-
-#define EXACT 0xffffffffu
-/* SPI_IOC_MESSAGE(n) carries n in its size field: any size */
-#define IOC_NOSIZE (EXACT & ~((unsigned long)_IOC_SIZEMASK << _IOC_SIZESHIFT))
-
-static const struct sb_ioctl sb_ioctls[] = {
-	{ SB_NEED_GPIO, GPIO_GET_CHIPINFO_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIO_GET_LINEINFO_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIO_GET_LINEINFO_WATCH_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIO_GET_LINEINFO_UNWATCH_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIO_GET_LINEHANDLE_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIO_GET_LINEEVENT_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIOHANDLE_GET_LINE_VALUES_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIOHANDLE_SET_LINE_VALUES_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIOHANDLE_SET_CONFIG_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIO_V2_GET_LINEINFO_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIO_V2_GET_LINEINFO_WATCH_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIO_V2_GET_LINE_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIO_V2_LINE_SET_CONFIG_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIO_V2_LINE_GET_VALUES_IOCTL, EXACT },
-	{ SB_NEED_GPIO, GPIO_V2_LINE_SET_VALUES_IOCTL, EXACT },
-	{ SB_NEED_I2C, I2C_RDWR, EXACT },
-	{ SB_NEED_I2C, I2C_SMBUS, EXACT },
-	{ SB_NEED_I2C, I2C_SLAVE, EXACT },
-	{ SB_NEED_I2C, I2C_FUNCS, EXACT },
-	{ SB_NEED_SPI, SPI_IOC_MESSAGE(1), IOC_NOSIZE },
-	{ SB_NEED_SPI, SPI_IOC_RD_MODE, EXACT },
-	{ SB_NEED_SPI, SPI_IOC_WR_MODE, EXACT },
-	{ SB_NEED_SPI, SPI_IOC_RD_LSB_FIRST, EXACT },
-	{ SB_NEED_SPI, SPI_IOC_WR_LSB_FIRST, EXACT },
-	{ SB_NEED_SPI, SPI_IOC_RD_BITS_PER_WORD, EXACT },
-	{ SB_NEED_SPI, SPI_IOC_WR_BITS_PER_WORD, EXACT },
-	{ SB_NEED_SPI, SPI_IOC_RD_MAX_SPEED_HZ, EXACT },
-	{ SB_NEED_SPI, SPI_IOC_WR_MAX_SPEED_HZ, EXACT },
-	{ SB_NEED_SPI, SPI_IOC_RD_MODE32, EXACT },
-	{ SB_NEED_SPI, SPI_IOC_WR_MODE32, EXACT },
 };
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -259,8 +210,8 @@ int sb_seccomp_prepare(void)
 	return 0;
 }
 
-static int add_call(scmp_filter_ctx ctx, const struct sb_call *c, int nr, unsigned needs,
-		    unsigned *nioctl)
+static int add_call(scmp_filter_ctx ctx, const struct sb_call *c, int nr,
+		    const struct sb_ioctls *io, unsigned nio, unsigned *nioctl)
 {
 	int r = 0;
 
@@ -276,13 +227,15 @@ static int add_call(scmp_filter_ctx ctx, const struct sb_call *c, int nr, unsign
 	case SB_ENOSYS:
 		return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), nr, 0);
 	case SB_IOCTL:
-		for (size_t i = 0; i < ARRAY_LEN(sb_ioctls) && !r; i++) {
-			if (!(sb_ioctls[i].needs & needs))
-				continue;
-			r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
-					     SCMP_A1(SCMP_CMP_MASKED_EQ, sb_ioctls[i].mask,
-						     sb_ioctls[i].req & sb_ioctls[i].mask));
-			(*nioctl)++;
+		for (unsigned t = 0; t < nio && !r; t++) {
+			for (unsigned i = 0; i < io[t].n && !r; i++) {
+				const struct sandbox_ioctl *q = &io[t].tab[i];
+
+				r = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, nr, 1,
+						     SCMP_A1(SCMP_CMP_MASKED_EQ, q->mask,
+							     q->req & q->mask));
+				(*nioctl)++;
+			}
 		}
 		return r;
 	}
@@ -306,7 +259,7 @@ static bool listed(const char *name, unsigned needs)
 }
 
 int sb_seccomp_load(unsigned needs, const char *const *calls, unsigned ncalls,
-		    struct sb_summary *sum)
+		    const struct sb_ioctls *io, unsigned nio, struct sb_summary *sum)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
 	char list[1024] = "";
@@ -328,7 +281,7 @@ int sb_seccomp_load(unsigned needs, const char *const *calls, unsigned ncalls,
 		nr = seccomp_syscall_resolve_name(c->name);
 		if (nr == __NR_SCMP_ERROR)
 			continue;   /* not on this architecture */
-		r = add_call(ctx, c, nr, needs, &sum->ioctls);
+		r = add_call(ctx, c, nr, io, nio, &sum->ioctls);
 		if (!r && c->how != SB_ENOSYS) {
 			sum->syscalls++;
 			len += snprintf(list + len, sizeof(list) - len, " %s", c->name);
@@ -379,7 +332,7 @@ bool sb_seccomp_known(const char *name)
 }
 
 int sb_seccomp_load(unsigned needs, const char *const *calls, unsigned ncalls,
-		    struct sb_summary *sum)
+		    const struct sb_ioctls *io, unsigned nio, struct sb_summary *sum)
 {
 	return 0;
 }

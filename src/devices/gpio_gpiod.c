@@ -16,6 +16,35 @@
 #define VD_GPIOD_MAJOR 0
 #endif
 
+#if VD_GPIOD_MAJOR
+#include <linux/gpio.h>
+
+/* What libgpiod asks of a chip and its lines while serving (v1 and v2
+ * uAPI: libgpiod 1.x uses the first, 2.x the second), for the sandbox. */
+static const struct sandbox_ioctl gpio_ioctls[] = {
+	SANDBOX_IOCTL(GPIO_GET_CHIPINFO_IOCTL),
+	SANDBOX_IOCTL(GPIO_GET_LINEINFO_IOCTL),
+	SANDBOX_IOCTL(GPIO_GET_LINEINFO_WATCH_IOCTL),
+	SANDBOX_IOCTL(GPIO_GET_LINEINFO_UNWATCH_IOCTL),
+	SANDBOX_IOCTL(GPIO_GET_LINEHANDLE_IOCTL),
+	SANDBOX_IOCTL(GPIO_GET_LINEEVENT_IOCTL),
+	SANDBOX_IOCTL(GPIOHANDLE_GET_LINE_VALUES_IOCTL),
+	SANDBOX_IOCTL(GPIOHANDLE_SET_LINE_VALUES_IOCTL),
+	SANDBOX_IOCTL(GPIOHANDLE_SET_CONFIG_IOCTL),
+	SANDBOX_IOCTL(GPIO_V2_GET_LINEINFO_IOCTL),
+	SANDBOX_IOCTL(GPIO_V2_GET_LINEINFO_WATCH_IOCTL),
+	SANDBOX_IOCTL(GPIO_V2_GET_LINE_IOCTL),
+	SANDBOX_IOCTL(GPIO_V2_LINE_SET_CONFIG_IOCTL),
+	SANDBOX_IOCTL(GPIO_V2_LINE_GET_VALUES_IOCTL),
+	SANDBOX_IOCTL(GPIO_V2_LINE_SET_VALUES_IOCTL),
+};
+
+static void gpio_sandbox(void)
+{
+	sandbox_allow_ioctls(gpio_ioctls, sizeof(gpio_ioctls) / sizeof(gpio_ioctls[0]));
+}
+#endif
+
 #if VD_GPIOD_MAJOR == 1
 #include <gpiod.h>
 
@@ -25,7 +54,7 @@ static void *g1_open(const char *path, unsigned *nlines)
 
 	if (c) {
 		*nlines = gpiod_chip_num_lines(c);
-		sandbox_need(SB_NEED_GPIO);
+		gpio_sandbox();
 	}
 	return c;
 }
@@ -207,7 +236,7 @@ static void *g2_open(const char *path, unsigned *nlines)
 	c->chip = gpiod_chip_open(path);
 	if (!c->chip)
 		goto fail;
-	sandbox_need(SB_NEED_GPIO);
+	gpio_sandbox();
 	info = gpiod_chip_get_info(c->chip);
 	if (!info)
 		goto fail;

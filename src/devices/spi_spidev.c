@@ -470,13 +470,31 @@ fail:
 
 /* ---- the real kernel ---- */
 
+/* what a spidev worker asks of the device, for the sandbox */
+static const struct sandbox_ioctl spidev_ioctls[] = {
+	{ SPI_IOC_MESSAGE(1), SANDBOX_IOCTL_ANY_SIZE },   /* any transfer count */
+	SANDBOX_IOCTL(SPI_IOC_RD_MODE),
+	SANDBOX_IOCTL(SPI_IOC_WR_MODE),
+	SANDBOX_IOCTL(SPI_IOC_RD_LSB_FIRST),
+	SANDBOX_IOCTL(SPI_IOC_WR_LSB_FIRST),
+	SANDBOX_IOCTL(SPI_IOC_RD_BITS_PER_WORD),
+	SANDBOX_IOCTL(SPI_IOC_WR_BITS_PER_WORD),
+	SANDBOX_IOCTL(SPI_IOC_RD_MAX_SPEED_HZ),
+	SANDBOX_IOCTL(SPI_IOC_WR_MAX_SPEED_HZ),
+	SANDBOX_IOCTL(SPI_IOC_RD_MODE32),
+	SANDBOX_IOCTL(SPI_IOC_WR_MODE32),
+};
+
 static int sys_open(void *ctx, const char *path)
 {
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 
 	if (fd < 0)
 		return -errno;
-	sandbox_need(SB_NEED_SPI | SB_NEED_THREADS);   /* a worker per spidev */
+	sandbox_need(SB_NEED_THREADS);   /* a worker per spidev */
+	sandbox_allow_ioctls(spidev_ioctls, sizeof(spidev_ioctls) / sizeof(spidev_ioctls[0]));
+	sandbox_allow_syscall("nanosleep");        /* inter-transfer delays */
+	sandbox_allow_syscall("clock_nanosleep");
 	return fd;
 }
 

@@ -3,7 +3,8 @@
 # The core knows no device and no tool: src/vhost/ includes nothing from
 # src/devices/ and, of src/common/, only the utilities (log, opts,
 # coverage).  The trace, the control socket and the sandbox register
-# with it (serve_register_part) instead.
+# with it (serve_register_part) instead.  src/common/ includes no
+# device's kernel interface.
 set -u
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 n=0 bad=0
@@ -24,4 +25,11 @@ done
 hits=$(grep -nE '\b(sandbox|ctl|trace)_[a-z_]+\(' $files | grep -vE ':\s*(/\*|\*)')
 [ -z "$hits" ] && ok "src/vhost/ calls no sandbox_, ctl_ or trace_ function" ||
 	nok "src/vhost/ calls no sandbox_, ctl_ or trace_ function" "$hits"
+# the shared code (src/common/: sandbox allow-list, options, ...) knows
+# no device either: a device declares its ioctl requests itself
+# (sandbox_allow_ioctls), so no device's uAPI header is included there
+cfiles=$(ls "$TOP"/src/common/*.[ch] 2>/dev/null)
+hits=$(grep -nE '^#include <linux/(gpio|i2c|i2c-dev|spi/[a-z]+)\.h>' $cfiles)
+[ -z "$hits" ] && ok "src/common/ includes no device's kernel interface" ||
+	nok "src/common/ includes no device's kernel interface" "$hits"
 finish

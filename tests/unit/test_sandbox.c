@@ -20,6 +20,7 @@
 #include <unistd.h>
 #include <linux/i2c-dev.h>
 #include <linux/gpio.h>
+#include <linux/spi/spidev.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -117,9 +118,12 @@ static void assert_exit(const struct outcome *o, int code)
 }
 
 /* A GPIO daemon's policy with a readable directory. */
+static const struct sandbox_ioctl gpio_ioctls[] = { SANDBOX_IOCTL(GPIO_GET_CHIPINFO_IOCTL) };
+
 static int lock_gpio(void)
 {
-	sandbox_need(SB_NEED_GPIO | SB_NEED_FILES);
+	sandbox_allow_ioctls(gpio_ioctls, 1);
+	sandbox_need(SB_NEED_FILES);
 	if (sandbox_allow_path(tmpdir, SB_READ) < 0)
 		return 90;
 	return sandbox_apply() < 0 ? 91 : 0;
@@ -243,6 +247,64 @@ static int child_foreign_ioctl(void)
 		return 12;
 	ioctl(fd, I2C_RDWR, NULL);
 	return 10;
+}
+
+/* Modules' ioctl tables: each request allowed as declared (exact, or any
+ * size field), a table declared twice counted once, the summary giving
+ * the number; an undeclared request kills, naming it. */
+static const struct sandbox_ioctl tab_a[] = {
+	SANDBOX_IOCTL(GPIO_GET_CHIPINFO_IOCTL),
+	{ SPI_IOC_MESSAGE(1), SANDBOX_IOCTL_ANY_SIZE },
+};
+static const struct sandbox_ioctl tab_b[] = { SANDBOX_IOCTL(I2C_FUNCS) };
+
+static int child_ioctl_tables(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	unsigned long funcs;
+
+	if (fd < 0)
+		return 13;
+	log_set_level(LOG_INFO);
+	if (sandbox_allow_ioctls(tab_a, 2) || sandbox_allow_ioctls(tab_b, 1) ||
+	    sandbox_allow_ioctls(tab_a, 2))
+		return 14;
+	if (sandbox_apply() < 0)
+		return 15;
+	if (ioctl(fd, GPIO_GET_CHIPINFO_IOCTL, NULL) == 0 || errno != ENOTTY)
+		return 20;
+	if (ioctl(fd, SPI_IOC_MESSAGE(3), NULL) == 0 || errno != ENOTTY)
+		return 21;
+	if (ioctl(fd, I2C_FUNCS, &funcs) == 0 || errno != ENOTTY)
+		return 22;
+	ioctl(fd, SPI_IOC_RD_MODE, NULL);
+	return 10;
+}
+
+/* no table: no ioctl at all */
+static int child_ioctl_none(void)
+{
+	int fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return 13;
+	log_set_level(LOG_INFO);
+	if (sandbox_apply() < 0)
+		return 15;
+	ioctl(fd, GPIO_GET_CHIPINFO_IOCTL, NULL);
+	return 10;
+}
+
+/* room for SANDBOX_MAX_IOCTL_TABLES tables, checked before anything */
+static int child_ioctl_tables_full(void)
+{
+	static const struct sandbox_ioctl t[SANDBOX_MAX_IOCTL_TABLES + 1][1];
+
+	for (unsigned i = 0; i < SANDBOX_MAX_IOCTL_TABLES; i++)
+		if (sandbox_allow_ioctls(t[i], 1))
+			return 20;
+	return sandbox_allow_ioctls(t[SANDBOX_MAX_IOCTL_TABLES], 1) == -ENOSPC &&
+	       sandbox_allow_ioctls(t[0], 1) == 0 ? 0 : 21;
 }
 
 /* A module's own system call (rng's getrandom), declared by name: allowed
@@ -626,6 +688,27 @@ static void test_sandbox_foreign_ioctl_refused(void **state)
 	assert_killed_naming(&o, "system call ioctl (16) request 0x707");
 }
 
+static void test_sandbox_module_ioctls_declared(void **state)
+{
+	struct outcome o;
+	char req[64];
+
+	run_child(child_ioctl_tables, &o);
+	snprintf(req, sizeof(req), "system call ioctl (%d) request 0x%x", SYS_ioctl,
+		 (unsigned)SPI_IOC_RD_MODE);
+	assert_killed_naming(&o, req);
+	if (!strstr(o.err, " 3 ioctl requests;"))
+		fail_msg("not 3 ioctl requests:\n%s", o.err);
+	run_child(child_ioctl_none, &o);
+	snprintf(req, sizeof(req), "system call ioctl (%d) request 0x%x", SYS_ioctl,
+		 (unsigned)GPIO_GET_CHIPINFO_IOCTL);
+	assert_killed_naming(&o, req);
+	if (!strstr(o.err, " 0 ioctl requests;"))
+		fail_msg("not 0 ioctl requests:\n%s", o.err);
+	run_child(child_ioctl_tables_full, &o);
+	assert_exit(&o, 0);
+}
+
 static void test_sandbox_module_syscall_declared(void **state)
 {
 	struct outcome o;
@@ -771,6 +854,7 @@ int main(void)
 		cmocka_unit_test(test_sandbox_bpf_refused),
 		cmocka_unit_test(test_sandbox_mmap_exec_refused),
 		cmocka_unit_test(test_sandbox_foreign_ioctl_refused),
+		cmocka_unit_test(test_sandbox_module_ioctls_declared),
 		cmocka_unit_test(test_sandbox_module_syscall_declared),
 		cmocka_unit_test(test_sandbox_open_outside_refused),
 		cmocka_unit_test(test_sandbox_write_readonly_refused),
