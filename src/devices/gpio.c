@@ -24,22 +24,8 @@
 
 struct gpio_sock {
 	struct gpio_dev g;
-	struct vu_dev *d;    /* from handle: only held events complete later */
+	struct vu_queue_ref ev;   /* the eventq: only held events complete later */
 };
-
-static void gpio_ev_complete(void *ctx, struct vq_elem *e, uint32_t len)
-{
-	struct gpio_sock *s = ctx;
-
-	vu_complete(s->d, GPIO_Q_EVENT, e, len);
-}
-
-static bool gpio_ev_running(void *ctx)
-{
-	struct gpio_sock *s = ctx;
-
-	return vu_queue_running(s->d, GPIO_Q_EVENT);
-}
 
 static void gpio_op_get_config(void *priv, uint8_t *buf)
 {
@@ -59,7 +45,7 @@ static int gpio_op_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_el
 {
 	struct gpio_sock *s = priv;
 
-	s->d = d;   /* for the events it holds */
+	s->ev.d = d;   /* for the events it holds */
 	if (q == GPIO_Q_REQUEST)
 		return gpio_dev_request(&s->g, e);
 	if (q == GPIO_Q_EVENT)
@@ -283,9 +269,10 @@ static int gpio_sock(void *ctx, const struct serve_sock *ss)
 	}
 	gpio_dev_trace(&s->g, ss->i);
 	gpio_ctl_add(a->ctl, ss->i, &s->g);
-	s->g.ev_complete = gpio_ev_complete;
-	s->g.ev_running = gpio_ev_running;
-	s->g.ev_ctx = s;
+	s->ev.q = GPIO_Q_EVENT;
+	s->g.ev_complete = vu_ref_complete;
+	s->g.ev_running = vu_ref_running;
+	s->g.ev_ctx = &s->ev;
 	log_info("%s: %s chip %s, %u line%s", ss->path, spec->sim ? "simulated" : "host",
 		 c->label, c->ngpio, c->ngpio == 1 ? "" : "s");
 	return 0;

@@ -18,17 +18,6 @@
 #include "vhost/serve.h"
 #include "vhost/loop.h"
 
-
-static void i2c_complete(void *ctx, struct vq_elem *e, uint32_t len)
-{
-	vu_complete(ctx, 0, e, len);
-}
-
-static bool i2c_running(void *ctx)
-{
-	return vu_queue_running(ctx, 0);
-}
-
 static int i2c_op_handle(void *priv, struct vu_dev *d, unsigned q,
 			 struct vq_elem *e)
 {
@@ -36,7 +25,7 @@ static int i2c_op_handle(void *priv, struct vu_dev *d, unsigned q,
 
 	if (q != 0)
 		return -EINVAL;
-	s->complete_ctx = d;
+	s->ref.d = d;
 	return i2c_sock_handle(s, e, vu_dev_vq(d, q)->num);
 }
 
@@ -201,8 +190,9 @@ static int i2c_sock(void *ctx, const struct serve_sock *ss)
 		log_err("out of memory");
 		return -1;
 	}
-	s->complete = i2c_complete;
-	s->running = i2c_running;
+	s->complete = vu_ref_complete;
+	s->running = vu_ref_running;
+	s->complete_ctx = &s->ref;
 	s->index = ss->i;
 	return 0;
 }

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <linux/i2c.h>
 
+#include "vhost/dev.h"
 #include "vhost/vq.h"
 #include "vhost/work.h"
 #include "devices/imgfile.h"
@@ -377,6 +378,7 @@ struct i2c_sock {
 	 * finished job or a timed-out group waits for i2c_sock_resume() */
 	bool (*running)(void *ctx);
 	void *complete_ctx;
+	struct vu_queue_ref ref; /* the daemon's complete_ctx: the requestq */
 	bool finished;         /* the job is done, its results not written yet */
 	bool timed_out;        /* the open group's time ran out meanwhile */
 	unsigned head, tail;   /* requests not answered yet: q[head..tail) */

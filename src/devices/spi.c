@@ -18,16 +18,6 @@
 #include "vhost/serve.h"
 #include "vhost/loop.h"
 
-static void spi_complete(void *ctx, struct vq_elem *e, uint32_t len)
-{
-	vu_complete(ctx, 0, e, len);
-}
-
-static bool spi_running(void *ctx)
-{
-	return vu_queue_running(ctx, 0);
-}
-
 static void spi_op_get_config(void *priv, uint8_t *buf)
 {
 	struct spi_sock *s = priv;
@@ -41,7 +31,7 @@ static int spi_op_handle(void *priv, struct vu_dev *d, unsigned q, struct vq_ele
 
 	if (q != 0)
 		return -EINVAL;
-	s->complete_ctx = d;
+	s->ref.d = d;
 	return spi_sock_handle(s, e);
 }
 
@@ -49,7 +39,7 @@ static void spi_op_flush(void *priv, struct vu_dev *d, unsigned q)
 {
 	struct spi_sock *s = priv;
 
-	s->complete_ctx = d;
+	s->ref.d = d;
 	spi_sock_flush(s);
 }
 
@@ -211,8 +201,9 @@ static int spi_sock(void *ctx, const struct serve_sock *ss)
 	s->index = (int)ss->i;
 	if (ss->i < c->nsock)
 		c->sock[ss->i] = s;
-	s->complete = spi_complete;
-	s->running = spi_running;
+	s->complete = vu_ref_complete;
+	s->running = vu_ref_running;
+	s->complete_ctx = &s->ref;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <linux/spi/spidev.h>
+#include "vhost/dev.h"
 #include "vhost/vq.h"
 #include "vhost/work.h"
 
@@ -226,6 +227,7 @@ struct spi_sock {
 	 * finished spidev message waits for the next spi_sock_flush() */
 	bool (*running)(void *ctx);
 	void *complete_ctx;
+	struct vu_queue_ref ref;  /* the daemon's complete_ctx: the requestq */
 	bool finished;            /* the job is done, its results not written yet */
 	bool closed;              /* the kick ended: the last batch may run */
 	bool busy;                /* job runs on a worker */

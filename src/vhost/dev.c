@@ -198,6 +198,21 @@ void vu_complete(struct vu_dev *d, unsigned q, struct vq_elem *e, uint32_t len)
 		vq_notify(vq);
 }
 
+void vu_ref_complete(void *ref, struct vq_elem *e, uint32_t len)
+{
+	struct vu_queue_ref *r = ref;
+
+	if (r->d)
+		vu_complete(r->d, r->q, e, len);
+}
+
+bool vu_ref_running(void *ref)
+{
+	struct vu_queue_ref *r = ref;
+
+	return r->d && vu_queue_running(r->d, r->q);
+}
+
 bool vu_queue_running(struct vu_dev *d, unsigned q)
 {
 	struct vq *vq;

@@ -171,6 +171,18 @@ void vu_complete(struct vu_dev *d, unsigned q, struct vq_elem *e, uint32_t len);
  * handle() and flush() the answer is true. */
 bool vu_queue_running(struct vu_dev *d, unsigned q);
 
+/* Queue q of d, where a device completes later what it held: d is kept
+ * from handle() (it comes with every request).  vu_ref_complete() and
+ * vu_ref_running() take it as the context of the completion callbacks a
+ * device's backend holds (vu_complete(), vu_queue_running() on it; before
+ * the first request, d NULL: nothing, false), so no device wraps them. */
+struct vu_queue_ref {
+	struct vu_dev *d;
+	unsigned q;
+};
+void vu_ref_complete(void *ref, struct vq_elem *e, uint32_t len);
+bool vu_ref_running(void *ref);
+
 /* Offer VHOST_USER_PROTOCOL_F_CONFIGURE_MEM_SLOTS (ADD_MEM_REG/REM_MEM_REG,
  * more than 8 memory regions).  Off by default: QEMU 10 and 11 keep their
  * record of the regions across a backend restart and then send none to the

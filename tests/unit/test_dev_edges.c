@@ -154,6 +154,33 @@ static void test_dev_edges_complete_twice_or_bad_queue_ignored(void **state)
 	ring_down(&x);
 }
 
+/* A queue reference (what a backend completes through later): before
+ * the first request (no device yet) it completes nothing and is not
+ * running; with one it completes on its own queue only. */
+static void test_dev_edges_queue_ref(void **state)
+{
+	struct efx x = { 0 };
+	struct vu_queue_ref none = { NULL, 0 }, q0, q1;
+
+	assert_false(vu_ref_running(&none));
+	vu_ref_complete(&none, NULL, 4);   /* nothing to complete on */
+	nheld = 0;
+	new_dev(&x.f, &hold_ops);
+	q0 = (struct vu_queue_ref){ x.f.d, 0 };
+	q1 = (struct vu_queue_ref){ x.f.d, 1 };
+	ring_up(&x);
+	request(&x);
+	assert_int_equal(nheld, 1);
+	assert_true(vu_ref_running(&q0));
+	assert_false(vu_ref_running(&q1));   /* never set up */
+	vu_ref_complete(&q1, held[0], 4);
+	assert_int_equal(gm_ring_used_idx(&x.r), 0);
+	vu_ref_complete(&q0, held[0], 4);
+	assert_int_equal(gm_ring_used_idx(&x.r), 1);
+	free_dev(&x.f);
+	ring_down(&x);
+}
+
 /* An element completed on another queue than its own: ignored, both
  * rings unchanged; the right queue then takes it. */
 static void test_dev_edges_complete_on_other_queue_ignored(void **state)
@@ -507,6 +534,7 @@ int main(void)
 		cmocka_unit_test(test_dev_edges_replies_never_read_drop_the_frontend),
 		cmocka_unit_test(test_dev_edges_fds_past_the_limit_closed),
 		cmocka_unit_test(test_dev_edges_fds_truncated_drop),
+		cmocka_unit_test(test_dev_edges_queue_ref),
 		cmocka_unit_test(test_dev_edges_kick_fd_unreadable_breaks_the_queue),
 		cmocka_unit_test(test_dev_edges_credentials_are_not_fds),
 	};
