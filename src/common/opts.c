@@ -272,6 +272,30 @@ int opts_parse_uint(const char *s, int base, unsigned long max, unsigned long *o
 	return 0;
 }
 
+int opts_list_next(const char **p, char sep, unsigned i, char *ent, size_t len,
+		   char *why, size_t whylen)
+{
+	const char *s = *p, *end;
+	size_t n;
+
+	if (!s)
+		return 0;
+	end = strchr(s, sep);
+	n = end ? (size_t)(end - s) : strlen(s);
+	if (!n) {
+		snprintf(why, whylen, "empty entry %u", i + 1);
+		return -1;
+	}
+	if (n >= len) {
+		snprintf(why, whylen, "entry '%.*s...' is too long", 16, s);
+		return -1;
+	}
+	memcpy(ent, s, n);
+	ent[n] = '\0';
+	*p = end ? end + 1 : NULL;
+	return 1;
+}
+
 int opts_usage(const char *prog, const char *fmt, ...)
 {
 	va_list ap;

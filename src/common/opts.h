@@ -100,6 +100,14 @@ int opts_uint(const struct opts_spec *spec, int id, const char *arg, unsigned lo
  * after printing why (no default, not in its own range). */
 int opts_uint_default(const struct opts_spec *spec, int id, unsigned long *out);
 
+/* The entries of a list option's value "A<sep>B<sep>C", one per call:
+ * *p starts at the value; i is the number of entries taken so far.  The
+ * next entry is copied into ent (len bytes) and *p moved past it: 1; 0
+ * after the last one; -1 with why set ("empty entry N", "entry '...' is
+ * too long") for an empty entry or one that does not fit in ent. */
+int opts_list_next(const char **p, char sep, unsigned i, char *ent, size_t len,
+		   char *why, size_t whylen);
+
 /* The one form of a command line that is wrong as a whole (a missing
  * option): prints "PROG: why" and the pointer to --help on stderr and
  * returns OPTS_USAGE (exit 2, as clap's missing required argument). */

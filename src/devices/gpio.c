@@ -100,26 +100,13 @@ int gpio_parse_device_list(const char *s, struct gpio_chip_spec *specs,
 			   unsigned max, char *err, size_t errlen)
 {
 	unsigned n = 0;
-	const char *p = s;
+	char ent[32];
+	int r;
 
-	for (;;) {
-		const char *end = strchr(p, ':');
-		size_t len = end ? (size_t)(end - p) : strlen(p);
-		char ent[32];
+	while ((r = opts_list_next(&s, ':', n, ent, sizeof(ent), err, errlen)) > 0) {
 		unsigned long v;
-		bool sim;
+		bool sim = ent[0] == 's';
 
-		if (len == 0) {
-			snprintf(err, errlen, "empty entry %u", n + 1);
-			return -1;
-		}
-		if (len >= sizeof(ent)) {
-			snprintf(err, errlen, "entry '%.*s...' is too long", 16, p);
-			return -1;
-		}
-		memcpy(ent, p, len);
-		ent[len] = '\0';
-		sim = ent[0] == 's';
 		if (sim) {
 			if (opts_parse_uint(ent + 1, 10, GPIO_MAX_LINES, &v) || v == 0) {
 				snprintf(err, errlen, "entry '%s': a simulated chip sN needs N = 1..%u lines",
@@ -146,11 +133,8 @@ int gpio_parse_device_list(const char *s, struct gpio_chip_spec *specs,
 		specs[n].sim = sim;
 		specs[n].n = v;
 		n++;
-		if (!end)
-			break;
-		p = end + 1;
 	}
-	return (int)n;
+	return r < 0 ? -1 : (int)n;
 }
 
 enum { OPT_LIST = 1 };

@@ -265,6 +265,43 @@ static void test_opts_uint_default_is_the_tables(void **state)
 	assert_int_equal(uint_v, 1);
 }
 
+/* A list option's entries one by one, each named when it is wrong. */
+static void test_opts_list_entries(void **state)
+{
+	const char *p = "a:bb:ccc";
+	char ent[4], why[64];
+	unsigned i = 0;
+
+	while (opts_list_next(&p, ':', i, ent, sizeof(ent), why, sizeof(why)) == 1) {
+		assert_int_equal(strlen(ent), i + 1);
+		assert_int_equal(ent[0], 'a' + (int)i);
+		i++;
+	}
+	assert_int_equal(i, 3);
+	assert_null(p);
+	static const struct {
+		const char *list;
+		unsigned bad;      /* entries before the bad one */
+		const char *why;
+	} cases[] = {
+		{ "", 0, "empty entry 1" },
+		{ ":a", 0, "empty entry 1" },
+		{ "a::b", 1, "empty entry 2" },
+		{ "a:", 1, "empty entry 2" },
+		{ "a:dddd", 1, "entry 'dddd...' is too long" },
+	};
+	for (unsigned k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+		int r;
+
+		p = cases[k].list;
+		i = 0;
+		while ((r = opts_list_next(&p, ':', i, ent, sizeof(ent), why, sizeof(why))) == 1)
+			i++;
+		if (r != -1 || i != cases[k].bad || strcmp(why, cases[k].why))
+			fail_msg("'%s': %d after %u entries, '%s'", cases[k].list, r, i, why);
+	}
+}
+
 static int bad_list(const char *arg)
 {
 	return opts_bad("prog", "--list", arg, "entry %d is empty", 2);
@@ -446,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_opts_parse_uint_strict),
 		cmocka_unit_test(test_opts_uint_takes_the_tables_range),
 		cmocka_unit_test(test_opts_uint_default_is_the_tables),
+		cmocka_unit_test(test_opts_list_entries),
 		cmocka_unit_test(test_opts_bad_names_option_and_value),
 		cmocka_unit_test(test_opts_help_more_before_epilog),
 		cmocka_unit_test(test_opts_values_help),
