@@ -155,6 +155,8 @@ int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
 		      unsigned ng, int argc, char **argv)
 {
 	struct option lo[OPTS_MAX + 1];
+	const struct opt *given[OPTS_MAX];   /* the required ones given */
+	unsigned ngiven = 0;
 	/* '+': stop at the first word that is no option (there are no
 	 * positional arguments; it is an error either way), so the values of
 	 * a multi option are the words right after it; ':': report a
@@ -216,6 +218,8 @@ int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
 		}
 		const char *val = optarg;
 
+		if (o->required && ngiven < OPTS_MAX)
+			given[ngiven++] = o;
 		if (o->values_help && (!o->arg || !strcmp(optarg, "help"))) {
 			o->values_help(stdout);
 			return 1;
@@ -241,6 +245,17 @@ int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
 		fprintf(stderr, "Try '%s --help' for more information.\n", spec->prog);
 		return OPTS_USAGE;
 	}
+	for (unsigned i = 0; i < ng; i++)
+		for (const struct opt *o = g[i].tab; o && o->lng; o++) {
+			unsigned k = 0;
+
+			while (k < ngiven && given[k] != o)
+				k++;
+			if (o->required && k == ngiven)
+				return o->shrt ? opts_usage(spec->prog, "missing --%s (-%c %s)",
+							    o->lng, o->shrt, o->arg ? o->arg : "")
+					       : opts_usage(spec->prog, "missing --%s", o->lng);
+		}
 	return 0;
 }
 

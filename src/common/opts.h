@@ -23,6 +23,9 @@ struct opt {
 	 * the words after the option's value that do not start with '-'
 	 * are more values of it (scmi -d fake iio,path=...). */
 	bool multi;
+	/* Must be given: missing, it is a usage error naming it (clap's
+	 * required), reported once parsing is done. */
+	bool required;
 };
 #define OPTS_MAX_ID 4095
 #define OPT_END { 0 }
@@ -65,7 +68,8 @@ struct opts_group {
 
 /* Parse argv with the groups, in order, then the common options (-v, -h,
  * -V).  Each option goes to its group's callback; return values as for
- * opts_parse below.  --help lists the groups in order. */
+ * opts_parse below (a required entry not given: OPTS_USAGE after
+ * "PROG: missing --LONG (-S ARG)").  --help lists the groups in order. */
 int opts_parse_groups(const struct opts_spec *spec, const struct opts_group *g,
 		      unsigned ng, int argc, char **argv);
 void opts_help_groups(const struct opts_spec *spec, const struct opts_group *g,

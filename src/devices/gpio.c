@@ -141,7 +141,7 @@ enum { OPT_LIST = 1 };
 
 static const struct opt gpio_opts[] = {
 	OPT("device-list", 'l', "N1[:N2...]", "one GPIO chip per socket, in socket order:\n"
-	    "N = host /dev/gpiochipN, sN = simulated chip of N lines", OPT_LIST),
+	    "N = host /dev/gpiochipN, sN = simulated chip of N lines", OPT_LIST, .required = true),
 	OPT_END
 };
 
@@ -190,8 +190,6 @@ static int gpio_start(void *ctx, struct loop *l, unsigned count)
 	char err[512];
 	int n;
 
-	if (!a->list)
-		return opts_usage(prog, "missing --device-list (-l N1[:N2...])");
 	for (const char *p = a->list; *p; p++)
 		entries += *p == ':';
 	a->specs = calloc(entries, sizeof(*a->specs));

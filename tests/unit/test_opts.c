@@ -302,6 +302,47 @@ static void test_opts_list_entries(void **state)
 	}
 }
 
+static const struct opt rtab[] = {
+	OPT("list", 'l', "L1[:L2]", "required", 1, .required = true),
+	OPT("name", 0, "N", "required, long only", 2, .required = true),
+	OPT("opt", 'o', NULL, "optional", 3),
+	OPT_END
+};
+static const struct opts_spec rspec = { .prog = "p", .usage = "", .tab = rtab };
+
+static int parse_r(const char *a1, const char *a2, const char *a3)
+{
+	const char *argv[] = { "p", a1, a2, a3, NULL };
+	struct seen s = { { 0 } };
+	int argc = 1;
+
+	while (argc < 4 && argv[argc])
+		argc++;
+	return opts_parse(&rspec, argc, (char **)argv, cb, &s);
+}
+
+static int required_none(const char *unused) { return parse_r("-o", NULL, NULL); }
+static int required_list_only(const char *unused) { return parse_r("-lx", NULL, NULL); }
+static int required_both(const char *unused) { return parse_r("-lx", "--name=n", NULL); }
+static int required_help(const char *unused) { return parse_r("--help", NULL, NULL); }
+
+/* A required option not given is a usage error naming it (the first of
+ * the table that is missing); --help needs none. */
+static void test_opts_required(void **state)
+{
+	char err[256];
+
+	assert_int_equal(with_stderr(err, sizeof(err), required_none, NULL), OPTS_USAGE);
+	assert_string_equal(err, "p: missing --list (-l L1[:L2])\n"
+			    "Try 'p --help' for more information.\n");
+	assert_int_equal(with_stderr(err, sizeof(err), required_list_only, NULL), OPTS_USAGE);
+	assert_string_equal(err, "p: missing --name\nTry 'p --help' for more information.\n");
+	assert_int_equal(with_stderr(err, sizeof(err), required_both, NULL), 0);
+	assert_string_equal(err, "");
+	fflush(stdout);
+	assert_int_equal(with_stderr(err, sizeof(err), required_help, NULL), 1);
+}
+
 static int bad_list(const char *arg)
 {
 	return opts_bad("prog", "--list", arg, "entry %d is empty", 2);
@@ -484,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_opts_uint_takes_the_tables_range),
 		cmocka_unit_test(test_opts_uint_default_is_the_tables),
 		cmocka_unit_test(test_opts_list_entries),
+		cmocka_unit_test(test_opts_required),
 		cmocka_unit_test(test_opts_bad_names_option_and_value),
 		cmocka_unit_test(test_opts_help_more_before_epilog),
 		cmocka_unit_test(test_opts_values_help),
