@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "common/log.h"
 #include "vhost/activate.h"
@@ -102,6 +103,14 @@ static int notify_stop(struct serve_state *st)
 	return 0;
 }
 
+static int notify_cleanup(struct serve_state *st)
+{
+	if (notify_fd >= 0)
+		close(notify_fd);
+	notify_fd = -1;
+	return 0;
+}
+
 /* ---- the parts: the core's own two around those registered ---- */
 
 static const struct serve_part sockets_part = {
@@ -110,6 +119,7 @@ static const struct serve_part sockets_part = {
 /* last: ready means listening (and confined, when a part confines) */
 static const struct serve_part notify_part = {
 	.check = notify_check, .ready = notify_ready, .stop = notify_stop,
+	.cleanup = notify_cleanup,
 };
 
 #define MAX_PARTS (SERVE_MAX_PARTS + 2)

@@ -3,6 +3,7 @@
  * or verbatim sockets, the device's steps in order, cleanup on every
  * way out. */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <cmocka.h>
 
 #include "vhost/serve.h"
@@ -248,6 +252,92 @@ static void test_serve_numbered_sockets_then_all_closed(void **state)
 	assert_int_equal(rmdir(c.dir), 0);
 }
 
+/* NOTIFY_SOCKET: a receiver gone by the time the sockets listen, or an
+ * address that cannot be used, costs a warning, not the daemon (here it
+ * goes on to serving); the variable is not passed on, and the next start
+ * without it sends nothing. */
+static int notify_rx = -1;
+static char notify_path[128];
+
+static int n_start(void *ctx, struct loop *l, unsigned count)
+{
+	say(ctx, "start;");
+	close(notify_rx);            /* the service manager went away */
+	unlink(notify_path);
+	return 0;
+}
+
+static int n_serving(void *ctx, struct loop *l)
+{
+	say(ctx, "serving;");
+	return -1;                   /* end here */
+}
+
+static const struct serve_dev notifying = {
+	.spec = &fake_spec, .ops = &fake_ops, .numbered = false,
+	.opt = f_opt, .start = n_start, .serving = n_serving,
+};
+
+static void run_err(const struct serve_dev *dev, struct calls *c, char *err, size_t len,
+		    int argc, const char **argv)
+{
+	char out[4096];
+	int fd = memfd_create("err", MFD_CLOEXEC), saved = dup(2);
+	ssize_t n;
+
+	assert_true(fd >= 0 && saved >= 0);
+	fflush(stderr);
+	dup2(fd, 2);
+	assert_int_equal(run(dev, c, out, sizeof(out), argc, argv), 1);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	n = pread(fd, err, len - 1, 0);
+	err[n > 0 ? n : 0] = '\0';
+	close(fd);
+}
+
+static void test_serve_notify_failures_only_warn(void **state)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct calls c = { .fail_start = 0 };
+	char dir[] = "/tmp/vdserve.XXXXXX", path[128], err[1024];
+	const char *argv[] = { "p", "-s", path, NULL };
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s", dir);
+	snprintf(notify_path, sizeof(notify_path), "%s/notify", dir);
+	notify_rx = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	strcpy(sa.sun_path, notify_path);
+	assert_int_equal(bind(notify_rx, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	setenv("RUST_LOG", "warn", 1);   /* the device's default says errors only */
+	setenv("NOTIFY_SOCKET", notify_path, 1);
+	run_err(&notifying, &c, err, sizeof(err), 3, argv);
+	assert_string_equal(c.log, "start;serving;");
+	if (!strstr(err, "NOTIFY_SOCKET: cannot send READY=1: Connection refused"))
+		fail_msg("no warning: '%s'", err);
+	assert_null(getenv("NOTIFY_SOCKET"));
+	/* again without it: nothing to say */
+	notify_rx = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	memset(&c, 0, sizeof(c));
+	run_err(&notifying, &c, err, sizeof(err), 3, argv);
+	assert_string_equal(c.log, "start;serving;");
+	if (strstr(err, "NOTIFY_SOCKET"))
+		fail_msg("a start without NOTIFY_SOCKET notified: '%s'", err);
+	/* an address that cannot be used */
+	setenv("NOTIFY_SOCKET", "relative/path", 1);
+	notify_rx = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	memset(&c, 0, sizeof(c));
+	run_err(&notifying, &c, err, sizeof(err), 3, argv);
+	assert_string_equal(c.log, "start;serving;");
+	if (!strstr(err, "NOTIFY_SOCKET 'relative/path': Invalid argument: readiness will not "
+		    "be reported"))
+		fail_msg("no warning: '%s'", err);
+	assert_null(getenv("NOTIFY_SOCKET"));
+	unsetenv("RUST_LOG");
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -256,6 +346,7 @@ int main(void)
 		cmocka_unit_test(test_serve_socket_path_required),
 		cmocka_unit_test(test_serve_device_start_failure_listens_nowhere),
 		cmocka_unit_test(test_serve_numbered_sockets_then_all_closed),
+		cmocka_unit_test(test_serve_notify_failures_only_warn),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
