@@ -69,7 +69,8 @@ static const char *wrapper(void)
 	return w && *w ? w : NULL;
 }
 
-/* options appended to every daemon's command line, e.g. "--sandbox=off" */
+/* options appended to every daemon's command line, e.g. "--sandbox=off"
+ * (check-asan, check-valgrind) */
 static const char *extra_args(void)
 {
 	const char *a = getenv("VHOST_DEVICE_ARGS");
@@ -134,7 +135,9 @@ int proc_spawn(struct proc *p, const char *const *args, bool capture_stderr,
 			return -E2BIG;
 		argv[n++] = (char *)args[i];
 	}
-	if (extra_args()) {
+	/* daemon options: not for the ctl applet, a client (its words
+	 * would be sent as a request's arguments) */
+	if (extra_args() && !(args && args[0] && !strcmp(args[0], "ctl"))) {
 		char *save = NULL, *tok;
 
 		snprintf(xbuf, sizeof(xbuf), "%s", extra_args());
