@@ -97,6 +97,10 @@ int timerfd_settime(int fd, int flags, const struct itimerspec *n, struct itimer
 int signalfd(int fd, const sigset_t *mask, int flags) { PASS(int, signalfd, fd, mask, flags); }
 int eventfd(unsigned int v, int flags) { PASS(int, eventfd, v, flags); }
 int socket(int dom, int type, int proto) { PASS(int, socket, dom, type, proto); }
+int renameat2(int ofd, const char *o, int nfd, const char *n, unsigned flags)
+{
+	PASS(int, renameat2, ofd, o, nfd, n, flags);
+}
 /* listen() can also note whether listen_watch exists at that moment, or
  * put a socket file there (someone else's, made in the meantime) */
 static const char *listen_watch;
@@ -435,6 +439,49 @@ static void test_core_fail_socket_appears_listening(void **state)
 	loop_free(l);
 }
 
+
+/* Where the temporary name would not fit in sun_path the socket is bound
+ * at its path directly; where the file system has no RENAME_NOREPLACE
+ * (EINVAL) the name moves by link and unlink.  Either way the socket
+ * listens at its path and nothing else is left. */
+static void test_core_fail_socket_name_fallbacks(void **state)
+{
+	struct loop *l = loop_new();
+	char deep[128], at[160];
+	struct vu_dev *d;
+	size_t n;
+
+	assert_non_null(l);
+	/* a directory name that leaves room for "/s" but not "/.vd-PID-N" */
+	n = (size_t)snprintf(deep, sizeof(deep), "%s/", dir);
+	while (n < 104)
+		deep[n++] = 'd';
+	deep[n] = '\0';
+	assert_int_equal(mkdir(deep, 0700), 0);
+	snprintf(at, sizeof(at), "%s/s", deep);
+	listen_watch = at;
+	listen_saw_path = -1;
+	d = vu_dev_new(l, at, &devfx_ops, NULL);
+	listen_watch = NULL;
+	assert_non_null(d);
+	assert_int_equal(listen_saw_path, 1);    /* bound at the path itself */
+	assert_int_equal(access(at, F_OK), 0);
+	vu_dev_free(d);
+	assert_int_not_equal(access(at, F_OK), 0);
+	assert_int_equal(rmdir(deep), 0);
+
+	failed = 0;
+	fail_call("renameat2", 0, EINVAL);       /* no RENAME_NOREPLACE here */
+	d = vu_dev_new(l, path, &devfx_ops, NULL);
+	assert_int_equal(failed, 1);
+	assert_non_null(d);
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(dir_entries(), 1);      /* the temporary name is gone */
+	vu_dev_free(d);
+	assert_int_equal(dir_entries(), 0);
+	loop_free(l);
+}
+
 /* ---- the device: connections ---- */
 
 /* accept() failing for a reason other than fds: logged, and the pending
@@ -639,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_core_fail_worker_new),
 		cmocka_unit_test(test_core_fail_dev_new),
 		cmocka_unit_test(test_core_fail_socket_appears_listening),
+		cmocka_unit_test(test_core_fail_socket_name_fallbacks),
 		cmocka_unit_test(test_core_fail_accept),
 		cmocka_unit_test(test_core_fail_accept_enfile_refuses),
 		cmocka_unit_test(test_core_fail_accept_spurious),
