@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "../frontend/ctlc.h"
 #include "../frontend/fe.h"
 #include "../frontend/itest.h"
 
@@ -50,54 +51,22 @@ static int spawn(struct proc *p, void *arg)
 
 /* ---- the control client ---- */
 
-static char *line(int fd, char *buf, size_t cap)
-{
-	size_t n = 0;
-
-	while (n < cap - 1) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-
-		assert_int_equal(poll(&p, 1, WAIT_MS), 1);
-		assert_int_equal(read(fd, buf + n, 1), 1);
-		if (buf[n] == '\n')
-			break;
-		n++;
-	}
-	buf[n] = 0;
-	return buf;
-}
-
+/* The control socket's client: tests/frontend/ctlc (connects once the
+ * socket listens, checks the greeting). */
 static void ctl_open(void)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	long long deadline = proc_now_ms() + proc_start_timeout_ms();
-	char buf[512];
-
-	assert_true(strlen(ctlp) < sizeof(sa.sun_path));
-	memcpy(sa.sun_path, ctlp, strlen(ctlp) + 1);
-	/* made after the vhost-user sockets, bound before it listens: until
-	 * it answers (bounded) */
-	for (;;) {
-		cfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		assert_true(cfd >= 0);
-		if (connect(cfd, (struct sockaddr *)&sa, sizeof(sa)) == 0)
-			break;
-		if ((errno != ENOENT && errno != ECONNREFUSED) || proc_now_ms() > deadline)
-			fail_msg("connect %s: %s", ctlp, strerror(errno));
-		close(cfd);
-		poll(NULL, 0, 10);
-	}
-	assert_non_null(strstr(line(cfd, buf, sizeof(buf)), "\"protocol\":1"));
+	cfd = ctlc_open(ctlp, proc_start_timeout_ms());
+	if (cfd < 0)
+		fail_msg("control socket %s: %s", ctlp, strerror(-cfd));
 }
 
-/* Send a request line; the reply. */
 static const char *ask(const char *req)
 {
-	size_t n = strlen(req);
+	int r = ctlc_ask(cfd, req, reply, sizeof(reply), WAIT_MS);
 
-	assert_int_equal(write(cfd, req, n), (ssize_t)n);
-	assert_int_equal(write(cfd, "\n", 1), 1);
-	return line(cfd, reply, sizeof(reply));
+	if (r < 0)
+		fail_msg("%s: no reply: %s", req, strerror(-r));
+	return reply;
 }
 
 static void ok(const char *req, const char *want)
